@@ -1,0 +1,29 @@
+"""The base FilterSet every list page uses: widgets set once, town choices scoped by the request."""
+
+import django_filters
+from django import forms
+
+from linggao_pension.org.models import Town, Village
+
+
+def town_choices(request):
+    if request is None:
+        return Town.objects.none()
+    return Town.visible_to(request.user)
+
+
+def village_choices(request):
+    if request is None:
+        return Village.objects.none()
+    return Village.objects.visible_to(request.user).filter(is_active=True).select_related("town")
+
+
+class BaseFilterSet(django_filters.FilterSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "select")
+            else:
+                widget.attrs.setdefault("class", "input")

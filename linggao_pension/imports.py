@@ -1,0 +1,127 @@
+"""All-or-nothing spreadsheet imports (residents, contributions, pensioners).
+
+The whole file is read and validated first; if any row is bad nothing is imported and every bad
+row is reported with its row number (as Excel shows it), column and a reason in Chinese.
+Each app supplies the headers and a row validator; its service does the writing.
+"""
+
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from linggao_pension.exports import workbook_bytes
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        data = {"imported": self.imported, "errors": [asdict(e) for e in self.errors]}
+        if self.warnings:
+            data["warnings"] = [asdict(w) for w in self.warnings]
+        return data
+
+    def as_json(self) -> str:
+        return json.dumps(self.as_dict(), ensure_ascii=False)
+
+
+class FileFormatError(ValueError):
+    """The file itself is unusable (not an xlsx, wrong headers): one message, no rows read."""
+
+
+@dataclass
+class SheetRow:
+    number: int  # the row number a person sees in Excel (header is row 1)
+    values: dict  # header -> raw cell value
+
+
+def read_rows(file, headers: Sequence[str]) -> list[SheetRow]:
+    """Read the first sheet: the header row must be exactly `headers`, in order."""
+    try:
+        data = file.read() if hasattr(file, "read") else open(file, "rb").read()
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise FileFormatError("无法读取文件：请上传 Excel（.xlsx）文件，可先下载模板填写") from None
+    ws = wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None)
+    actual = [str(h).strip() if h is not None else "" for h in (header or [])]
+    while actual and not actual[-1]:
+        actual.pop()
+    if actual != list(headers):
+        raise FileFormatError(
+            "表头不正确：应为“" + "、".join(headers) + "”（顺序一致），实际为“" + "、".join(actual) + "”"
+        )
+    out = []
+    for number, row in enumerate(rows, start=2):
+        values = list(row[: len(headers)]) + [None] * (len(headers) - len(row))
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        out.append(SheetRow(number, dict(zip(headers, values, strict=True))))
+    wb.close()
+    return out
+
+
+def text(value) -> str:
+    """A cell as trimmed text; numbers typed into text columns lose a trailing '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def cell_date(value) -> date:
+    """A date cell, or text as 2024-03-15 / 2024/3/15 / 20240315. Raises ValueError in Chinese."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raw = text(value)
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"):
+        try:
+            return datetime.strptime(raw, fmt).date()  # noqa: DTZ007 - a calendar date, no time
+        except ValueError:
+            continue
+    raise ValueError(f"“{raw}”不是有效的日期，应为 2024-03-15 格式" if raw else "不能为空")
+
+
+def template_bytes(headers: Sequence[str], example: Sequence | None = None, widths: dict | None = None) -> bytes:
+    """A downloadable template: the header row (bold) and one example row."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "导入模板"
+    ws.append(list(headers))
+    for i, _ in enumerate(headers, start=1):
+        ws.cell(row=1, column=i).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(i)].width = (widths or {}).get(headers[i - 1], 16)
+        ws.cell(row=1, column=i).number_format = "@"
+    if example:
+        ws.append(list(example))
+    # Text format for the whole of the ID and account columns, so Excel keeps every digit.
+    for i, h in enumerate(headers, start=1):
+        if "身份证" in h or "账号" in h or "电话" in h or "票据" in h:
+            for r in range(2, 2002):
+                ws.cell(row=r, column=i).number_format = "@"
+    ws.freeze_panes = "A2"
+    return workbook_bytes(wb)

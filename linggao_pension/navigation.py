@@ -1,0 +1,58 @@
+"""The navigation each role sees. An item shows when the user holds its permission.
+
+Apps add their sections here; the permission is the same one their views check, so the menu
+never offers a page that would answer 403. (Hiding a link is never the check itself.)
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    perm: str | None = None  # None: every signed-in user
+
+
+@dataclass(frozen=True)
+class NavSection:
+    title: str
+    items: tuple[NavItem, ...]
+
+
+SECTIONS: list[NavSection] = [
+    NavSection("工作台", (NavItem("首页", "home"),)),
+    NavSection("参保登记", (NavItem("参保登记", "enrollment:index", "enrollment.view_person"),)),
+    NavSection("保费征缴", (NavItem("保费征缴", "contributions:index", "contributions.view_accountentry"),)),
+    NavSection("待遇", (NavItem("待遇", "benefits:index", "benefits.view_benefits"),)),
+    NavSection("监督检查", (NavItem("监督检查", "supervision:index", "supervision.view_supervision"),)),
+    NavSection("档案", (NavItem("档案", "archives:index", "archives.view_archives"),)),
+    NavSection("统计报表", (NavItem("统计报表", "reports:index", "reports.view_reports"),)),
+    NavSection(
+        "系统",
+        (
+            NavItem("批处理任务", "org:jobrun_list", "org.view_jobrun"),
+            NavItem("个人信息查看日志", "org:accesslog_list", "org.view_accesslog"),
+        ),
+    ),
+]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_sections": []}
+    path = request.path
+    sections = []
+    for section in SECTIONS:
+        items = []
+        for item in section.items:
+            if item.perm is None or user.has_perm(item.perm):
+                url = reverse(item.url_name)
+                active = path == url if url == "/" else path.startswith(url)
+                items.append({"label": item.label, "url": url, "active": active})
+        if items:
+            sections.append({"title": section.title, "items": items})
+    return {"nav_sections": sections}

@@ -1,0 +1,195 @@
+"""Towns and farms, villages, users with roles, job runs and the access log.
+
+Every app imports this module; it imports no app.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+VIEW_ALL_TOWNS = "org.view_all_towns"
+
+
+def town_scope_q(user, field: str = "town") -> Q | None:
+    """The filter that limits rows to what `user` may see, or None when the user sees every town.
+
+    Every `visible_to(user)` in every app goes through here, so the rule lives in one place:
+    county staff (with org.view_all_towns) see the whole county; a town agent sees their own
+    town only; anyone else sees nothing.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.has_perm(VIEW_ALL_TOWNS):
+        return None
+    if user.town_id is None:
+        return Q(pk__in=[])
+    return Q(**{f"{field}_id": user.town_id})
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A QuerySet whose rows belong to a town through `town_field`."""
+
+    town_field = "town"
+
+    def visible_to(self, user):
+        q = town_scope_q(user, self.town_field)
+        return self if q is None else self.filter(q)
+
+
+class Town(models.Model):
+    class Kind(models.TextChoices):
+        TOWN = "town", "镇"
+        FARM = "farm", "国营农场"
+
+    code = models.CharField("区划代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=30, unique=True)
+    kind = models.CharField("类型", max_length=4, choices=Kind, default=Kind.TOWN)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "镇/农场"
+        verbose_name_plural = "镇/农场"
+        ordering = ["sort_order", "code"]
+        permissions = [("view_all_towns", "可查看全县各镇/农场的数据")]
+        constraints = [models.CheckConstraint(condition=Q(kind__in=["town", "farm"]), name="town_kind_valid")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def visible_to(cls, user):
+        """The towns a user may choose in forms and filters."""
+        qs = cls.objects.filter(is_active=True)
+        if town_scope_q(user) is None:
+            return qs
+        return qs.filter(pk=user.town_id) if user.is_authenticated and user.town_id else qs.none()
+
+
+class VillageQuerySet(ScopedQuerySet):
+    pass
+
+
+class Village(models.Model):
+    """村/居委会 under a town or farm."""
+
+    town = models.ForeignKey(Town, models.PROTECT, related_name="villages", verbose_name="镇/农场")
+    code = models.CharField("区划代码", max_length=15, unique=True)
+    name = models.CharField("名称", max_length=40)
+    is_active = models.BooleanField("启用", default=True)
+    history = HistoricalRecords()
+
+    objects = VillageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "村/居委会"
+        verbose_name_plural = "村/居委会"
+        ordering = ["town__sort_order", "code"]
+        constraints = [models.UniqueConstraint(fields=["town", "name"], name="village_unique_name_in_town")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A bureau or town user. Roles are groups (see roles.py); a town agent has a town."""
+
+    full_name = models.CharField("姓名", max_length=30, blank=True)
+    town = models.ForeignKey(
+        Town, models.PROTECT, null=True, blank=True, related_name="agents", verbose_name="所属镇/农场",
+        help_text="镇/农场经办员必须填写；县局人员留空。",
+    )
+    history = HistoricalRecords(excluded_fields=["last_login", "password"])
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def role_names(self) -> list[str]:
+        return sorted(g.name for g in self.groups.all())
+
+
+class JobRun(models.Model):
+    """One run of a batch job or import: what, who, when, parameters, progress, counts, result."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "运行中"
+        SUCCEEDED = "succeeded", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("任务", max_length=60, db_index=True)
+    params = models.JSONField("参数", default=dict, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status, default=Status.QUEUED)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="发起人"
+    )
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    progress_done = models.PositiveIntegerField("已处理", default=0)
+    progress_total = models.PositiveIntegerField("总数", default=0)
+    counts = models.JSONField("计数", default=dict, blank=True)
+    result = models.JSONField("结果", default=dict, blank=True)
+    error = models.TextField("错误信息", blank=True)
+
+    class Meta:
+        verbose_name = "批处理任务记录"
+        verbose_name_plural = "批处理任务记录"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "succeeded", "failed"]), name="jobrun_status_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def kind_label(self) -> str:
+        return settings.JOB_LABELS.get(self.kind, self.kind)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, int(self.progress_done * 100 / self.progress_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class AccessLog(models.Model):
+    """Every view of a full personal record (who, when, which record, why)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="用户")
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    object_type = models.CharField("对象类型", max_length=60)
+    object_id = models.CharField("对象编号", max_length=40)
+    label = models.CharField("对象", max_length=100, blank=True)
+    action = models.CharField("操作", max_length=30, default="查看")
+    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "个人信息查看日志"
+        verbose_name_plural = "个人信息查看日志"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="accesslog_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.action} {self.label}"

@@ -1,0 +1,71 @@
+"""Roles are Django groups with permissions. This module is the one place that says which role
+may do what; `sync_roles` makes the groups match it after every migrate.
+
+Each app adds the permissions of its own models and actions to ROLE_PERMISSIONS.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+TOWN_AGENT = "镇/农场经办员"
+CLERK = "县局经办员"
+FINANCE = "财务"
+AUDITOR = "稽核员"
+MANAGER = "局领导"
+ADMIN = "系统管理员"
+
+ALL_ROLES = [TOWN_AGENT, CLERK, FINANCE, AUDITOR, MANAGER, ADMIN]
+COUNTY_ROLES = [CLERK, FINANCE, AUDITOR, MANAGER, ADMIN]
+
+ROLE_DESCRIPTIONS = {
+    TOWN_AGENT: "采集本镇/农场参保人信息、收缴保费、提交初审；只能看到本镇/农场的人员",
+    CLERK: "县局业务股：复核参保登记、信息变更、待遇核定、转移与终止",
+    FINANCE: "县局财务：确认保费划拨、上缴财政专户、月度待遇发放",
+    AUDITOR: "稽核股：监督检查、疑点数据核查、待遇追回",
+    MANAGER: "局领导：查看全县数据、报表与批处理任务",
+    ADMIN: "系统管理员：用户、机构与参数配置",
+}
+
+# "app_label.codename" for each role. Apps append theirs; every name here must exist (a test checks).
+_MODULES = [
+    "enrollment.view_person",
+    "contributions.view_accountentry",
+    "benefits.view_benefits",
+]
+_COUNTY_MODULES = _MODULES + ["supervision.view_supervision", "archives.view_archives", "reports.view_reports"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    TOWN_AGENT: ["org.view_jobrun", *_MODULES, "archives.view_archives"],
+    CLERK: ["org.view_all_towns", "org.view_jobrun", *_COUNTY_MODULES, "enrollment.view_person_full"],
+    FINANCE: ["org.view_all_towns", "org.view_jobrun", *_COUNTY_MODULES],
+    AUDITOR: ["org.view_all_towns", "org.view_jobrun", "org.view_accesslog", *_COUNTY_MODULES,
+              "enrollment.view_person_full"],
+    MANAGER: ["org.view_all_towns", "org.view_jobrun", "org.view_accesslog", *_COUNTY_MODULES],
+    ADMIN: [],  # every permission, see sync_roles
+}
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    wanted = {tuple(name.split(".", 1)) for name in names}
+    apps = {app for app, _ in wanted}
+    found = Permission.objects.filter(content_type__app_label__in=apps).select_related("content_type")
+    return [p for p in found if (p.content_type.app_label, p.codename) in wanted]
+
+
+def sync_roles() -> None:
+    """Create the role groups and give each exactly the permissions listed above."""
+    for role in ALL_ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        if role == ADMIN:
+            group.permissions.set(Permission.objects.all())
+        else:
+            group.permissions.set(_permissions(ROLE_PERMISSIONS[role]))
+
+
+def sync_roles_after_migrate(sender, **kwargs) -> None:
+    # Sent once per app; permissions of later apps appear as their turn comes, so run each time
+    # (idempotent) and the last call leaves every group complete.
+    sync_roles()
+
+
+def has_role(user, role: str) -> bool:
+    return user.is_authenticated and any(g.name == role for g in user.groups.all())

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "org"
+
+urlpatterns = [
+    path("jobs/", views.jobrun_list, name="jobrun_list"),
+    path("jobs/<int:pk>/", views.jobrun_detail, name="jobrun_detail"),
+    path("jobs/<int:pk>/progress/", views.jobrun_progress, name="jobrun_progress"),
+    path("access-log/", views.accesslog_list, name="accesslog_list"),
+]

@@ -1,0 +1,75 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from linggao_pension.pagination import paginate
+from linggao_pension.types import AuthedRequest
+
+from . import roles
+from .models import AccessLog, JobRun
+
+login = login_not_required(
+    auth_views.LoginView.as_view(template_name="org/login.html", redirect_authenticated_user=True)
+)
+
+
+@require_GET
+def home(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    my_roles = [{"name": g, "description": roles.ROLE_DESCRIPTIONS.get(g, "")} for g in user.role_names]
+    recent_jobs = JobRun.objects.filter(started_by=user).select_related("started_by")[:5]
+    return render(request, "org/home.html", {"my_roles": my_roles, "recent_jobs": recent_jobs})
+
+
+def _jobs_visible_to(user):
+    qs = JobRun.objects.select_related("started_by")
+    if user.has_perm("org.view_all_towns"):
+        return qs
+    return qs.filter(started_by=user)
+
+
+@permission_required("org.view_jobrun", raise_exception=True)
+@require_GET
+def jobrun_list(request: AuthedRequest) -> HttpResponse:
+    qs = _jobs_visible_to(request.user)
+    kind = request.GET.get("kind")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return render(request, "org/jobrun_list.html", {"page": paginate(request, qs), "kind": kind or ""})
+
+
+@permission_required("org.view_jobrun", raise_exception=True)
+@require_GET
+def jobrun_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(_jobs_visible_to(request.user), pk=pk)
+    return render(request, "org/jobrun_detail.html", {"job": job})
+
+
+@permission_required("org.view_jobrun", raise_exception=True)
+@require_GET
+def jobrun_progress(request: AuthedRequest, pk: int) -> JsonResponse:
+    """Polled by the job page while the job runs."""
+    job = get_object_or_404(_jobs_visible_to(request.user), pk=pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_display": job.get_status_display(),
+            "done": job.progress_done,
+            "total": job.progress_total,
+            "percent": job.percent,
+            "finished": job.is_finished,
+            "result": job.result,
+            "error": job.error,
+        }
+    )
+
+
+@permission_required("org.view_accesslog", raise_exception=True)
+@require_GET
+def accesslog_list(request: AuthedRequest) -> HttpResponse:
+    qs = AccessLog.objects.select_related("user")
+    if request.GET.get("q"):
+        qs = qs.filter(label__icontains=request.GET["q"])
+    return render(request, "org/accesslog_list.html", {"page": paginate(request, qs), "q": request.GET.get("q", "")})

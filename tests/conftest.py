@@ -1,0 +1,101 @@
+"""Personas and fast settings for the whole suite.
+
+Personas (healthchecks' alice/bob/charlie): a town agent of 临城镇 (`agent`), one of 波莲镇
+(`agent_elsewhere`), two county clerks (`clerk`, `clerk2`, for maker-checker), finance,
+an auditor, a manager and an admin.
+"""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from linggao_pension.org import roles
+from linggao_pension.org.models import Town
+
+from .factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def make_user(username: str, role: str, town: Town | None = None):
+    user = UserFactory(username=username, town=town)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def town(db) -> Town:
+    return Town.objects.get(name="临城镇")
+
+
+@pytest.fixture
+def other_town(db) -> Town:
+    return Town.objects.get(name="波莲镇")
+
+
+@pytest.fixture
+def agent(db, town):
+    return make_user("agent", roles.TOWN_AGENT, town)
+
+
+@pytest.fixture
+def agent2(db, town):
+    """A second agent of the same town."""
+    return make_user("agent2", roles.TOWN_AGENT, town)
+
+
+@pytest.fixture
+def agent_elsewhere(db, other_town):
+    return make_user("agent_elsewhere", roles.TOWN_AGENT, other_town)
+
+
+@pytest.fixture
+def clerk(db):
+    return make_user("clerk", roles.CLERK)
+
+
+@pytest.fixture
+def clerk2(db):
+    return make_user("clerk2", roles.CLERK)
+
+
+@pytest.fixture
+def finance(db):
+    return make_user("finance", roles.FINANCE)
+
+
+@pytest.fixture
+def finance2(db):
+    return make_user("finance2", roles.FINANCE)
+
+
+@pytest.fixture
+def auditor(db):
+    return make_user("auditor", roles.AUDITOR)
+
+
+@pytest.fixture
+def manager(db):
+    return make_user("manager", roles.MANAGER)
+
+
+@pytest.fixture
+def admin_user(db):
+    user = make_user("sysadmin", roles.ADMIN)
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def nobody(db):
+    """Signed in, no role at all."""
+    return UserFactory(username="nobody")

@@ -1,0 +1,188 @@
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from linggao_pension.org import roles, services
+from linggao_pension.org.models import AccessLog, JobRun, Town, Village
+
+pytestmark = pytest.mark.django_db
+
+
+def test_twelve_units_of_lingao_are_seeded():
+    names = list(Town.objects.values_list("name", flat=True))
+    assert len(names) == 12
+    assert names[0] == "临城镇"
+    assert Town.objects.filter(kind=Town.Kind.FARM).count() == 2
+    assert set(Town.objects.filter(kind="farm").values_list("name", flat=True)) == {"国营红华农场", "国营加来农场"}
+
+
+def test_every_permission_named_in_roles_exists():
+    for role, names in roles.ROLE_PERMISSIONS.items():
+        for name in names:
+            app_label, codename = name.split(".")
+            assert Permission.objects.filter(content_type__app_label=app_label, codename=codename).exists(), (
+                f"{role}: {name} does not exist"
+            )
+
+
+def test_login_page_is_public_and_in_chinese(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "用户登录" in response.content.decode()
+
+
+def test_pages_need_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_wrong_password_shows_chinese_error(client, agent):
+    response = client.post(reverse("login"), {"username": "agent", "password": "wrong"})
+    assert response.status_code == 200
+    assert "请输入一个正确的" in response.content.decode()
+
+
+def test_login_with_correct_password_reaches_home(client, agent):
+    response = client.post(reverse("login"), {"username": "agent", "password": "test-pass-123"}, follow=True)
+    assert response.status_code == 200
+    assert "临城镇" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "persona, sees, hidden",
+    [
+        ("agent", ["参保登记", "保费征缴"], ["监督检查", "统计报表", "个人信息查看日志"]),
+        ("clerk", ["参保登记", "待遇", "监督检查"], ["个人信息查看日志"]),
+        ("auditor", ["监督检查", "个人信息查看日志"], []),
+        ("manager", ["统计报表", "批处理任务"], []),
+        ("nobody", ["首页"], ["参保登记", "批处理任务"]),
+    ],
+)
+def test_navigation_follows_role(client, request, persona, sees, hidden):
+    client.force_login(request.getfixturevalue(persona))
+    html = client.get(reverse("home")).content.decode()
+    nav = html.split('<nav class="sidenav"', 1)[1].split("</nav>", 1)[0] if 'class="sidenav"' in html else ""
+    for label in sees:
+        assert f">{label}<" in nav
+    for label in hidden:
+        assert f">{label}<" not in nav
+
+
+def test_logout_is_post_only_and_ends_session(client, clerk):
+    client.force_login(clerk)
+    assert client.get(reverse("logout")).status_code == 405
+    client.post(reverse("logout"))
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_village_scope_for_town_agent(agent, clerk, town, other_town):
+    Village.objects.create(town=town, code="V1", name="甲村")
+    Village.objects.create(town=other_town, code="V2", name="乙村")
+    assert list(Village.objects.visible_to(agent).values_list("name", flat=True)) == ["甲村"]
+    assert Village.objects.visible_to(clerk).count() == 2
+    assert list(Town.visible_to(agent)) == [town]
+    assert Town.visible_to(clerk).count() == 12
+
+
+def test_agent_without_town_sees_nothing(db):
+    from tests.conftest import make_user
+
+    lost = make_user("lost", roles.TOWN_AGENT, None)
+    Village.objects.create(town=Town.objects.first(), code="V1", name="甲村")
+    assert Village.objects.visible_to(lost).count() == 0
+
+
+@pytest.fixture
+def test_jobs(settings):
+    settings.JOB_HANDLERS = {"count_towns": "tests.org.jobs.count_towns", "refuse": "tests.org.jobs.refuse"}
+    settings.JOB_LABELS = {"count_towns": "统计镇数"}
+
+
+def test_job_run_records_success_and_progress(clerk, client, test_jobs, django_capture_on_commit_callbacks):
+    from linggao_pension.org.tasks import enqueue
+
+    job = services.jobrun_create(kind="count_towns", by=clerk, params={"kind": "town"})
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue(job)
+    job.refresh_from_db()
+    assert job.status == JobRun.Status.SUCCEEDED
+    assert job.result == {"towns": 10}
+    assert job.progress_done == job.progress_total == 10
+    assert job.started_at and job.finished_at
+    client.force_login(clerk)
+    data = client.get(reverse("org:jobrun_progress", args=[job.pk])).json()
+    assert data["finished"] is True and data["percent"] == 100
+    assert "统计镇数" in client.get(reverse("org:jobrun_detail", args=[job.pk])).content.decode()
+
+
+def test_job_runs_only_once(clerk, test_jobs):
+    job = services.jobrun_create(kind="count_towns", by=clerk)
+    services.jobrun_execute(job=job)
+    finished_at = job.finished_at
+    services.jobrun_execute(job=job)  # delivered again: already claimed, nothing happens
+    job.refresh_from_db()
+    assert job.finished_at == finished_at
+
+
+def test_job_run_records_refusal(clerk, test_jobs):
+    from django.core.exceptions import ValidationError
+
+    job = services.jobrun_create(kind="refuse", by=clerk)
+    with pytest.raises(ValidationError):
+        services.jobrun_execute(job=job)
+    job.refresh_from_db()
+    assert job.status == JobRun.Status.FAILED
+    assert job.error == "2025 年度已结息，不能重复结息"
+
+
+def test_unknown_job_kind_is_refused(clerk):
+    with pytest.raises(ValueError):
+        services.jobrun_create(kind="no_such_job", by=clerk)
+
+
+def test_town_agent_sees_only_own_jobs(client, agent, agent_elsewhere):
+    mine = JobRun.objects.create(kind="导入", started_by=agent)
+    theirs = JobRun.objects.create(kind="导入", started_by=agent_elsewhere)
+    client.force_login(agent)
+    assert client.get(reverse("org:jobrun_detail", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("org:jobrun_detail", args=[theirs.pk])).status_code == 404
+
+
+def test_job_list_query_count_is_flat(client, manager, django_assert_max_num_queries):
+    for i in range(30):
+        JobRun.objects.create(kind=f"任务{i}", started_by=manager)
+    client.force_login(manager)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("org:jobrun_list"))
+    assert response.status_code == 200
+
+
+def test_access_log_needs_permission(client, agent, auditor):
+    AccessLog.objects.create(user=auditor, object_type="enrollment.person", object_id="1", label="张三")
+    client.force_login(agent)
+    assert client.get(reverse("org:accesslog_list")).status_code == 403
+    client.force_login(auditor)
+    assert "张三" in client.get(reverse("org:accesslog_list")).content.decode()
+
+
+def test_job_pages_reject_post(client, manager):
+    client.force_login(manager)
+    assert client.post(reverse("org:jobrun_list")).status_code == 405
+
+
+def test_error_pages_are_chinese(client, clerk):
+    client.force_login(clerk)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+
+
+def test_money_never_accepts_float():
+    from linggao_pension import money
+
+    with pytest.raises(TypeError):
+        money.quantize(1.5)
+    assert money.quantize(Decimal("2.345")) == Decimal("2.35")
+    assert money.quantize(Decimal("-2.345")) == Decimal("-2.35")
