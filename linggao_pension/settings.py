@@ -191,6 +191,9 @@ JOB_LABELS: dict[str, str] = {}
 
 # 9. The project's own settings ------------------------------------------------------------------
 PAGE_SIZE = 50
+# Sections of the person page contributed by later apps (enrollment imports none of them):
+# each dotted path names a function section(request, person) -> {"title", "template", "context"} or None.
+PERSON_PAGE_SECTIONS: list[str] = []
 # Demo data: each app contributes a seeder, called in this order by `manage.py seed_demo`.
 DEMO_SEEDERS = [
     "linggao_pension.org.demo.seed",
