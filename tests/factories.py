@@ -35,7 +35,7 @@ from enrollment.rules import id_check_char  # noqa: E402
 def make_id_number(birth: date, sex: str = "1", serial: int | None = None, area: str = "469024") -> str:
     """A valid 18-character ID number (GB 11643) for a birth date and sex ('1' male, '2' female)."""
     serial = random.randint(0, 49) if serial is None else serial
-    seq = f"{serial % 100:02d}" + str((random.randrange(1, 10, 2) if sex == "1" else random.randrange(0, 10, 2)))
+    seq = f"{serial % 100:02d}" + str(random.randrange(1, 10, 2) if sex == "1" else random.randrange(0, 10, 2))
     first17 = f"{area}{birth:%Y%m%d}{seq}"
     return first17 + id_check_char(first17)
 
