@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from linggao_pension.org.models import ScopedQuerySet
 
@@ -95,3 +96,41 @@ class AccountEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_date} {self.get_source_display()} {self.amount}"
+
+
+class ContributionGrade(models.Model):
+    """缴费档次: the yearly amounts a person may choose (domain §2.1, binding defaults)."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    amount = models.DecimalField("档次金额（元/年）", max_digits=14, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "缴费档次"
+        verbose_name_plural = "缴费档次"
+        ordering = ["year", "amount"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "amount"], name="grade_unique_per_year"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="grade_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.amount}元"
+
+
+class InterestRate(models.Model):
+    """记账利率 by year (domain §3.2, R6). A year with no row cannot be posted."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    rate = models.DecimalField("利率", max_digits=7, decimal_places=4, help_text="如 0.0262 表示 2.62%")
+    note = models.CharField("依据", max_length=120, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "记账利率"
+        verbose_name_plural = "记账利率"
+        ordering = ["year"]
+        constraints = [models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lt=1), name="interest_rate_range")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.rate * 100:.2f}%"
