@@ -1,10 +1,12 @@
 """The resident registry: insured persons (参保人) and the data tables they refer to."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from linggao_pension.org.models import ScopedQuerySet
+from linggao_pension.org.models import ScopedQuerySet, town_scope_q
 
 # GB 3304 民族代码. Lingao's residents are mostly 汉族 and 黎族.
 ETHNICITIES = [
@@ -112,9 +114,322 @@ class Person(models.Model):
                 ),
                 name="person_status_valid",
             ),
+            models.CheckConstraint(condition=Q(ethnicity__in=ETHNICITY_CODES), name="person_ethnicity_valid"),
         ]
-        permissions = [("view_person_full", "可查看参保人完整信息（身份证号、电话、账号）")]
+        permissions = [
+            ("view_person_full", "可查看参保人完整信息（身份证号、电话、账号）"),
+            ("import_persons", "可导入历史参保数据"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.insured_no}）"
 
+
+
+class EnrollmentParameter(models.Model):
+    """Enrollment parameters in force from a date (binding default: minimum age 16 full years, R2)."""
+
+    effective_from = models.DateField("生效日期", unique=True)
+    min_enrolment_age = models.PositiveSmallIntegerField("最低参保年龄（周岁）")
+    note = models.CharField("依据", max_length=120, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "参保登记参数"
+        verbose_name_plural = "参保登记参数"
+        ordering = ["effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_enrolment_age__gte=1) & Q(min_enrolment_age__lte=100), name="enrolparam_age_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effective_from} 起：年满{self.min_enrolment_age}周岁"
+
+
+class NumberSequence(models.Model):
+    """A counter handed out under a row lock (参保编号), so two approvals or imports at once never
+    produce the same number. The number's format lives with the service that allocates it."""
+
+    name = models.CharField("名称", max_length=30, primary_key=True)
+    last_value = models.BigIntegerField("已用到", default=0)
+
+    class Meta:
+        verbose_name = "编号序列"
+        verbose_name_plural = "编号序列"
+        constraints = [models.CheckConstraint(condition=Q(last_value__gte=0), name="numberseq_last_value_gte_0")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.last_value}"
+
+
+class ReviewStatus(models.TextChoices):
+    """The town-review -> county-review path shared by enrollment applications and change requests
+    (architecture.md: 草稿 → 镇初审通过 / 镇初审退回 → 县复核通过 / 县复核退回)."""
+
+    DRAFT = "draft", "草稿"
+    TOWN_APPROVED = "town_approved", "镇初审通过"
+    TOWN_RETURNED = "town_returned", "镇初审退回"
+    COUNTY_APPROVED = "county_approved", "县复核通过"
+    COUNTY_RETURNED = "county_returned", "县复核退回"
+    CANCELLED = "cancelled", "已撤销"
+
+
+RS = ReviewStatus
+# The one place that says which review step may follow which. A returned record is corrected and
+# resubmitted (镇初审通过 again); a record never approved may be withdrawn (已撤销), which frees its
+# ID number for a new application.
+REVIEW_TRANSITIONS: dict[str, set[str]] = {
+    RS.DRAFT: {RS.TOWN_APPROVED, RS.TOWN_RETURNED, RS.CANCELLED},
+    RS.TOWN_RETURNED: {RS.TOWN_APPROVED, RS.CANCELLED},
+    RS.TOWN_APPROVED: {RS.COUNTY_APPROVED, RS.COUNTY_RETURNED},
+    RS.COUNTY_RETURNED: {RS.TOWN_APPROVED, RS.TOWN_RETURNED, RS.CANCELLED},
+    RS.COUNTY_APPROVED: set(),
+    RS.CANCELLED: set(),
+}
+OPEN_REVIEW_STATUSES = [RS.DRAFT, RS.TOWN_APPROVED, RS.TOWN_RETURNED, RS.COUNTY_RETURNED]
+EDITABLE_REVIEW_STATUSES = [RS.DRAFT, RS.TOWN_RETURNED, RS.COUNTY_RETURNED]
+REVIEW_STATUS_VALUES = [s.value for s in RS]
+
+
+class TownOrPersonTownQuerySet(models.QuerySet):
+    """Rows of a town (where they were entered) or of a person now in that town (after a move)."""
+
+    def visible_to(self, user):
+        q = town_scope_q(user, "town")
+        if q is None:
+            return self
+        return self.filter(q | town_scope_q(user, "person__town"))
+
+
+class ReviewedRecord(models.Model):
+    """Fields of a record that goes through 镇初审 → 县复核, with who did each step and their opinion."""
+
+    status = models.CharField("状态", max_length=16, choices=ReviewStatus, default=ReviewStatus.DRAFT, db_index=True)
+    town_opinion = models.TextField("镇初审意见", blank=True)
+    county_opinion = models.TextField("县复核意见", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="录入人"
+    )
+    created_at = models.DateTimeField("录入时间", default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="初审人"
+    )
+    submitted_at = models.DateTimeField("初审时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="复核人"
+    )
+    reviewed_at = models.DateTimeField("复核时间", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REVIEW_STATUSES
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_REVIEW_STATUSES
+
+
+class StatusChange(models.Model):
+    """One step of a review path: from which state to which, who, when, and the opinion given."""
+
+    from_status = models.CharField("原状态", max_length=16, blank=True)
+    to_status = models.CharField("新状态", max_length=16, choices=ReviewStatus)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="经办人")
+    at = models.DateTimeField("时间", default=timezone.now)
+    opinion = models.TextField("意见", blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+    @property
+    def from_label(self) -> str:
+        return ReviewStatus(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return ReviewStatus(self.to_status).label
+
+
+class EnrollmentApplication(ReviewedRecord):
+    """参保登记申请: entered by a town agent, 镇初审, then 县复核; approval creates the Person."""
+
+    id_number = models.CharField("身份证号", max_length=18, db_index=True)
+    name = models.CharField("姓名", max_length=30)
+    sex = models.CharField("性别", max_length=1, choices=Person.Sex)
+    birth_date = models.DateField("出生日期")
+    ethnicity = models.CharField("民族", max_length=2, choices=ETHNICITIES, default="01")
+    hukou_type = models.CharField("户籍性质", max_length=2, choices=Person.HukouType, default=Person.HukouType.RURAL)
+    hukou_address = models.CharField("户籍地址", max_length=120)
+    residential_address = models.CharField("居住地址", max_length=120, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    town = models.ForeignKey(
+        "org.Town", models.PROTECT, related_name="enrollment_applications", verbose_name="镇/农场"
+    )
+    village = models.ForeignKey(
+        "org.Village", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="村/居委会"
+    )
+    identity = models.ForeignKey(
+        IdentityCode, models.PROTECT, related_name="+", verbose_name="参保身份", default="011"
+    )
+    land_expropriated = models.BooleanField("被征地农民", default=False)
+    old_rural_pension = models.BooleanField("老农保", default=False)
+    dismissed_teacher = models.BooleanField("原辞退民办教师", default=False)
+    bank_name = models.CharField("开户银行", max_length=40, blank=True)
+    bank_account = models.CharField("银行/社保卡账号", max_length=32, blank=True)
+    # R2 declarations, made by the applicant and checked by the town agent.
+    is_student = models.BooleanField("在校学生", default=False)
+    in_employee_scheme = models.BooleanField("已参加职工基本养老保险", default=False)
+    is_public_servant = models.BooleanField("机关事业单位工作人员", default=False)
+    receives_state_pension = models.BooleanField("已领取国家规定的基本养老保障待遇", default=False)
+    applied_on = models.DateField("申请日期")
+    person = models.OneToOneField(
+        Person, models.PROTECT, null=True, blank=True, related_name="application", verbose_name="参保人"
+    )
+    history = HistoricalRecords()
+
+    objects = TownOrPersonTownQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "参保登记申请"
+        verbose_name_plural = "参保登记申请"
+        ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("submit_enrollmentapplication", "可录入参保登记申请并提交镇初审"),
+            ("review_enrollmentapplication", "可县复核参保登记申请"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=REVIEW_STATUS_VALUES), name="enrolapp_status_valid"),
+            models.CheckConstraint(condition=Q(sex__in=["1", "2"]), name="enrolapp_sex_valid"),
+            models.CheckConstraint(condition=Q(hukou_type__in=["10", "20"]), name="enrolapp_hukou_type_valid"),
+            models.CheckConstraint(condition=Q(ethnicity__in=ETHNICITY_CODES), name="enrolapp_ethnicity_valid"),
+            # Approved <=> the person exists.
+            models.CheckConstraint(
+                condition=(Q(status="county_approved") & Q(person__isnull=False))
+                | (~Q(status="county_approved") & Q(person__isnull=True)),
+                name="enrolapp_person_iff_approved",
+            ),
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=Q(status__in=OPEN_REVIEW_STATUSES),
+                name="enrolapp_one_open_per_id",
+                violation_error_message="该身份证号已有未办结的参保登记申请",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"参保登记申请 {self.number} {self.name}"
+
+    @property
+    def number(self) -> str:
+        return f"DJ{self.pk:08d}" if self.pk else ""
+
+
+class ApplicationStatusChange(StatusChange):
+    application = models.ForeignKey(
+        EnrollmentApplication, models.PROTECT, related_name="status_changes", verbose_name="参保登记申请"
+    )
+
+    class Meta(StatusChange.Meta):
+        verbose_name = "参保登记申请审核记录"
+        verbose_name_plural = "参保登记申请审核记录"
+        constraints = [
+            models.CheckConstraint(condition=Q(to_status__in=REVIEW_STATUS_VALUES), name="appchange_to_status_valid"),
+            models.CheckConstraint(
+                condition=Q(from_status__in=[*REVIEW_STATUS_VALUES, ""]), name="appchange_from_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.from_status} → {self.to_status}"
+
+
+# Person fields a change request (信息变更) may change, with their labels. A move between towns
+# changes town and village together.
+CHANGEABLE_FIELDS = {
+    "phone": "联系电话",
+    "residential_address": "居住地址",
+    "hukou_address": "户籍地址",
+    "bank_name": "开户银行",
+    "bank_account": "银行/社保卡账号",
+    "town": "镇/农场",
+    "village": "村/居委会",
+    "identity": "参保身份",
+}
+
+
+class ChangeRequest(ReviewedRecord):
+    """信息变更: a change of a person's contact, bank, town/village or identity code, reviewed like an
+    enrollment. `town` is the person's town when the request was entered (its agents handle it)."""
+
+    person = models.ForeignKey(Person, models.PROTECT, related_name="change_requests", verbose_name="参保人")
+    town = models.ForeignKey("org.Town", models.PROTECT, related_name="+", verbose_name="受理镇/农场")
+    changed_fields = models.JSONField("变更项目", default=list)
+    new_phone = models.CharField("新联系电话", max_length=20, blank=True)
+    new_residential_address = models.CharField("新居住地址", max_length=120, blank=True)
+    new_hukou_address = models.CharField("新户籍地址", max_length=120, blank=True)
+    new_bank_name = models.CharField("新开户银行", max_length=40, blank=True)
+    new_bank_account = models.CharField("新银行/社保卡账号", max_length=32, blank=True)
+    new_town = models.ForeignKey(
+        "org.Town", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="新镇/农场"
+    )
+    new_village = models.ForeignKey(
+        "org.Village", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="新村/居委会"
+    )
+    new_identity = models.ForeignKey(
+        IdentityCode, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="新参保身份"
+    )
+    reason = models.CharField("变更原因", max_length=200)
+    before = models.JSONField("变更前", default=dict, blank=True, help_text="复核通过时被替换的值")
+
+    objects = TownOrPersonTownQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "信息变更申请"
+        verbose_name_plural = "信息变更申请"
+        ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("submit_changerequest", "可录入信息变更并提交镇初审"),
+            ("review_changerequest", "可县复核信息变更"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=REVIEW_STATUS_VALUES), name="changereq_status_valid"),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status__in=OPEN_REVIEW_STATUSES),
+                name="changereq_one_open_per_person",
+                violation_error_message="该参保人已有未办结的信息变更申请",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"信息变更 {self.number}"
+
+    @property
+    def number(self) -> str:
+        return f"BG{self.pk:08d}" if self.pk else ""
+
+
+class ChangeRequestStatusChange(StatusChange):
+    change_request = models.ForeignKey(
+        ChangeRequest, models.PROTECT, related_name="status_changes", verbose_name="信息变更申请"
+    )
+
+    class Meta(StatusChange.Meta):
+        verbose_name = "信息变更审核记录"
+        verbose_name_plural = "信息变更审核记录"
+        constraints = [
+            models.CheckConstraint(condition=Q(to_status__in=REVIEW_STATUS_VALUES), name="crchange_to_status_valid"),
+            models.CheckConstraint(
+                condition=Q(from_status__in=[*REVIEW_STATUS_VALUES, ""]), name="crchange_from_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.change_request_id} {self.from_status} → {self.to_status}"

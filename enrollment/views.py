@@ -1,12 +1,368 @@
-from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Pages of the registry: scope -> validate -> call a service or selector -> respond."""
 
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from linggao_pension.exports import XLSX_TYPE, file_response, pdf_response, render_pdf
+from linggao_pension.org import services as org_services
+from linggao_pension.org.models import JobRun
+from linggao_pension.org.tasks import enqueue
+from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
+
+from . import reports, selectors, services
+from .filters import ApplicationFilter, ChangeRequestFilter, PersonFilter
+from .forms import ApplicationForm, ChangeRequestForm, ImportForm, OpinionForm
+from .models import ChangeRequest, EnrollmentApplication, Person
+
+VIEW_APPLICATION = "enrollment.view_enrollmentapplication"
+SUBMIT_APPLICATION = "enrollment.submit_enrollmentapplication"
+REVIEW_APPLICATION = "enrollment.review_enrollmentapplication"
+VIEW_CHANGE = "enrollment.view_changerequest"
+SUBMIT_CHANGE = "enrollment.submit_changerequest"
+REVIEW_CHANGE = "enrollment.review_changerequest"
+IMPORT_KIND = "import_residents"
+
+
+def _step_urls(kind: str, pk: int) -> dict[str, str]:
+    """The URLs the review form posts to, one per action (kind: application or changerequest)."""
+    steps = ["submit", "town_return", "approve", "county_return", "cancel"]
+    return {step: reverse(f"enrollment:{kind}_{step}", args=[pk]) for step in steps}
+
+
+def _errors_to_messages(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+# --- dashboard and registry ---------------------------------------------------------------------
 
 
 @permission_required("enrollment.view_person", raise_exception=True)
 @require_GET
 def index(request: AuthedRequest) -> HttpResponse:
-    return render(request, "enrollment/index.html")
+    return render(request, "enrollment/index.html", selectors.dashboard(user=request.user))
+
+
+@require_GET
+def index_redirect(request: AuthedRequest) -> HttpResponse:
+    return redirect("enrollment:index")
+
+
+@permission_required("enrollment.view_person", raise_exception=True)
+@require_GET
+def person_list(request: AuthedRequest) -> HttpResponse:
+    qs = Person.objects.visible_to(request.user).select_related("town", "village", "identity")
+    filterset = PersonFilter(request.GET, queryset=qs, request=request)
+    page = paginate(request, filterset.qs.order_by("town__sort_order", "insured_no"))
+    return render(request, "enrollment/person_list.html", {"filter": filterset, "page": page})
+
+
+@permission_required("enrollment.view_person", raise_exception=True)
+@require_GET
+def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(
+        Person.objects.visible_to(request.user).select_related("town", "village", "identity"), pk=pk
+    )
+    org_services.access_log_record(user=request.user, obj=person, label=str(person), request=request)
+    context = selectors.person_page(person=person, user=request.user)
+    context["sections"] = selectors.person_sections(request=request, person=person)
+    return render(request, "enrollment/person_detail.html", context)
+
+
+# --- 参保登记申请 ------------------------------------------------------------------------------
+
+
+def _applications(request):
+    return EnrollmentApplication.objects.visible_to(request.user).select_related(
+        "town", "village", "identity", "created_by", "submitted_by", "reviewed_by", "person"
+    )
+
+
+@permission_required(VIEW_APPLICATION, raise_exception=True)
+@require_GET
+def application_list(request: AuthedRequest) -> HttpResponse:
+    filterset = ApplicationFilter(request.GET, queryset=_applications(request), request=request)
+    page = paginate(request, filterset.qs.order_by("-created_at", "-pk"))
+    can_create = request.user.has_perm(SUBMIT_APPLICATION)
+    return render(
+        request, "enrollment/application_list.html", {"filter": filterset, "page": page, "can_create": can_create}
+    )
+
+
+@permission_required(SUBMIT_APPLICATION, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def application_create(request: AuthedRequest) -> HttpResponse:
+    form = ApplicationForm(request.POST or None, user=request.user)
+    if form.is_valid():
+        try:
+            application = services.application_create(data=form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已保存参保登记申请 {application.number}，核对无误后请提交镇初审")
+            return redirect("enrollment:application_detail", pk=application.pk)
+    return render(request, "enrollment/application_form.html", {"form": form})
+
+
+@permission_required(VIEW_APPLICATION, raise_exception=True)
+@require_GET
+def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(_applications(request), pk=pk)
+    org_services.access_log_record(user=request.user, obj=application, label=str(application), request=request)
+    actions = selectors.review_actions(
+        record=application, user=request.user, town_id=application.town_id,
+        submit_perm=SUBMIT_APPLICATION, review_perm=REVIEW_APPLICATION,
+    )  # fmt: skip
+    steps = application.status_changes.select_related("by")
+    return render(
+        request,
+        "enrollment/application_detail.html",
+        {
+            "application": application, "actions": actions, "steps": steps, "opinion_form": OpinionForm(),
+            "display": selectors.personal_display(
+                record=application, full=selectors.sees_application_in_full(request.user)
+            ),
+            "urls": _step_urls("application", application.pk),
+        },  # fmt: skip
+    )
+
+
+@permission_required(SUBMIT_APPLICATION, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def application_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(_applications(request), pk=pk)
+    form = ApplicationForm(request.POST or None, instance=application, user=request.user)
+    if form.is_valid():
+        try:
+            services.application_update(application=application, data=form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已保存修改")
+            return redirect("enrollment:application_detail", pk=application.pk)
+    return render(request, "enrollment/application_form.html", {"form": form, "application": application})
+
+
+def _application_step(request: AuthedRequest, pk: int, service: Callable, done: str) -> HttpResponse:
+    """One review step posted from the application page with an opinion."""
+    application = get_object_or_404(_applications(request), pk=pk)
+    form = OpinionForm(request.POST)
+    form.is_valid()
+    try:
+        service(application=application, opinion=form.cleaned_data.get("opinion", ""), by=request.user)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("enrollment:application_detail", pk=application.pk)
+
+
+@permission_required(SUBMIT_APPLICATION, raise_exception=True)
+@require_POST
+def application_submit(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _application_step(request, pk, services.application_submit, "镇初审通过，已提交县局复核")
+
+
+@permission_required(SUBMIT_APPLICATION, raise_exception=True)
+@require_POST
+def application_town_return(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _application_step(request, pk, services.application_town_return, "已镇初审退回")
+
+
+@permission_required(REVIEW_APPLICATION, raise_exception=True)
+@require_POST
+def application_approve(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _application_step(request, pk, services.application_approve, "县复核通过，已登记参保")
+
+
+@permission_required(REVIEW_APPLICATION, raise_exception=True)
+@require_POST
+def application_county_return(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _application_step(request, pk, services.application_county_return, "已县复核退回")
+
+
+@permission_required(SUBMIT_APPLICATION, raise_exception=True)
+@require_POST
+def application_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _application_step(request, pk, services.application_cancel, "申请已撤销")
+
+
+@permission_required(VIEW_APPLICATION, raise_exception=True)
+@require_GET
+def application_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """参保登记表 for signature (申请人 / 经办人（镇）/ 复核人（县）)."""
+    application = get_object_or_404(_applications(request), pk=pk)
+    org_services.access_log_record(
+        user=request.user, obj=application, label=str(application), action="打印", request=request
+    )
+    full = selectors.sees_application_in_full(request.user)
+    content = render_pdf("enrollment/application_pdf.html", reports.application_form_context(application, full=full))
+    return pdf_response(content, f"参保登记表_{application.number}_{application.name}.pdf")
+
+
+# --- 信息变更 ---------------------------------------------------------------------------------
+
+
+def _change_requests(request):
+    return ChangeRequest.objects.visible_to(request.user).select_related(
+        "person", "person__town", "person__village", "person__identity", "town", "new_town", "new_village",
+        "new_identity", "created_by", "submitted_by", "reviewed_by",
+    )  # fmt: skip
+
+
+@permission_required(VIEW_CHANGE, raise_exception=True)
+@require_GET
+def changerequest_list(request: AuthedRequest) -> HttpResponse:
+    filterset = ChangeRequestFilter(request.GET, queryset=_change_requests(request), request=request)
+    page = paginate(request, filterset.qs.order_by("-created_at", "-pk"))
+    return render(request, "enrollment/changerequest_list.html", {"filter": filterset, "page": page})
+
+
+@permission_required(SUBMIT_CHANGE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def changerequest_create(request: AuthedRequest, person_pk: int) -> HttpResponse:
+    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("town"), pk=person_pk)
+    form = ChangeRequestForm(request.POST or None, initial=ChangeRequestForm.initial_for(person))
+    if form.is_valid():
+        try:
+            change = services.change_request_create(person=person, data=form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已保存信息变更 {change.number}，核对无误后请提交镇初审")
+            return redirect("enrollment:changerequest_detail", pk=change.pk)
+    return render(request, "enrollment/changerequest_form.html", {"form": form, "person": person})
+
+
+@permission_required(SUBMIT_CHANGE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def changerequest_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    change = get_object_or_404(_change_requests(request), pk=pk)
+    initial = {**ChangeRequestForm.initial_for(change.person), "reason": change.reason}
+    for name in change.changed_fields:
+        initial[name] = getattr(change, f"new_{name}_id" if name in ("town", "village", "identity") else f"new_{name}")
+    form = ChangeRequestForm(request.POST or None, initial=initial)
+    if form.is_valid():
+        try:
+            services.change_request_update(change_request=change, data=form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已保存修改")
+            return redirect("enrollment:changerequest_detail", pk=change.pk)
+    return render(request, "enrollment/changerequest_form.html", {"form": form, "person": change.person,
+                                                                   "change": change})  # fmt: skip
+
+
+@permission_required(VIEW_CHANGE, raise_exception=True)
+@require_GET
+def changerequest_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    change = get_object_or_404(_change_requests(request), pk=pk)
+    org_services.access_log_record(user=request.user, obj=change.person, label=str(change.person),
+                                   action="查看信息变更", request=request)  # fmt: skip
+    actions = selectors.review_actions(
+        record=change, user=request.user, town_id=change.person.town_id,
+        submit_perm=SUBMIT_CHANGE, review_perm=REVIEW_CHANGE,
+    )  # fmt: skip
+    full = request.user.has_perm("enrollment.view_person_full")
+    return render(
+        request,
+        "enrollment/changerequest_detail.html",
+        {
+            "change": change, "actions": actions, "opinion_form": OpinionForm(),
+            "lines": selectors.change_lines(change_request=change, full=full),
+            "steps": change.status_changes.select_related("by"),
+            "urls": _step_urls("changerequest", change.pk),
+        },
+    )  # fmt: skip
+
+
+def _change_step(request: AuthedRequest, pk: int, service: Callable, done: str) -> HttpResponse:
+    change = get_object_or_404(_change_requests(request), pk=pk)
+    form = OpinionForm(request.POST)
+    form.is_valid()
+    try:
+        service(change_request=change, opinion=form.cleaned_data.get("opinion", ""), by=request.user)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("enrollment:changerequest_detail", pk=change.pk)
+
+
+@permission_required(SUBMIT_CHANGE, raise_exception=True)
+@require_POST
+def changerequest_submit(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _change_step(request, pk, services.change_request_submit, "镇初审通过，已提交县局复核")
+
+
+@permission_required(SUBMIT_CHANGE, raise_exception=True)
+@require_POST
+def changerequest_town_return(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _change_step(request, pk, services.change_request_town_return, "已镇初审退回")
+
+
+@permission_required(REVIEW_CHANGE, raise_exception=True)
+@require_POST
+def changerequest_approve(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _change_step(request, pk, services.change_request_approve, "县复核通过，变更已生效")
+
+
+@permission_required(REVIEW_CHANGE, raise_exception=True)
+@require_POST
+def changerequest_county_return(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _change_step(request, pk, services.change_request_county_return, "已县复核退回")
+
+
+@permission_required(SUBMIT_CHANGE, raise_exception=True)
+@require_POST
+def changerequest_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _change_step(request, pk, services.change_request_cancel, "信息变更已撤销")
+
+
+# --- 历史数据导入 ------------------------------------------------------------------------------
+
+
+def _import_jobs(request):
+    qs = JobRun.objects.filter(kind=IMPORT_KIND).select_related("started_by")
+    return qs if request.user.has_perm("org.view_all_towns") else qs.filter(started_by=request.user)
+
+
+@permission_required("enrollment.import_persons", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def import_upload(request: AuthedRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        stored = default_storage.save(f"imports/residents/{timezone.now():%Y%m%d%H%M%S}.xlsx", upload)
+        job = org_services.jobrun_create(
+            kind=IMPORT_KIND, by=request.user, params={"stored": stored, "filename": upload.name}
+        )
+        enqueue(job)
+        messages.info(request, "文件已上传，正在校验和导入；完成后本页显示结果")
+        return redirect("org:jobrun_detail", pk=job.pk)
+    jobs = _import_jobs(request)[:10]
+    return render(request, "enrollment/import_upload.html", {"form": form, "jobs": jobs})
+
+
+@permission_required("enrollment.import_persons", raise_exception=True)
+@require_GET
+def import_template(request: AuthedRequest) -> HttpResponse:
+    return file_response(reports.import_template_bytes(), "历史参保人员导入模板.xlsx", XLSX_TYPE)
+
+
+@permission_required("enrollment.import_persons", raise_exception=True)
+@require_GET
+def import_result(request: AuthedRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(_import_jobs(request), pk=pk)
+    return render(request, "enrollment/import_result.html", {"job": job, "errors": job.result.get("errors", [])})

@@ -24,7 +24,16 @@ class NavSection:
 
 SECTIONS: list[NavSection] = [
     NavSection("工作台", (NavItem("首页", "home"),)),
-    NavSection("参保登记", (NavItem("参保登记", "enrollment:index", "enrollment.view_person"),)),
+    NavSection(
+        "参保登记",
+        (
+            NavItem("参保登记", "enrollment:index", "enrollment.view_person"),
+            NavItem("参保人员", "enrollment:person_list", "enrollment.view_person"),
+            NavItem("参保登记申请", "enrollment:application_list", "enrollment.view_enrollmentapplication"),
+            NavItem("信息变更", "enrollment:changerequest_list", "enrollment.view_changerequest"),
+            NavItem("历史数据导入", "enrollment:import_upload", "enrollment.import_persons"),
+        ),
+    ),
     NavSection("保费征缴", (NavItem("保费征缴", "contributions:index", "contributions.view_accountentry"),)),
     NavSection("待遇", (NavItem("待遇", "benefits:index", "benefits.view_benefits"),)),
     NavSection("监督检查", (NavItem("监督检查", "supervision:index", "supervision.view_supervision"),)),

@@ -186,8 +186,12 @@ LOGGING = {
 
 # Batch jobs: kind -> service handler(job=, by=, **params) -> result dict, run by org.tasks.run_job
 # (Celery) or synchronously by the job's management command. Apps register theirs here.
-JOB_HANDLERS: dict[str, str] = {}
-JOB_LABELS: dict[str, str] = {}
+JOB_HANDLERS: dict[str, str] = {
+    "import_residents": "enrollment.services.residents_import_job",
+}
+JOB_LABELS: dict[str, str] = {
+    "import_residents": "历史参保人员导入",
+}
 
 # 9. The project's own settings ------------------------------------------------------------------
 PAGE_SIZE = 50
@@ -197,4 +201,5 @@ PERSON_PAGE_SECTIONS: list[str] = []
 # Demo data: each app contributes a seeder, called in this order by `manage.py seed_demo`.
 DEMO_SEEDERS = [
     "linggao_pension.org.demo.seed",
+    "enrollment.demo.seed",
 ]

@@ -43,6 +43,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMIN: [],  # every permission, see sync_roles
 }
 
+# enrollment: town agents enter applications and change requests and submit them (镇初审); county
+# clerks review them (县复核) and run the go-live import; every role with the module sees the
+# registry, applications and change requests of its scope.
+_ENROLLMENT_VIEW = ["enrollment.view_enrollmentapplication", "enrollment.view_changerequest"]
+ROLE_PERMISSIONS[TOWN_AGENT] += [
+    *_ENROLLMENT_VIEW, "enrollment.submit_enrollmentapplication", "enrollment.submit_changerequest",
+]  # fmt: skip
+ROLE_PERMISSIONS[CLERK] += [
+    *_ENROLLMENT_VIEW, "enrollment.review_enrollmentapplication", "enrollment.review_changerequest",
+    "enrollment.import_persons",
+]  # fmt: skip
+for _role in (FINANCE, AUDITOR, MANAGER):
+    ROLE_PERMISSIONS[_role] += _ENROLLMENT_VIEW
+
 
 def _permissions(names: list[str]) -> list[Permission]:
     wanted = {tuple(name.split(".", 1)) for name in names}
