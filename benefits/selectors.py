@@ -1,0 +1,399 @@
+"""Reads for benefits: the configuration tables, the pension calculation shared by determination,
+the estimate and the person page, the 到龄名单, the dashboard and the payroll summaries."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+
+from contributions.models import Source
+from contributions.selectors import AccountSnapshot, account_at, counted_years, counted_years_by_person
+from enrollment.models import Person
+from linggao_pension import periods
+from linggao_pension.money import ZERO
+
+from . import rules
+from .models import (
+    AgeExtra,
+    BasicPensionStandard,
+    BenefitClaim,
+    FuneralSubsidy,
+    LongContributionExtra,
+    PayrollLine,
+    PayrollRun,
+    Pension,
+    SchemeParameters,
+)
+
+SOURCE_LABELS = dict(Source.choices)
+CLAIMABLE_STATUSES = (Person.Status.CONTRIBUTING, Person.Status.CONTRIB_SUSPENDED)
+
+
+def scheme_parameters() -> SchemeParameters:
+    params = SchemeParameters.objects.filter(pk=1).first()
+    if params is None:  # the data migration always makes it; a blank database falls back to the defaults
+        params = SchemeParameters(pk=1, scheme_start_date=rules.Params().scheme_start_date)
+    return params
+
+
+@dataclass
+class PensionTables:
+    """The parameters and standards, loaded once and then asked for any month (a payroll asks
+    60,000 times; the tables are a few rows)."""
+
+    params: rules.Params
+    cycle_months: int
+    standards: list[rules.Standard]
+    long_extras: list[rules.LongExtra]
+    age_extras: list[rules.AgeExtraRow]
+    _standard_cache: dict = field(default_factory=dict, repr=False)
+
+    def basic(self, *, month: date, years: int, age: int) -> rules.BasicParts:
+        return rules.basic_pension(
+            month=month, years=years, age=age, standards=self.standards, long_extras=self.long_extras,
+            age_extras=self.age_extras, minimum_years=self.params.minimum_years,
+        )
+
+    def basic_total(self, *, month: date, years: int, age: int) -> Decimal:
+        """basic(...).total, memoised per (month, long years, age bracket) for the payroll."""
+        long_years = max(0, years - self.params.minimum_years)
+        key = (month, long_years, age if self.age_extras else 0)
+        total = self._standard_cache.get(key)
+        if total is None:
+            total = self.basic(month=month, years=years, age=age).total
+            self._standard_cache[key] = total
+        return total
+
+
+def pension_tables() -> PensionTables:
+    row = scheme_parameters()
+    return PensionTables(
+        params=rules.Params(
+            benefit_age=row.benefit_age, minimum_years=row.minimum_years, scheme_start_date=row.scheme_start_date,
+            account_divisor=row.account_divisor,
+        ),
+        cycle_months=row.certification_cycle_months,
+        standards=[
+            rules.Standard(r.effective_from, r.central_part, r.provincial_part, r.county_part)
+            for r in BasicPensionStandard.objects.all()
+        ],
+        long_extras=[rules.LongExtra(r.effective_from, r.amount_per_year) for r in LongContributionExtra.objects.all()],
+        age_extras=[rules.AgeExtraRow(r.min_age, r.effective_from, r.amount) for r in AgeExtra.objects.all()],
+    )
+
+
+def funeral_subsidy(on: date) -> Decimal:
+    """丧葬补助金 in force on a date (§4.7), 0 when none."""
+    row = FuneralSubsidy.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
+    return row.amount if row else ZERO
+
+
+# --- the pension calculation (determination, estimate, person page) ---------------------------------
+
+
+@dataclass(frozen=True)
+class PensionCalculation:
+    person: Person
+    start: date
+    earliest_start: date
+    age_at_start: int
+    age_at_scheme_start: int
+    required_years: int
+    years: list[int]
+    backpay_open: list[int]
+    snapshot: AccountSnapshot
+    account_pension: Decimal
+    basic: rules.BasicParts
+    divisor: int
+    reasons: list[str]
+
+    @property
+    def eligible(self) -> bool:
+        return not self.reasons
+
+    @property
+    def contribution_years(self) -> int:
+        return len(self.years)
+
+    @property
+    def first_contribution_year(self) -> int | None:
+        return self.years[0] if self.years else None
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.required_years - self.contribution_years)
+
+    @property
+    def may_backpay(self) -> bool:
+        return 0 < self.shortfall <= len(self.backpay_open)
+
+    @property
+    def account_balance(self) -> Decimal:
+        return self.snapshot.total
+
+    @property
+    def basic_pension(self) -> Decimal:
+        return self.basic.total
+
+    @property
+    def monthly_pension(self) -> Decimal:
+        return self.basic.total + self.account_pension
+
+    @property
+    def by_source(self) -> list[dict]:
+        """The balance by sub-ledger with the interim interest, labelled, for pages and the PDF."""
+        return [
+            {"source": s, "label": SOURCE_LABELS[s], "amount": a}
+            for s, a in self.snapshot.by_source_with_interim.items()
+        ]
+
+    def as_json(self) -> dict:
+        """The figures `pension_estimate --json` prints."""
+        return {
+            "eligible": self.eligible,
+            "reasons": self.reasons,
+            "contribution_years": self.contribution_years,
+            "account_balance": str(self.account_balance),
+            "account_pension": str(self.account_pension),
+            "basic_pension": str(self.basic_pension),
+            "monthly_pension": str(self.monthly_pension),
+        }
+
+
+def pension_calculation(*, person: Person, start: date, tables: PensionTables | None = None) -> PensionCalculation:
+    """The pension of `person` if it started in month `start`, from the ledger as it stands.
+
+    Determination freezes exactly this (R7, R8): the account snapshot at the 1st of the start
+    month (entries dated before it plus the interim interest), the contribution years judged from
+    entries dated before it, round(total / 139, 2), and the basic pension of the standards in force
+    for the start month. The estimate and the person page show the same object."""
+    tables = tables or pension_tables()
+    params = tables.params
+    start = periods.month_start(start)
+    earliest = rules.benefit_start_month(person.birth_date, params)
+    age_then = rules.age_at_month(person.birth_date, start)
+    age_scheme = rules.age_at_scheme_start(person.birth_date, params)
+    required = rules.required_years(age_scheme, params)
+    years = counted_years(person=person, before=start)
+    snapshot = account_at(person=person, on=start)
+    basic = tables.basic(month=start, years=len(years), age=age_then)
+    backpay = rules.backpay_years_open(person.birth_date, years, start, params)
+
+    reasons = []
+    if start < earliest:
+        reasons.append(
+            f"未到待遇开始年月：{periods.format_month(rules.birthday_month(person.birth_date, params.benefit_age))}"
+            f"年满{params.benefit_age}周岁，最早自{periods.format_month(earliest)}起领取"
+        )
+    if person.status not in CLAIMABLE_STATUSES:
+        reasons.append(f"参保状态为“{person.get_status_display()}”，不能申领待遇")
+    if len(years) < required:
+        shortfall = required - len(years)
+        tail = "，可补缴后申领" if 0 < shortfall <= len(backpay) else "，可补缴年度不足"
+        reasons.append(f"累计缴费{len(years)}年，不足应缴年限{required}年，还差{shortfall}年{tail}")
+    return PensionCalculation(
+        person=person, start=start, earliest_start=earliest, age_at_start=age_then, age_at_scheme_start=age_scheme,
+        required_years=required, years=years, backpay_open=backpay, snapshot=snapshot,
+        account_pension=rules.account_pension(snapshot.total, params.account_divisor), basic=basic,
+        divisor=params.account_divisor, reasons=reasons,
+    )
+
+
+def claim_start_month(*, person: Person, today: date, tables: PensionTables | None = None) -> date:
+    """The start month a claim gets: the month after the 60th birthday (R7). Someone who reached 60
+    short of years and back-paid afterwards starts the month after the claim instead, because the
+    years are judged only from entries dated before the start month (binding defaults)."""
+    tables = tables or pension_tables()
+    earliest = rules.benefit_start_month(person.birth_date, tables.params)
+    next_month = periods.add_months(today, 1)
+    if earliest >= next_month:
+        return earliest
+    at_earliest = pension_calculation(person=person, start=earliest, tables=tables)
+    if at_earliest.eligible:
+        return earliest
+    return next_month
+
+
+# --- 到龄名单 -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueRow:
+    person: Person
+    birthday_month: date
+    start_month: date
+    required_years: int
+    contribution_years: int
+    shortfall: int
+    may_backpay: bool
+    claim_status: str
+
+    @property
+    def result(self) -> str:
+        if self.shortfall == 0:
+            return "eligible"
+        return "backpay" if self.may_backpay else "short"
+
+    @property
+    def result_label(self) -> str:
+        return DUE_RESULTS[self.result]
+
+
+DUE_RESULTS = {"eligible": "符合领取条件", "backpay": "年限不足，可补缴", "short": "年限不足，补缴后仍不足"}
+
+
+def due_month_q(month: date, age: int) -> Q:
+    q = Q(pk__in=[])
+    for low, high in rules.birth_ranges_reaching(month, age):
+        q |= Q(birth_date__range=(low, high))
+    return q
+
+
+def due_rows(persons, *, month: date, tables: PensionTables | None = None) -> list[DueRow]:
+    """到龄名单 rows for people reaching the benefit age in `month`: eligible, short of years (and by
+    how many) and whether back-payment can close the gap (§2.8). Four queries for any number."""
+    tables = tables or pension_tables()
+    params = tables.params
+    persons = list(persons)
+    start = periods.add_months(month, 1)
+    years = counted_years_by_person(person_ids=[p.pk for p in persons], before=start)
+    claims = dict(
+        BenefitClaim.objects.filter(person__in=persons).exclude(status=BenefitClaim.Status.RETURNED)
+        .values_list("person_id", "status")
+    )
+    labels = dict(BenefitClaim.Status.choices)
+    rows = []
+    for person in persons:
+        counted = years.get(person.pk, [])
+        required = rules.required_years(rules.age_at_scheme_start(person.birth_date, params), params)
+        shortfall = max(0, required - len(counted))
+        backpay = rules.backpay_years_open(person.birth_date, counted, start, params)
+        rows.append(
+            DueRow(
+                person=person,
+                birthday_month=rules.birthday_month(person.birth_date, params.benefit_age),
+                start_month=rules.benefit_start_month(person.birth_date, params),
+                required_years=required, contribution_years=len(counted), shortfall=shortfall,
+                may_backpay=0 < shortfall <= len(backpay), claim_status=labels.get(claims.get(person.pk), ""),
+            )
+        )
+    return rows
+
+
+# --- dashboard, payroll summaries, person page ---------------------------------------------------------
+
+
+def dashboard(*, user, today: date) -> dict:
+    month = periods.month_start(today)
+    tables = pension_tables()
+    due_persons = (
+        Person.objects.visible_to(user).filter(status__in=CLAIMABLE_STATUSES)
+        .filter(due_month_q(month, tables.params.benefit_age)).only("pk", "birth_date")
+    )
+    rows = due_rows(due_persons, month=month, tables=tables)
+    run = PayrollRun.objects.filter(month=month).first()
+    claims = BenefitClaim.objects.visible_to(user).aggregate(
+        to_determine=Count("pk", filter=Q(status=BenefitClaim.Status.TOWN_REVIEWED)),
+        determined=Count("pk", filter=Q(status=BenefitClaim.Status.DETERMINED)),
+    )
+    pensions = Pension.objects.visible_to(user).filter(person__status=Person.Status.RECEIVING).active().count()
+    previous_open = PayrollRun.objects.filter(month__lt=month).exclude(status=PayrollRun.Status.CLOSED).count()
+    return {
+        "month": month,
+        "due_total": len(rows),
+        "due_eligible": sum(1 for r in rows if r.result == "eligible"),
+        "due_backpay": sum(1 for r in rows if r.result == "backpay"),
+        "due_short": sum(1 for r in rows if r.result == "short"),
+        "claims_to_determine": claims["to_determine"],
+        "claims_determined": claims["determined"],
+        "pensioners": pensions,
+        "run": run,
+        "run_summary": run_summary(run) if run else None,
+        "previous_open": previous_open,
+    }
+
+
+def run_summary(run: PayrollRun) -> dict:
+    """Counts and totals of a run: overall, by status, by kind and by bank."""
+    lines = PayrollLine.objects.filter(run=run)
+    money = Coalesce(Sum("amount"), Decimal("0.00"))
+    overall = lines.aggregate(count=Count("pk"), total=money, basic=Coalesce(Sum("basic_amount"), Decimal("0.00")),
+                              account=Coalesce(Sum("account_amount"), Decimal("0.00")))
+    by_status = {r["status"]: r for r in lines.values("status").annotate(count=Count("pk"), total=money).order_by()}
+    by_kind = {r["kind"]: r for r in lines.values("kind").annotate(count=Count("pk"), total=money).order_by()}
+    by_bank = list(
+        lines.live().values("bank_name").annotate(count=Count("pk"), total=money).order_by("bank_name")
+    )
+    return {
+        "count": overall["count"],
+        "total": overall["total"],
+        "basic": overall["basic"],
+        "account": overall["account"],
+        "by_status": [
+            {"label": label, "count": by_status.get(value, {}).get("count", 0),
+             "total": by_status.get(value, {}).get("total", ZERO)}
+            for value, label in PayrollLine.Status.choices
+        ],
+        "by_kind": [
+            {"label": label, "count": by_kind.get(value, {}).get("count", 0),
+             "total": by_kind.get(value, {}).get("total", ZERO)}
+            for value, label in PayrollLine.Kind.choices
+        ],
+        "by_bank": by_bank,
+    }
+
+
+def run_totals(run: PayrollRun) -> tuple[int, Decimal]:
+    agg = PayrollLine.objects.filter(run=run).aggregate(count=Count("pk"), total=Coalesce(Sum("amount"), ZERO))
+    return agg["count"], agg["total"]
+
+
+def pension_history(pension: Pension, limit: int = 36) -> list[PayrollLine]:
+    return list(
+        PayrollLine.objects.filter(pension=pension).select_related("run").order_by("-month", "-pk")[:limit]
+    )
+
+
+def pension_by_source(pension: Pension) -> list[dict]:
+    return [
+        {"source": s, "label": SOURCE_LABELS.get(s, s), "amount": Decimal(a)}
+        for s, a in pension.balance_by_source.items()
+    ]
+
+
+def pension_drawn(pension: Pension) -> Decimal:
+    return PayrollLine.objects.filter(pension=pension, status=PayrollLine.Status.PAID).aggregate(
+        t=Coalesce(Sum("drawn_amount"), ZERO)
+    )["t"]
+
+
+def next_certification_due(pension: Pension, cycle_months: int) -> date:
+    return periods.add_months(pension.last_certified_on, cycle_months) if cycle_months else pension.last_certified_on
+
+
+def person_benefits(*, person: Person, today: date, start: date | None = None) -> dict:
+    """What the person page's 待遇 section shows: for a pensioner the pension and its payments; for
+    anyone else the estimate at their benefit start month (or `start`)."""
+    pension = Pension.objects.filter(person=person).select_related("claim").first()
+    tables = pension_tables()
+    if pension is not None:
+        return {
+            "pension": pension,
+            "by_source": pension_by_source(pension),
+            "drawn": pension_drawn(pension),
+            "lines": pension_history(pension),
+            "next_certification": next_certification_due(pension, tables.cycle_months),
+            "basic_now": tables.basic(
+                month=periods.month_start(today), years=pension.contribution_years,
+                age=rules.age_at_month(person.birth_date, periods.month_start(today)),
+            ).total,
+        }
+    if start is None:
+        start = claim_start_month(person=person, today=today, tables=tables)
+    claims = list(
+        BenefitClaim.objects.filter(person=person).select_related("submitted_by", "decided_by").order_by("-pk")[:5]
+    )
+    return {"calc": pension_calculation(person=person, start=start, tables=tables), "claims": claims}
+
