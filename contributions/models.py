@@ -1,8 +1,11 @@
 """The personal account (个人账户): an append-only ledger with one sub-ledger per funding item."""
 
+from datetime import date
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from linggao_pension.org.models import ScopedQuerySet
@@ -73,6 +76,10 @@ class AccountEntry(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="记账人"
     )
     created_at = models.DateTimeField("记账时间", auto_now_add=True)
+    receipt = models.ForeignKey(
+        "Receipt", models.PROTECT, null=True, blank=True, related_name="entries", verbose_name="缴费票据",
+        help_text="由缴费票据入账的分录（个人缴费、入口补贴、集体补助、其他资助）",
+    )
 
     objects = AccountEntryQuerySet.as_manager()
 
@@ -92,7 +99,12 @@ class AccountEntry(models.Model):
             models.UniqueConstraint(
                 fields=["person", "year", "source"], condition=Q(kind="interest"), name="entry_interest_once_per_year"
             ),
+            # 代缴 of a year is credited once per person (§2.5): the yearly batch can run twice, or twice at once.
+            models.UniqueConstraint(
+                fields=["person", "year"], condition=Q(kind="credit", source="daijiao"), name="entry_daijiao_once_per_year"
+            ),
         ]
+        permissions = [("reverse_accountentry", "可冲正个人账户分录")]
 
     def __str__(self) -> str:
         return f"{self.entry_date} {self.get_source_display()} {self.amount}"
@@ -134,3 +146,402 @@ class InterestRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年 {self.rate * 100:.2f}%"
+
+
+# --- Configuration that changes by year (binding defaults seeded by migration 0005) ---------------
+# The collective subsidy + sponsorship cap (§2.4: "the year's highest grade") is not stored: it is
+# derived from ContributionGrade (selectors.collective_cap), so it can never disagree with the grades.
+
+
+class GradeSubsidy(models.Model):
+    """入口补贴 of one grade of one year, split by level (§2.3, R4). Binding default: grade below 500:
+    30 元, 500 and above: 60 元, all 省级财政补贴; credited on the payment's date."""
+
+    grade = models.OneToOneField(ContributionGrade, models.PROTECT, related_name="subsidy", verbose_name="缴费档次")
+    province_amount = models.DecimalField("省级补贴（元）", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    county_amount = models.DecimalField("县级补贴（元）", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    note = models.CharField("依据", max_length=120, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "入口补贴标准"
+        verbose_name_plural = "入口补贴标准"
+        ordering = ["grade__year", "grade__amount"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(province_amount__gte=0) & Q(county_amount__gte=0), name="subsidy_amounts_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grade}：省{self.province_amount} 县{self.county_amount}"
+
+    @property
+    def total(self) -> Decimal:
+        return self.province_amount + self.county_amount
+
+
+class DaijiaoAmount(models.Model):
+    """政府代缴 by year and identity code (§2.5). Binding default 2011-2026: 021/031/051/061 the full
+    lowest grade (100 元), 022/062 half (50 元), none otherwise (no row)."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    identity = models.ForeignKey(
+        "enrollment.IdentityCode", models.PROTECT, related_name="daijiao_amounts", verbose_name="参保身份"
+    )
+    amount = models.DecimalField("代缴金额（元）", max_digits=14, decimal_places=2)
+    note = models.CharField("依据", max_length=120, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "政府代缴标准"
+        verbose_name_plural = "政府代缴标准"
+        ordering = ["year", "identity"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "identity"], name="daijiao_unique_year_identity"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="daijiao_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.identity_id} {self.amount}元"
+
+    def clean(self):
+        # R4: 代缴 is capped at the year's lowest grade.
+        from django.core.exceptions import ValidationError
+        from django.db.models import Min
+
+        lowest = ContributionGrade.objects.filter(year=self.year).aggregate(m=Min("amount"))["m"]
+        if lowest is None:
+            raise ValidationError({"year": f"{self.year} 年度未设置缴费档次"})
+        if self.amount is not None and self.amount > lowest:
+            raise ValidationError({"amount": f"代缴金额不能超过当年最低档次 {lowest} 元"})
+
+
+class CollectionPolicy(models.Model):
+    """Collection rules in force from a contribution year on (the row with the largest from_year <= Y).
+    Binding default: a back-payment (补缴) earns no subsidy (§2.8)."""
+
+    from_year = models.PositiveSmallIntegerField("起始缴费年度", unique=True)
+    backpay_earns_subsidy = models.BooleanField("补缴享受入口补贴", default=False)
+    note = models.CharField("依据", max_length=120, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "征缴政策"
+        verbose_name_plural = "征缴政策"
+        ordering = ["from_year"]
+
+    def __str__(self) -> str:
+        return f"{self.from_year} 年度起：补缴{'享受' if self.backpay_earns_subsidy else '不享受'}补贴"
+
+
+# --- Premium collection: receipts (票据) -----------------------------------------------------------
+
+
+class ReceiptQuerySet(ScopedQuerySet):
+    town_field = "town"
+
+    def not_voided(self):
+        return self.exclude(status=Receipt.Status.VOIDED)
+
+    def awaiting_confirmation(self):
+        return self.filter(status=Receipt.Status.COLLECTED)
+
+    def remittable(self, *, up_to: date):
+        """Confirmed premium money not yet remitted, paid up to `up_to`; legacy receipts never (R18)."""
+        return self.filter(
+            status=Receipt.Status.CONFIRMED, legacy=False, remittance__isnull=True, paid_on__lte=up_to
+        )
+
+
+class Receipt(models.Model):
+    """One premium payment of a person for a contribution year (R4).
+
+    collected (已收款, cash taken by the town) -> confirmed (已确认, county finance 划拨确认; only then
+    is the account credited) -> remitted in a month-end Remittance; or voided with a reason. Each
+    transition records who and when in its own columns (collected_by, confirmed_by, voided_by).
+    Bank-collection imports are created confirmed.
+    """
+
+    class Status(models.TextChoices):
+        COLLECTED = "collected", "已收款"
+        CONFIRMED = "confirmed", "已确认"
+        VOIDED = "voided", "已作废"
+
+    class Method(models.TextChoices):
+        # 缴费方式 aab033 (§2.6)
+        BANK = "2", "银行代收"
+        AGENCY = "3", "经办机构自收"
+
+    receipt_no = models.CharField("票据号", max_length=30, unique=True)
+    person = models.ForeignKey("enrollment.Person", models.PROTECT, related_name="receipts", verbose_name="参保人")
+    town = models.ForeignKey("org.Town", models.PROTECT, related_name="+", verbose_name="镇/农场")
+    year = models.PositiveSmallIntegerField("缴费年度")
+    grade = models.DecimalField("缴费档次（元）", max_digits=14, decimal_places=2)
+    personal_amount = models.DecimalField("个人缴费（元）", max_digits=14, decimal_places=2)
+    collective_amount = models.DecimalField("集体补助（元）", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    sponsor_amount = models.DecimalField("其他资助（元）", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    paid_on = models.DateField("缴费日期")
+    method = models.CharField("缴费方式", max_length=1, choices=Method, default=Method.AGENCY)
+    status = models.CharField("状态", max_length=10, choices=Status, default=Status.COLLECTED)
+    legacy = models.BooleanField("历史迁移", default=False, help_text="原系统已上缴财政专户，不进入上缴")
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="收款人"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="确认人"
+    )
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="作废人"
+    )
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    void_reason = models.CharField("作废原因", max_length=200, blank=True)
+    remittance = models.ForeignKey(
+        "Remittance", models.PROTECT, null=True, blank=True, related_name="receipts", verbose_name="上缴单"
+    )
+
+    objects = ReceiptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "缴费票据"
+        verbose_name_plural = "缴费票据"
+        ordering = ["-paid_on", "-pk"]
+        indexes = [
+            models.Index(fields=["town", "status"], name="receipt_town_status_idx"),
+            models.Index(fields=["paid_on"], name="receipt_paid_on_idx"),
+            # The month-end claim (R18) reads exactly these rows.
+            models.Index(
+                fields=["paid_on"], name="receipt_remittable_idx",
+                condition=Q(status="confirmed", legacy=False, remittance__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["collected", "confirmed", "voided"]), name="receipt_status_valid"),
+            models.CheckConstraint(condition=Q(method__in=["2", "3"]), name="receipt_method_valid"),
+            models.CheckConstraint(condition=Q(grade__gt=0), name="receipt_grade_positive"),
+            models.CheckConstraint(
+                condition=Q(personal_amount__gte=0) & Q(collective_amount__gte=0) & Q(sponsor_amount__gte=0),
+                name="receipt_amounts_gte_0",
+            ),
+            # One payment per person and contribution year (R4); a voided receipt frees the year.
+            models.UniqueConstraint(
+                fields=["person", "year"], condition=~Q(status="voided"), name="receipt_one_per_person_year"
+            ),
+            # Maker-checker: the collector never confirms their own collection.
+            models.CheckConstraint(condition=~Q(confirmed_by=F("collected_by")), name="receipt_confirmer_not_collector"),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False), name="receipt_confirmed_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="voided") | (Q(voided_at__isnull=False) & ~Q(void_reason="")),
+                name="receipt_voided_has_reason",
+            ),
+            # Only confirmed, non-legacy money is ever remitted (R18).
+            models.CheckConstraint(
+                condition=Q(remittance__isnull=True) | (Q(status="confirmed") & Q(legacy=False)),
+                name="receipt_remitted_is_confirmed",
+            ),
+        ]
+        permissions = [
+            ("confirm_receipt", "可确认镇/农场收缴的保费（划拨确认）"),
+            ("void_receipt", "可作废缴费票据"),
+            ("import_receipts", "可导入银行代收缴费文件"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_no} {self.year}年 {self.total_amount}元"
+
+    @property
+    def total_amount(self) -> Decimal:
+        """The money received: personal + collective + sponsorship (subsidies and 代缴 are fiscal money)."""
+        return self.personal_amount + self.collective_amount + self.sponsor_amount
+
+    @property
+    def is_backpay(self) -> bool:
+        """补缴 (type 31): paid after 31 December of the contribution year (binding defaults)."""
+        return self.paid_on > date(self.year, 12, 31)
+
+
+class ReceiptSequence(models.Model):
+    """Hands out receipt numbers per town and year under a row lock: <town code><year><6 digits>."""
+
+    town = models.ForeignKey("org.Town", models.PROTECT, related_name="+", verbose_name="镇/农场")
+    year = models.PositiveSmallIntegerField("年份")
+    last_number = models.PositiveIntegerField("已用到", default=0)
+
+    class Meta:
+        verbose_name = "票据号序列"
+        verbose_name_plural = "票据号序列"
+        constraints = [models.UniqueConstraint(fields=["town", "year"], name="receiptseq_unique_town_year")]
+
+    def __str__(self) -> str:
+        return f"{self.town_id} {self.year} {self.last_number}"
+
+
+# --- Month-end remittance to the fiscal special account (R18, §9.1) ----------------------------------
+
+
+class Remittance(models.Model):
+    """保费上缴财政专户: one per month; generated -> remitted (已上缴) with the bank voucher number.
+
+    The totals are written once, when the receipts are claimed, and never change afterwards (a
+    remitted receipt cannot be voided); selectors.remittance_by_town recomputes them from the receipts.
+    """
+
+    class Status(models.TextChoices):
+        GENERATED = "generated", "已生成"
+        REMITTED = "remitted", "已上缴"
+
+    month = models.DateField("所属月份", unique=True, help_text="该月1日")
+    status = models.CharField("状态", max_length=10, choices=Status, default=Status.GENERATED)
+    receipts_count = models.PositiveIntegerField("票据数", default=0)
+    personal_total = models.DecimalField("个人缴费", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    collective_total = models.DecimalField("集体补助", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    sponsor_total = models.DecimalField("其他资助", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    total_amount = models.DecimalField("上缴合计", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="生成人", help_text="空：系统定时任务",
+    )
+    remitted_at = models.DateTimeField("上缴时间", null=True, blank=True)
+    remitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="上缴确认人"
+    )
+    voucher_no = models.CharField("银行凭证号", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = "保费上缴单"
+        verbose_name_plural = "保费上缴单"
+        ordering = ["-month"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["generated", "remitted"]), name="remittance_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="remitted") | (~Q(voucher_no="") & Q(remitted_at__isnull=False)),
+                name="remittance_remitted_has_voucher",
+            ),
+            models.CheckConstraint(condition=~Q(remitted_by=F("created_by")), name="remittance_checker_not_maker"),
+            models.CheckConstraint(condition=Q(total_amount__gte=0), name="remittance_total_gte_0"),
+        ]
+        permissions = [("remit_remittance", "可确认保费已上缴财政专户")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} 保费上缴 {self.total_amount}元"
+
+
+# --- Year-end interest (R6) ---------------------------------------------------------------------------
+
+
+class InterestPosting(models.Model):
+    """年度结息: one row per year. Created (running) when a posting starts, done when every account is
+    posted; a rerun after a crash resumes (the unique interest entry refuses a second credit)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "结息中"
+        DONE = "done", "已结息"
+
+    year = models.PositiveSmallIntegerField("结息年度", unique=True)
+    status = models.CharField("状态", max_length=10, choices=Status, default=Status.RUNNING)
+    rate = models.DecimalField("记账利率", max_digits=7, decimal_places=4)
+    accounts = models.PositiveIntegerField("结息账户数", default=0)
+    total = models.DecimalField("利息合计", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    started_at = models.DateTimeField("开始时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="经办人", help_text="空：系统定时任务",
+    )
+    job = models.ForeignKey("org.JobRun", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="任务")
+
+    class Meta:
+        verbose_name = "年度结息"
+        verbose_name_plural = "年度结息"
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["running", "done"]), name="interestposting_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(finished_at__isnull=False), name="interestposting_done_has_time"
+            ),
+        ]
+        permissions = [("post_interest", "可执行年度结息"), ("post_daijiao", "可执行政府代缴入账")]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年度结息"
+
+
+# --- 老农保 merge (R21) and 被征地 subsidies (§8.2): recorded by one clerk, reviewed by another ------------
+
+
+class SpecialCreditQuerySet(ScopedQuerySet):
+    town_field = "town"
+
+
+class SpecialCredit(models.Model):
+    class Kind(models.TextChoices):
+        OLD_RURAL = "old_rural", "老农保个账并入"
+        LAND = "land", "被征地补助"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待复核"
+        APPROVED = "approved", "已入账"
+        REJECTED = "rejected", "已退回"
+
+    person = models.ForeignKey(
+        "enrollment.Person", models.PROTECT, related_name="special_credits", verbose_name="参保人"
+    )
+    town = models.ForeignKey("org.Town", models.PROTECT, related_name="+", verbose_name="镇/农场")
+    kind = models.CharField("类型", max_length=10, choices=Kind)
+    amount = models.DecimalField("金额（元）", max_digits=14, decimal_places=2)
+    document_no = models.CharField("批准文号", max_length=60)
+    note = models.CharField("说明", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status, default=Status.PENDING)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="经办人"
+    )
+    prepared_at = models.DateTimeField("经办时间", auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="复核人"
+    )
+    reviewed_at = models.DateTimeField("复核时间", null=True, blank=True)
+    review_opinion = models.CharField("复核意见", max_length=200, blank=True)
+    entry = models.OneToOneField(
+        AccountEntry, models.PROTECT, null=True, blank=True, related_name="special_credit", verbose_name="入账分录"
+    )
+    history = HistoricalRecords()
+
+    objects = SpecialCreditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "老农保并入/被征地补助"
+        verbose_name_plural = "老农保并入/被征地补助"
+        ordering = ["-prepared_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["old_rural", "land"]), name="specialcredit_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "rejected"]), name="specialcredit_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="specialcredit_amount_positive"),
+            models.CheckConstraint(condition=~Q(reviewed_by=F("prepared_by")), name="specialcredit_checker_not_maker"),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(entry__isnull=False), name="specialcredit_approved_has_entry"
+            ),
+            # The old-scheme balance is merged once (R21); an approval document is used once per person.
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(kind="old_rural") & ~Q(status="rejected"),
+                name="specialcredit_old_rural_once",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "kind", "document_no"], condition=~Q(status="rejected"),
+                name="specialcredit_document_once",
+            ),
+        ]
+        permissions = [("review_specialcredit", "可复核老农保并入/被征地补助")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}元（{self.document_no}）"
+
+    @property
+    def source(self) -> str:
+        return Source.OLD_RURAL if self.kind == self.Kind.OLD_RURAL else Source.LAND

@@ -1,8 +1,9 @@
 """Pure account rules (no database): interest (R6) and when a contribution year counts (R4, R5)."""
 
+from datetime import date
 from decimal import Decimal
 
-from linggao_pension.money import quantize
+from linggao_pension.money import ZERO, quantize
 
 
 def annual_interest(opening_balance: Decimal, rate: Decimal) -> Decimal:
@@ -21,3 +22,46 @@ def interim_interest(opening_balance: Decimal, rate: Decimal, month: int) -> Dec
 def year_counts(personal_and_daijiao: Decimal, lowest_grade: Decimal | None) -> bool:
     """A contribution year counts when personal + 代缴 reaches the year's lowest grade (R4)."""
     return lowest_grade is not None and personal_and_daijiao >= lowest_grade
+
+
+def is_backpay(year: int, paid_on: date) -> bool:
+    """补缴 (contribution type 31): a payment dated after 31 December of its contribution year (binding defaults)."""
+    return paid_on > date(year, 12, 31)
+
+
+def receipt_credits(
+    *,
+    personal: Decimal,
+    collective: Decimal,
+    sponsor: Decimal,
+    subsidy_province: Decimal,
+    subsidy_county: Decimal,
+    backpay: bool,
+    backpay_earns_subsidy: bool,
+) -> list[tuple[str, Decimal]]:
+    """R4: what a confirmed payment credits, as (Source value, amount) pairs, zero amounts left out.
+
+    The personal contribution to 个人缴费; the entry subsidy of the grade to 省级/县级财政补贴, except
+    for a back-payment unless the policy grants it (§2.8: 补缴 earns no subsidy); collective subsidy
+    and sponsorship to their own sub-ledgers.
+    """
+    subsidised = not backpay or backpay_earns_subsidy
+    pairs = [
+        ("personal", personal),
+        ("province", subsidy_province if subsidised else ZERO),
+        ("county", subsidy_county if subsidised else ZERO),
+        ("collective", collective),
+        ("sponsor", sponsor),
+    ]
+    return [(source, quantize(amount)) for source, amount in pairs if amount]
+
+
+def daijiao_entry_date(year: int, today: date) -> date:
+    """代缴 is credited on the day the yearly batch runs, or on 31 Dec of the year when the batch is
+    run for a past year (binding defaults)."""
+    return today if year >= today.year else date(year, 12, 31)
+
+
+def receipt_number(town_code: str, year: int, number: int) -> str:
+    """票据号 of a town collection: the town's division code, the year and a 6-digit sequence."""
+    return f"{town_code}{year}{number:06d}"

@@ -5,12 +5,26 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Min, Sum
+from django.db.models import Count, Max, Min, Sum
+from django.utils import timezone
 
-from linggao_pension.money import ZERO
+from linggao_pension.money import ZERO, quantize
 
 from . import rules
-from .models import AccountEntry, ContributionGrade, InterestRate, Source
+from .models import (
+    AccountEntry,
+    CollectionPolicy,
+    ContributionGrade,
+    DaijiaoAmount,
+    EntryKind,
+    GradeSubsidy,
+    InterestPosting,
+    InterestRate,
+    Receipt,
+    Remittance,
+    Source,
+    SpecialCredit,
+)
 
 # The sub-ledgers whose yearly sum decides whether a year counts (R4: personal + 代缴).
 COUNTING_SOURCES = (Source.PERSONAL, Source.DAIJIAO)
@@ -21,15 +35,16 @@ def balance_by_source(*, person, before: date | None = None) -> dict[str, Decima
     qs = AccountEntry.objects.filter(person=person)
     if before is not None:
         qs = qs.before(before)
+    # SQLite sums decimals without their scale: quantize so every balance has exactly 2 places.
     sums = {row["source"]: row["total"] for row in qs.values("source").annotate(total=Sum("amount")).order_by()}
-    return {source: sums[source] for source in Source.values if sums.get(source)}
+    return {source: quantize(sums[source]) for source in Source.values if sums.get(source)}
 
 
 def balance(*, person, before: date | None = None) -> Decimal:
     qs = AccountEntry.objects.filter(person=person)
     if before is not None:
         qs = qs.before(before)
-    return qs.aggregate(total=Sum("amount"))["total"] or ZERO
+    return quantize(qs.aggregate(total=Sum("amount"))["total"] or ZERO)
 
 
 def interest_rate(year: int) -> Decimal | None:
@@ -103,3 +118,221 @@ def account_at(*, person, on: date) -> AccountSnapshot:
         on=on, by_source=by_source, opening_balance=opening, rate=rate, interim_interest=interim,
         total=sum(by_source.values(), ZERO) + interim,
     )
+
+
+# --- Collection tables (configuration as data) ----------------------------------------------------
+
+
+@dataclass
+class CollectionTables:
+    """The yearly collection configuration, loaded once for a form, an import or a confirmation batch."""
+
+    grades: dict[int, set[Decimal]]  # year -> the grade amounts offered
+    subsidies: dict[tuple[int, Decimal], tuple[Decimal, Decimal]]  # (year, grade) -> (province, county)
+    policies: list[tuple[int, bool]]  # (from_year, backpay_earns_subsidy), ascending
+
+    def offers(self, year: int, grade: Decimal) -> bool:
+        return grade in self.grades.get(year, ())
+
+    def collective_cap(self, year: int) -> Decimal | None:
+        """§2.4: collective subsidy + sponsorship may not exceed the year's highest grade (derived)."""
+        offered = self.grades.get(year)
+        return max(offered) if offered else None
+
+    def subsidy(self, year: int, grade: Decimal) -> tuple[Decimal, Decimal]:
+        """(province, county) entry subsidy of a grade; a grade without a subsidy row gets none."""
+        return self.subsidies.get((year, grade), (ZERO, ZERO))
+
+    def backpay_earns_subsidy(self, year: int) -> bool:
+        earns = False  # no policy row at all: the binding default (补缴 earns no subsidy)
+        for from_year, value in self.policies:
+            if from_year <= year:
+                earns = value
+        return earns
+
+
+def collection_tables() -> CollectionTables:
+    grades: dict[int, set[Decimal]] = defaultdict(set)
+    for year, amount in ContributionGrade.objects.values_list("year", "amount"):
+        grades[year].add(amount)
+    subsidies = {
+        (year, amount): (province, county)
+        for year, amount, province, county in GradeSubsidy.objects.values_list(
+            "grade__year", "grade__amount", "province_amount", "county_amount"
+        )
+    }
+    policies = list(CollectionPolicy.objects.order_by("from_year").values_list("from_year", "backpay_earns_subsidy"))
+    return CollectionTables(grades=dict(grades), subsidies=subsidies, policies=policies)
+
+
+def grade_choices(year: int | None = None) -> list[Decimal]:
+    """The grade amounts of a year (every year's when None), ascending, for forms."""
+    qs = ContributionGrade.objects.all()
+    if year is not None:
+        qs = qs.filter(year=year)
+    return sorted(set(qs.values_list("amount", flat=True)))
+
+
+def collective_cap(year: int) -> Decimal | None:
+    return ContributionGrade.objects.filter(year=year).aggregate(cap=Max("amount"))["cap"]
+
+
+def daijiao_amounts(year: int) -> dict[str, Decimal]:
+    """identity code -> the 代缴 amount of the year (codes without a row get none)."""
+    return dict(DaijiaoAmount.objects.filter(year=year).values_list("identity_id", "amount"))
+
+
+# --- The personal account page and statements ---------------------------------------------------
+
+SOURCE_LABELS = dict(Source.choices)
+
+
+def labelled(by_source: dict[str, Decimal]) -> list[dict]:
+    return [{"source": s, "label": SOURCE_LABELS[s], "amount": a} for s, a in by_source.items()]
+
+
+def account_overview(*, person) -> dict:
+    """Everything the person page's account section shows: balance by source, counted years, entries."""
+    by_source = balance_by_source(person=person)
+    years = counted_years(person=person, before=date.max)
+    entries = list(
+        AccountEntry.objects.filter(person=person)
+        .select_related("receipt", "created_by")
+        .only(
+            "entry_date", "source", "kind", "amount", "year", "memo", "reverses_id", "receipt__receipt_no",
+            "created_by__username", "created_by__full_name",
+        )
+        .order_by("entry_date", "pk")
+    )
+    reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
+    rows = [
+        {"entry": e, "reversed": e.pk in reversed_ids, "reversible": e.kind == EntryKind.CREDIT and e.pk not in reversed_ids}
+        for e in entries
+    ]
+    entry_years = sorted({e.entry_date.year for e in entries})
+    return {
+        "by_source": labelled(by_source),
+        "balance": sum(by_source.values(), ZERO),
+        "contribution_years": years,
+        "entries": rows,
+        "statement_years": entry_years,
+    }
+
+
+def account_summary(*, person) -> dict:
+    """The figures of `account_statement --json`: balance, balance by source (Chinese labels), years."""
+    by_source = balance_by_source(person=person)
+    return {
+        "balance": str(sum(by_source.values(), ZERO)),
+        "by_source": {SOURCE_LABELS[s]: str(a) for s, a in by_source.items()},
+        "contribution_years": len(counted_years(person=person, before=date.max)),
+    }
+
+
+def yearly_statement(*, person, year: int) -> dict:
+    """对账单 of one year: opening balance by source on 1 Jan, the year's entries, closing balance by
+    source on 31 Dec, and the contribution years counted up to the end of the year."""
+    start, after = date(year, 1, 1), date(year + 1, 1, 1)
+    opening = balance_by_source(person=person, before=start)
+    closing = balance_by_source(person=person, before=after)
+    entries = list(
+        AccountEntry.objects.filter(person=person, entry_date__gte=start, entry_date__lt=after)
+        .select_related("receipt")
+        .order_by("entry_date", "pk")
+    )
+    movements = defaultdict(lambda: ZERO)
+    for e in entries:
+        movements[e.source] += e.amount
+    sources = [s for s in Source.values if s in opening or s in closing or s in movements]
+    rows = [
+        {
+            "label": SOURCE_LABELS[s], "opening": opening.get(s, ZERO), "movement": movements.get(s, ZERO),
+            "closing": closing.get(s, ZERO),
+        }
+        for s in sources
+    ]
+    years = counted_years(person=person, before=after)
+    return {
+        "year": year,
+        "rows": rows,
+        "opening_total": sum(opening.values(), ZERO),
+        "movement_total": sum(movements.values(), ZERO),
+        "closing_total": sum(closing.values(), ZERO),
+        "entries": entries,
+        "contribution_years": years,
+        "contribution_years_count": len(years),
+    }
+
+
+# --- Remittance -------------------------------------------------------------------------------
+
+
+def remittance_by_town(*, remittance: Remittance) -> list[dict]:
+    """Per-town breakdown of a remittance, recomputed from its receipts."""
+    rows = (
+        Receipt.objects.filter(remittance=remittance)
+        .values("town_id", "town__name", "town__sort_order")
+        .annotate(
+            receipts=Count("pk"), personal=Sum("personal_amount"), collective=Sum("collective_amount"),
+            sponsor=Sum("sponsor_amount"),
+        )
+        .order_by("town__sort_order")
+    )
+    out = []
+    for r in rows:
+        personal, collective, sponsor = quantize(r["personal"]), quantize(r["collective"]), quantize(r["sponsor"])
+        out.append({
+            "town": r["town__name"], "receipts": r["receipts"], "personal": personal, "collective": collective,
+            "sponsor": sponsor, "total": personal + collective + sponsor,
+        })  # fmt: skip
+    return out
+
+
+def receipt_totals(queryset) -> dict:
+    agg = queryset.aggregate(
+        count=Count("pk"), personal=Sum("personal_amount"), collective=Sum("collective_amount"),
+        sponsor=Sum("sponsor_amount"),
+    )
+    total = (agg["personal"] or ZERO) + (agg["collective"] or ZERO) + (agg["sponsor"] or ZERO)
+    return {"count": agg["count"], "total": quantize(total)}
+
+
+def interest_postings() -> list[InterestPosting]:
+    return list(InterestPosting.objects.select_related("posted_by").order_by("-year"))
+
+
+def dashboard(*, user) -> dict:
+    """The landing page, by role: what a town agent, finance and a clerk each need first."""
+    today = timezone.localdate()
+    receipts = Receipt.objects.visible_to(user)
+    out: dict = {"today": today}
+    if user.has_perm("contributions.add_receipt"):
+        out["agent"] = {
+            "today": receipt_totals(receipts.not_voided().filter(paid_on=today)),
+            "unconfirmed": receipt_totals(receipts.awaiting_confirmation()),
+            "recent": list(
+                receipts.filter(collected_by=user).select_related("person").order_by("-created_at", "-pk")[:8]
+            ),
+        }
+    if user.has_perm("contributions.confirm_receipt"):
+        by_town = (
+            receipts.awaiting_confirmation()
+            .values("town__name", "town__sort_order")
+            .annotate(count=Count("pk"), personal=Sum("personal_amount"), collective=Sum("collective_amount"),
+                      sponsor=Sum("sponsor_amount"))
+            .order_by("town__sort_order")
+        )
+        out["finance"] = {
+            "awaiting": [
+                {"town": r["town__name"], "count": r["count"], "total": quantize(r["personal"] + r["collective"] + r["sponsor"])}
+                for r in by_town
+            ],
+            "remittable": receipt_totals(Receipt.objects.remittable(up_to=today)),
+            "remittances": list(Remittance.objects.order_by("-month")[:6]),
+        }
+    if user.has_perm("contributions.view_interestposting"):
+        out["clerk"] = {
+            "postings": list(InterestPosting.objects.order_by("-year")[:6]),
+            "pending_special": SpecialCredit.objects.visible_to(user).filter(status=SpecialCredit.Status.PENDING).count(),
+        }
+    return out

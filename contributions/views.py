@@ -1,12 +1,433 @@
-from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Thin views: scope the object, validate the input, call a service or a selector, render."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from enrollment.models import Person
+from linggao_pension import exports, imports
+from linggao_pension.org.services import access_log_record, jobrun_create
+from linggao_pension.org.tasks import enqueue
+from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
+
+from . import reports, selectors, services
+from .filters import ReceiptFilter, RemittanceFilter, SpecialCreditFilter
+from .forms import (
+    ImportForm,
+    MonthForm,
+    ReasonForm,
+    ReceiptForm,
+    ReviewForm,
+    SpecialCreditForm,
+    VoucherForm,
+    YearForm,
+)
+from .models import AccountEntry, Receipt, Remittance, SpecialCredit
+
+
+def _error_text(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+# --- Landing page -----------------------------------------------------------------------------------
 
 
 @permission_required("contributions.view_accountentry", raise_exception=True)
 @require_GET
 def index(request: AuthedRequest) -> HttpResponse:
-    return render(request, "contributions/index.html")
+    return render(request, "contributions/index.html", selectors.dashboard(user=request.user))
+
+
+@permission_required("contributions.view_accountentry", raise_exception=True)
+@require_GET
+def account_search(request: AuthedRequest) -> HttpResponse:
+    id_number = request.GET.get("id_number", "").strip().upper()
+    person = Person.objects.visible_to(request.user).filter(id_number=id_number).only("pk").first()
+    if person is None:
+        messages.error(request, "未找到该身份证号的参保人（或不属于您所在的镇/农场）")
+        return redirect("contributions:index")
+    return redirect("contributions:account_detail", person_pk=person.pk)
+
+
+# --- Receipts -----------------------------------------------------------------------------------------
+
+
+@permission_required("contributions.view_receipt", raise_exception=True)
+@require_GET
+def receipt_list(request: AuthedRequest) -> HttpResponse:
+    qs = Receipt.objects.visible_to(request.user).select_related("person", "town", "collected_by")
+    filterset = ReceiptFilter(request.GET, queryset=qs, request=request)
+    return render(
+        request,
+        "contributions/receipt_list.html",
+        {
+            "filter": filterset,
+            "page": paginate(request, filterset.qs.order_by("-paid_on", "-pk")),
+            "can_confirm": request.user.has_perm("contributions.confirm_receipt"),
+        },
+    )
+
+
+@permission_required("contributions.add_receipt", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def receipt_create(request: AuthedRequest) -> HttpResponse:
+    persons = Person.objects.visible_to(request.user)
+    initial = {"person": request.GET.get("id_number", "")}
+    form = ReceiptForm(request.POST or None, persons=persons, initial=initial)
+    if form.is_valid():
+        try:
+            receipt = services.receipt_record(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已登记缴费，票据号 {receipt.receipt_no}，请打印票据交缴费人。")
+            return redirect("contributions:receipt_detail", pk=receipt.pk)
+    return render(request, "contributions/receipt_form.html", {"form": form})
+
+
+@permission_required("contributions.view_receipt", raise_exception=True)
+@require_GET
+def receipt_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    receipt = get_object_or_404(
+        Receipt.objects.visible_to(request.user).select_related(
+            "person", "town", "collected_by", "confirmed_by", "voided_by", "remittance"
+        ),
+        pk=pk,
+    )
+    access_log_record(user=request.user, obj=receipt.person, label=receipt.person.name, action="查看缴费票据", request=request)
+    return render(
+        request,
+        "contributions/receipt_detail.html",
+        {
+            "receipt": receipt,
+            "entries": receipt.entries.order_by("pk"),
+            "void_form": ReasonForm(),
+            "can_void": request.user.has_perm("contributions.void_receipt")
+            and receipt.status != Receipt.Status.VOIDED,
+            "can_confirm": request.user.has_perm("contributions.confirm_receipt")
+            and receipt.status == Receipt.Status.COLLECTED,
+        },
+    )
+
+
+@permission_required("contributions.view_receipt", raise_exception=True)
+@require_GET
+def receipt_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    receipt = get_object_or_404(
+        Receipt.objects.visible_to(request.user).select_related("person", "town", "collected_by", "confirmed_by"),
+        pk=pk,
+    )
+    access_log_record(user=request.user, obj=receipt.person, label=receipt.person.name, action="打印缴费票据", request=request)
+    return exports.pdf_response(reports.receipt_pdf(receipt), f"缴费票据_{receipt.receipt_no}.pdf")
+
+
+@permission_required("contributions.void_receipt", raise_exception=True)
+@require_POST
+def receipt_void(request: AuthedRequest, pk: int) -> HttpResponse:
+    receipt = get_object_or_404(Receipt.objects.visible_to(request.user), pk=pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "作废必须填写原因")
+    else:
+        try:
+            services.receipt_void(receipt=receipt, reason=form.cleaned_data["reason"], by=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc) if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, f"票据 {receipt.receipt_no} 已作废。")
+    return redirect("contributions:receipt_detail", pk=receipt.pk)
+
+
+@permission_required("contributions.confirm_receipt", raise_exception=True)
+@require_POST
+def receipt_confirm(request: AuthedRequest) -> HttpResponse:
+    try:
+        ids = [int(v) for v in request.POST.getlist("receipt")]
+    except ValueError:
+        raise Http404 from None
+    try:
+        confirmed = services.receipt_confirm_batch(receipt_ids=ids, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"已确认 {len(confirmed)} 张票据，保费已记入个人账户。")
+    return redirect(request.POST.get("next") or reverse("contributions:receipt_list") + "?status=collected")
+
+
+@permission_required("contributions.import_receipts", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def receipt_import(request: AuthedRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if form.is_valid():
+        try:
+            result = services.receipts_import(
+                file=form.cleaned_data["file"], by=request.user, legacy=form.cleaned_data["legacy"]
+            )
+        except imports.FileFormatError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if result.ok:
+                messages.success(request, f"已导入 {result.imported} 条缴费记录并记入个人账户。")
+                return redirect(reverse("contributions:receipt_list") + "?method=2")
+    return render(
+        request, "contributions/receipt_import.html",
+        {"form": form, "result": result, "headers": services.IMPORT_HEADERS},
+    )
+
+
+@permission_required("contributions.import_receipts", raise_exception=True)
+@require_GET
+def receipt_import_template(request: AuthedRequest) -> HttpResponse:
+    content = imports.template_bytes(services.IMPORT_HEADERS, services.IMPORT_EXAMPLE)
+    return exports.file_response(content, "银行代收缴费导入模板.xlsx", exports.XLSX_TYPE)
+
+
+# --- The personal account -----------------------------------------------------------------------------
+
+
+def person_account_section(request, person) -> dict | None:
+    """The person page's 个人账户 section (settings.PERSON_PAGE_SECTIONS)."""
+    if not request.user.has_perm("contributions.view_accountentry"):
+        return None
+    context = selectors.account_overview(person=person)
+    context.update(person=person, can_reverse=request.user.has_perm("contributions.reverse_accountentry"))
+    return {"title": "个人账户", "template": "contributions/_person_account.html", "context": context}
+
+
+@permission_required("contributions.view_accountentry", raise_exception=True)
+@require_GET
+def account_detail(request: AuthedRequest, person_pk: int) -> HttpResponse:
+    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("town"), pk=person_pk)
+    access_log_record(user=request.user, obj=person, label=person.name, action="查看个人账户", request=request)
+    section = person_account_section(request, person)
+    return render(request, "contributions/account_detail.html", {"person": person, **section["context"]})
+
+
+@permission_required("contributions.view_accountentry", raise_exception=True)
+@require_GET
+def account_statement_pdf(request: AuthedRequest, person_pk: int, year: int) -> HttpResponse:
+    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("town"), pk=person_pk)
+    if not 1990 <= year <= timezone.localdate().year:
+        raise Http404
+    access_log_record(user=request.user, obj=person, label=person.name, action="打印对账单", request=request)
+    return exports.pdf_response(reports.statement_pdf(person, year), f"个人账户对账单_{person.name}_{year}.pdf")
+
+
+@permission_required("contributions.reverse_accountentry", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def entry_reverse(request: AuthedRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(AccountEntry.objects.visible_to(request.user).select_related("person"), pk=pk)
+    form = ReasonForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.account_entry_correct(entry=entry, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已冲正该分录。")
+            return redirect("contributions:account_detail", person_pk=entry.person_id)
+    return render(request, "contributions/entry_reverse.html", {"entry": entry, "form": form})
+
+
+# --- Year-end batches: interest and 代缴 ------------------------------------------------------------------
+
+
+@permission_required("contributions.view_interestposting", raise_exception=True)
+@require_GET
+def year_end(request: AuthedRequest) -> HttpResponse:
+    last_year = timezone.localdate().year - 1
+    return render(
+        request,
+        "contributions/year_end.html",
+        {
+            "postings": selectors.interest_postings(),
+            "interest_form": YearForm(initial={"year": last_year}, prefix="interest"),
+            "daijiao_form": YearForm(initial={"year": timezone.localdate().year}, prefix="daijiao"),
+            "can_post_interest": request.user.has_perm("contributions.post_interest"),
+            "can_post_daijiao": request.user.has_perm("contributions.post_daijiao"),
+        },
+    )
+
+
+def _start_job(request: AuthedRequest, *, kind: str, form, params) -> HttpResponse:
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return None
+    job = jobrun_create(kind=kind, by=request.user, params=params(form.cleaned_data))
+    enqueue(job)
+    return redirect("org:jobrun_detail", pk=job.pk)
+
+
+@permission_required("contributions.post_interest", raise_exception=True)
+@require_POST
+def interest_start(request: AuthedRequest) -> HttpResponse:
+    form = YearForm(request.POST, prefix="interest")
+    if form.is_valid():
+        refusal = services.interest_refusal(year=form.cleaned_data["year"], today=timezone.localdate())
+        if refusal:
+            messages.error(request, refusal)
+            return redirect("contributions:year_end")
+    response = _start_job(request, kind="contributions.post_interest", form=form, params=lambda d: {"year": d["year"]})
+    return response or redirect("contributions:year_end")
+
+
+@permission_required("contributions.post_daijiao", raise_exception=True)
+@require_POST
+def daijiao_start(request: AuthedRequest) -> HttpResponse:
+    form = YearForm(request.POST, prefix="daijiao")
+    response = _start_job(request, kind="contributions.post_daijiao", form=form, params=lambda d: {"year": d["year"]})
+    return response or redirect("contributions:year_end")
+
+
+# --- Month-end remittance ----------------------------------------------------------------------------------
+
+
+@permission_required("contributions.view_remittance", raise_exception=True)
+@require_GET
+def remittance_list(request: AuthedRequest) -> HttpResponse:
+    qs = Remittance.objects.select_related("created_by", "remitted_by")
+    filterset = RemittanceFilter(request.GET, queryset=qs, request=request)
+    today = timezone.localdate()
+    return render(
+        request,
+        "contributions/remittance_list.html",
+        {
+            "filter": filterset,
+            "page": paginate(request, filterset.qs.order_by("-month")),
+            "form": MonthForm(initial={"month": f"{today:%Y-%m}"}),
+            "can_generate": request.user.has_perm("contributions.add_remittance"),
+            "pending": selectors.receipt_totals(Receipt.objects.remittable(up_to=today)),
+        },
+    )
+
+
+@permission_required("contributions.add_remittance", raise_exception=True)
+@require_POST
+def remittance_start(request: AuthedRequest) -> HttpResponse:
+    form = MonthForm(request.POST)
+    response = _start_job(
+        request, kind="contributions.remit_premiums", form=form, params=lambda d: {"month": f"{d['month']:%Y-%m}"}
+    )
+    return response or redirect("contributions:remittance_list")
+
+
+@permission_required("contributions.view_remittance", raise_exception=True)
+@require_GET
+def remittance_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    remittance = get_object_or_404(Remittance.objects.select_related("created_by", "remitted_by"), pk=pk)
+    return render(
+        request,
+        "contributions/remittance_detail.html",
+        {
+            "remittance": remittance,
+            "town_rows": selectors.remittance_by_town(remittance=remittance),
+            "form": VoucherForm(),
+            "can_remit": request.user.has_perm("contributions.remit_remittance")
+            and remittance.status == Remittance.Status.GENERATED,
+        },
+    )
+
+
+@permission_required("contributions.view_remittance", raise_exception=True)
+@require_GET
+def remittance_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
+    remittance = get_object_or_404(Remittance.objects.all(), pk=pk)
+    return exports.xlsx_response(reports.remittance_workbook(remittance), f"保费上缴凭证_{remittance.month:%Y-%m}.xlsx")
+
+
+@permission_required("contributions.view_remittance", raise_exception=True)
+@require_GET
+def remittance_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    remittance = get_object_or_404(Remittance.objects.select_related("created_by", "remitted_by"), pk=pk)
+    return exports.pdf_response(reports.remittance_pdf(remittance), f"保费上缴凭证_{remittance.month:%Y-%m}.pdf")
+
+
+@permission_required("contributions.remit_remittance", raise_exception=True)
+@require_POST
+def remittance_remit(request: AuthedRequest, pk: int) -> HttpResponse:
+    remittance = get_object_or_404(Remittance.objects.all(), pk=pk)
+    form = VoucherForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("请填写银行凭证号")
+        services.remittance_mark_remitted(remittance=remittance, voucher_no=form.cleaned_data["voucher_no"], by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "已确认上缴财政专户。")
+    return redirect("contributions:remittance_detail", pk=remittance.pk)
+
+
+# --- 老农保 merge and 被征地 subsidies ------------------------------------------------------------------------
+
+
+@permission_required("contributions.view_specialcredit", raise_exception=True)
+@require_GET
+def special_list(request: AuthedRequest) -> HttpResponse:
+    qs = SpecialCredit.objects.visible_to(request.user).select_related("person", "town", "prepared_by", "reviewed_by")
+    filterset = SpecialCreditFilter(request.GET, queryset=qs, request=request)
+    return render(
+        request, "contributions/special_list.html",
+        {"filter": filterset, "page": paginate(request, filterset.qs.order_by("-prepared_at", "-pk"))},
+    )
+
+
+@permission_required("contributions.add_specialcredit", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def special_create(request: AuthedRequest) -> HttpResponse:
+    form = SpecialCreditForm(request.POST or None, persons=Person.objects.visible_to(request.user))
+    if form.is_valid():
+        try:
+            credit = services.special_credit_record(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已登记，待另一名经办人复核后入账。")
+            return redirect("contributions:special_detail", pk=credit.pk)
+    return render(request, "contributions/special_form.html", {"form": form})
+
+
+@permission_required("contributions.view_specialcredit", raise_exception=True)
+@require_GET
+def special_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    credit = get_object_or_404(
+        SpecialCredit.objects.visible_to(request.user).select_related("person", "town", "prepared_by", "reviewed_by", "entry"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "contributions/special_detail.html",
+        {
+            "credit": credit,
+            "form": ReviewForm(),
+            "can_review": request.user.has_perm("contributions.review_specialcredit")
+            and credit.status == SpecialCredit.Status.PENDING
+            and credit.prepared_by_id != request.user.pk,
+        },
+    )
+
+
+@permission_required("contributions.review_specialcredit", raise_exception=True)
+@require_POST
+def special_review(request: AuthedRequest, pk: int) -> HttpResponse:
+    credit = get_object_or_404(SpecialCredit.objects.visible_to(request.user), pk=pk)
+    form = ReviewForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("请选择复核结论")
+        services.special_credit_review(
+            credit=credit, approve=form.cleaned_data["decision"] == "approve",
+            opinion=form.cleaned_data["opinion"], by=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "复核完成。")
+    return redirect("contributions:special_detail", pk=credit.pk)

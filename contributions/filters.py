@@ -1,0 +1,42 @@
+import django_filters
+from django.db.models import Q
+
+from linggao_pension.filters import BaseFilterSet, town_choices
+
+from .models import Receipt, Remittance, SpecialCredit
+
+
+class ReceiptFilter(BaseFilterSet):
+    q = django_filters.CharFilter(label="票据号/身份证号/姓名", method="search")
+    year = django_filters.NumberFilter(label="缴费年度")
+    status = django_filters.ChoiceFilter(label="状态", choices=Receipt.Status.choices)
+    method = django_filters.ChoiceFilter(label="缴费方式", choices=Receipt.Method.choices)
+    town = django_filters.ModelChoiceFilter(label="镇/农场", queryset=town_choices)
+    paid_from = django_filters.DateFilter(label="缴费日期从", field_name="paid_on", lookup_expr="gte")
+    paid_to = django_filters.DateFilter(label="至", field_name="paid_on", lookup_expr="lte")
+
+    class Meta:
+        model = Receipt
+        fields = ["q", "year", "status", "method", "town", "paid_from", "paid_to"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(receipt_no=value) | Q(person__id_number=value.upper()) | Q(person__name=value))
+
+
+class RemittanceFilter(BaseFilterSet):
+    status = django_filters.ChoiceFilter(label="状态", choices=Remittance.Status.choices)
+
+    class Meta:
+        model = Remittance
+        fields = ["status"]
+
+
+class SpecialCreditFilter(BaseFilterSet):
+    kind = django_filters.ChoiceFilter(label="类型", choices=SpecialCredit.Kind.choices)
+    status = django_filters.ChoiceFilter(label="状态", choices=SpecialCredit.Status.choices)
+    town = django_filters.ModelChoiceFilter(label="镇/农场", queryset=town_choices)
+
+    class Meta:
+        model = SpecialCredit
+        fields = ["kind", "status", "town"]

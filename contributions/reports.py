@@ -1,0 +1,104 @@
+"""Row builders for this app's Excel and PDF outputs: receipts, yearly account statements, the
+month-end remittance voucher."""
+
+from django.utils import timezone
+
+from linggao_pension import exports, periods
+from linggao_pension.exports import Column
+from linggao_pension.money import chinese_capital
+from linggao_pension.templatetags.formatting import id_masked
+
+from . import selectors
+from .models import Receipt, Remittance
+
+TOWN_COLUMNS = [
+    Column("镇/农场", 18),
+    Column("票据数", 10),
+    Column("个人缴费", 16, money=True, total=True),
+    Column("集体补助", 14, money=True, total=True),
+    Column("其他资助", 14, money=True, total=True),
+    Column("合计", 16, money=True, total=True),
+]
+RECEIPT_COLUMNS = [
+    Column("票据号", 20),
+    Column("镇/农场", 16),
+    Column("姓名", 10),
+    Column("身份证号", 22),
+    Column("缴费年度", 10),
+    Column("缴费日期", 12),
+    Column("缴费方式", 12),
+    Column("个人缴费", 14, money=True, total=True),
+    Column("集体补助", 12, money=True, total=True),
+    Column("其他资助", 12, money=True, total=True),
+    Column("合计", 14, money=True, total=True),
+]
+
+
+def remittance_heading(remittance: Remittance) -> list[str]:
+    return [
+        f"临高县城乡居民社会养老保险 保费上缴财政专户凭证（{periods.format_month(remittance.month)}）",
+        f"状态：{remittance.get_status_display()}　银行凭证号：{remittance.voucher_no or '—'}　"
+        f"合计：{remittance.total_amount:,.2f} 元（{chinese_capital(remittance.total_amount)}）",
+    ]
+
+
+def remittance_town_rows(town_rows: list[dict]):
+    for r in town_rows:
+        yield [r["town"], r["receipts"], r["personal"], r["collective"], r["sponsor"], r["total"]]
+
+
+def remittance_receipt_rows(remittance: Remittance):
+    receipts = (
+        Receipt.objects.filter(remittance=remittance)
+        .select_related("town", "person")
+        .only(
+            "receipt_no", "year", "paid_on", "method", "personal_amount", "collective_amount", "sponsor_amount",
+            "town__name", "person__name", "person__id_number",
+        )
+        .order_by("town__sort_order", "paid_on", "pk")
+    )
+    methods = dict(Receipt.Method.choices)
+    for r in receipts.iterator(chunk_size=5000):
+        yield [
+            r.receipt_no, r.town.name, r.person.name, id_masked(r.person.id_number), r.year, r.paid_on,
+            methods[r.method], r.personal_amount, r.collective_amount, r.sponsor_amount, r.total_amount,
+        ]
+
+
+def remittance_workbook(remittance: Remittance):
+    wb = exports.new_workbook()
+    heading = remittance_heading(remittance)
+    town_rows = selectors.remittance_by_town(remittance=remittance)
+    exports.add_sheet(wb, "分镇汇总", TOWN_COLUMNS, remittance_town_rows(town_rows), heading_lines=heading)
+    exports.add_sheet(wb, "票据明细", RECEIPT_COLUMNS, remittance_receipt_rows(remittance), heading_lines=heading)
+    return wb
+
+
+def remittance_pdf(remittance: Remittance) -> bytes:
+    return exports.render_pdf(
+        "contributions/remittance_pdf.html",
+        {
+            "remittance": remittance,
+            "town_rows": selectors.remittance_by_town(remittance=remittance),
+            "total_capital": chinese_capital(remittance.total_amount),
+            "printed_at": timezone.localtime(),
+        },
+    )
+
+
+def receipt_pdf(receipt: Receipt) -> bytes:
+    return exports.render_pdf(
+        "contributions/receipt_pdf.html",
+        {
+            "receipt": receipt,
+            "amount_capital": chinese_capital(receipt.total_amount),
+            "printed_at": timezone.localtime(),
+        },
+    )
+
+
+def statement_pdf(person, year: int) -> bytes:
+    return exports.render_pdf(
+        "contributions/statement_pdf.html",
+        {"person": person, "statement": selectors.yearly_statement(person=person, year=year), "printed_at": timezone.localtime()},
+    )
