@@ -163,6 +163,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # The one beat schedule; each app adds its month-end / year-end jobs here.
 CELERY_BEAT_SCHEDULE: dict = {}
 
+from celery.schedules import crontab  # noqa: E402
+
+# contributions: year-end interest on 1 January for the year just ended (R6); the month-end
+# remittance to the fiscal special account, which acts only on the last day of the month (R18).
+CELERY_BEAT_SCHEDULE |= {
+    "contributions-post-interest": {
+        "task": "contributions.tasks.post_interest_for_last_year",
+        "schedule": crontab(minute=30, hour=1, day_of_month=1, month_of_year=1),
+    },
+    "contributions-remit-premiums": {
+        "task": "contributions.tasks.remit_premiums_month_end",
+        "schedule": crontab(minute=0, hour=22, day_of_month="28-31"),
+    },
+}
+
 # 7. Security (production values come from the environment) --------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -193,13 +208,28 @@ JOB_LABELS: dict[str, str] = {
     "import_residents": "历史参保人员导入",
 }
 
+# contributions: the year-end and month-end batches (their commands run the same handlers).
+JOB_HANDLERS |= {
+    "contributions.post_interest": "contributions.services.interest_post_job",
+    "contributions.post_daijiao": "contributions.services.daijiao_post_job",
+    "contributions.remit_premiums": "contributions.services.remittance_generate_job",
+}
+JOB_LABELS |= {
+    "contributions.post_interest": "年度结息",
+    "contributions.post_daijiao": "政府代缴入账",
+    "contributions.remit_premiums": "保费上缴财政专户",
+}
+
 # 9. The project's own settings ------------------------------------------------------------------
 PAGE_SIZE = 50
 # Sections of the person page contributed by later apps (enrollment imports none of them):
 # each dotted path names a function section(request, person) -> {"title", "template", "context"} or None.
-PERSON_PAGE_SECTIONS: list[str] = []
+PERSON_PAGE_SECTIONS: list[str] = [
+    "contributions.views.person_account_section",
+]
 # Demo data: each app contributes a seeder, called in this order by `manage.py seed_demo`.
 DEMO_SEEDERS = [
     "linggao_pension.org.demo.seed",
     "enrollment.demo.seed",
+    "contributions.demo.seed",
 ]

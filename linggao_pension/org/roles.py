@@ -57,6 +57,25 @@ ROLE_PERMISSIONS[CLERK] += [
 for _role in (FINANCE, AUDITOR, MANAGER):
     ROLE_PERMISSIONS[_role] += _ENROLLMENT_VIEW
 
+# contributions: town agents record payments, print receipts and void their town's unconfirmed
+# receipts; finance confirms town collections (划拨确认), voids confirmed ones, generates the month-end
+# remittance and marks it remitted; county clerks (业务股, who keep the accounts) import bank files,
+# reverse entries, record and review old-scheme/land credits and run year-end interest and 代缴;
+# auditors and managers see everything.
+_CONTRIB_VIEW = ["contributions.view_receipt", "contributions.view_interestposting"]
+ROLE_PERMISSIONS[TOWN_AGENT] += ["contributions.view_receipt", "contributions.add_receipt", "contributions.void_receipt"]
+ROLE_PERMISSIONS[FINANCE] += [
+    *_CONTRIB_VIEW, "contributions.confirm_receipt", "contributions.void_receipt", "contributions.view_remittance",
+    "contributions.add_remittance", "contributions.remit_remittance",
+]  # fmt: skip
+ROLE_PERMISSIONS[CLERK] += [
+    *_CONTRIB_VIEW, "contributions.import_receipts", "contributions.reverse_accountentry",
+    "contributions.view_specialcredit", "contributions.add_specialcredit", "contributions.review_specialcredit",
+    "contributions.post_interest", "contributions.post_daijiao",
+]  # fmt: skip
+for _role in (AUDITOR, MANAGER):
+    ROLE_PERMISSIONS[_role] += [*_CONTRIB_VIEW, "contributions.view_remittance", "contributions.view_specialcredit"]
+
 
 def _permissions(names: list[str]) -> list[Permission]:
     wanted = {tuple(name.split(".", 1)) for name in names}
