@@ -10,6 +10,7 @@ from linggao_pension import periods
 
 from . import selectors
 from .models import SpecialCredit
+from .rules import yuan
 
 
 class PersonByIdNumberField(forms.CharField):
@@ -30,7 +31,7 @@ class PersonByIdNumberField(forms.CharField):
 
 
 def _grade_choices():
-    return [(str(g), f"{g:g} 元") for g in selectors.grade_choices()]
+    return [(str(g), f"{yuan(g)} 元") for g in selectors.grade_choices()]
 
 
 class ReceiptForm(forms.Form):

@@ -65,3 +65,8 @@ def daijiao_entry_date(year: int, today: date) -> date:
 def receipt_number(town_code: str, year: int, number: int) -> str:
     """票据号 of a town collection: the town's division code, the year and a 6-digit sequence."""
     return f"{town_code}{year}{number:06d}"
+
+
+def yuan(amount: Decimal) -> str:
+    """An amount of 元 for a message or a choice label, without trailing zeros: 250.00 -> '250'."""
+    return f"{amount.normalize():f}"

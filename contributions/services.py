@@ -31,6 +31,7 @@ from .models import (
     Source,
     SpecialCredit,
 )
+from .rules import yuan
 
 
 def _check_entry(entry: AccountEntry) -> None:
@@ -158,8 +159,8 @@ def payment_problems(
     if year not in tables.grades:
         problems.append(("year", f"{year} 年度未设置缴费档次，不能缴费"))
     elif not tables.offers(year, grade):
-        offered = "、".join(f"{g:g}" for g in sorted(tables.grades[year]))
-        problems.append(("grade", f"{year} 年度没有 {grade:g} 元档次（可选：{offered}）"))
+        offered = "、".join(yuan(g) for g in sorted(tables.grades[year]))
+        problems.append(("grade", f"{year} 年度没有 {yuan(grade)} 元档次（可选：{offered}）"))
     if paid_on > today:
         problems.append(("paid_on", "缴费日期不能晚于今天"))
     elif year > paid_on.year:
@@ -171,7 +172,7 @@ def payment_problems(
         problems.append(("collective_amount", "金额不能为负数"))
     cap = tables.collective_cap(year)
     if cap is not None and collective + sponsor > cap:
-        problems.append(("collective_amount", f"集体补助与其他资助合计不能超过当年最高档次 {cap:g} 元"))
+        problems.append(("collective_amount", f"集体补助与其他资助合计不能超过当年最高档次 {yuan(cap)} 元"))
     return problems
 
 

@@ -59,3 +59,66 @@ class PersonFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"138{n:08d}")
     bank_name = "海南农信"
     bank_account = factory.Sequence(lambda n: f"6217{n:012d}")
+
+
+# --- contributions ----------------------------------------------------------------------------
+from decimal import Decimal  # noqa: E402
+
+from contributions.models import AccountEntry, Receipt  # noqa: E402
+
+
+class ReceiptFactory(factory.django.DjangoModelFactory):
+    """A town collection (collected, not yet confirmed); pass status/confirmed_* for other states."""
+
+    class Meta:
+        model = Receipt
+
+    person = factory.SubFactory(PersonFactory)
+    town = factory.LazyAttribute(lambda o: o.person.town)
+    receipt_no = factory.Sequence(lambda n: f"T{n:010d}")
+    year = 2026
+    grade = Decimal("200.00")
+    personal_amount = factory.LazyAttribute(lambda o: o.grade)
+    paid_on = date(2026, 3, 10)
+    method = Receipt.Method.AGENCY
+    status = Receipt.Status.COLLECTED
+
+
+class AccountEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccountEntry
+
+    person = factory.SubFactory(PersonFactory)
+    source = "personal"
+    kind = "credit"
+    amount = Decimal("100.00")
+    entry_date = date(2020, 5, 1)
+    year = 2020
+
+
+# --- benefits ---------------------------------------------------------------------------------
+from decimal import Decimal  # noqa: E402
+
+from benefits.models import Pension  # noqa: E402
+
+
+class PensionFactory(factory.django.DjangoModelFactory):
+    """A pension in payment (the person RECEIVING). Override the amounts a test computes by hand."""
+
+    class Meta:
+        model = Pension
+
+    person = factory.SubFactory(PersonFactory, age=66, status=Person.Status.RECEIVING)
+    source = Pension.Source.DETERMINED
+    start_month = date(2026, 1, 1)
+    first_payroll_month = factory.LazyAttribute(lambda o: o.start_month)
+    contribution_years = 15
+    required_years = 15
+    balance_on = factory.LazyAttribute(lambda o: o.start_month)
+    balance_by_source = factory.LazyFunction(lambda: {"personal": "1000.00", "province": "390.00"})
+    account_balance = Decimal("1390.00")
+    account_pension = Decimal("10.00")
+    basic_central = Decimal("163.00")
+    basic_provincial = Decimal("128.00")
+    basic_pension = Decimal("291.00")
+    last_certified_on = date(2026, 1, 5)

@@ -1,0 +1,185 @@
+"""Year-end interest (R6): round(balance at 31 Dec of Y-1 × rate_Y, 2), one entry to 利息 on 31 Dec Y."""
+
+import json
+import time
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from contributions import services
+from contributions.models import AccountEntry, InterestPosting, InterestRate, Source
+from linggao_pension.org.models import JobRun
+from tests.factories import AccountEntryFactory, PersonFactory
+
+from .conftest import at
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def credit(person, amount, on, source=Source.PERSONAL):
+    return AccountEntryFactory(person=person, source=source, amount=D(amount), entry_date=on, year=on.year)
+
+
+def interest_of(person):
+    return [
+        (e.year, str(e.amount), e.entry_date.isoformat())
+        for e in AccountEntry.objects.filter(person=person, source=Source.INTEREST).order_by("year")
+    ]
+
+
+def snapshot():
+    return (
+        list(AccountEntry.objects.order_by("pk").values_list("pk", "amount")),
+        list(InterestPosting.objects.order_by("year").values_list("year", "status", "accounts", "total")),
+    )
+
+
+def test_interest_compounds_over_several_years_and_mid_year_credits_earn_nothing(june_2026, town):
+    a = PersonFactory(town=town)
+    credit(a, "1000.00", date(2020, 5, 1))
+    credit(a, "30.00", date(2020, 5, 1), source=Source.PROVINCE)
+    credit(a, "500.00", date(2021, 3, 1))  # earns nothing in 2021
+    b = PersonFactory(town=town)
+    credit(b, "333.00", date(2020, 12, 31))  # the last day of 2020 still counts for 2021
+    nothing = PersonFactory(town=town)
+    credit(nothing, "100.00", date(2021, 1, 1))  # the first day of 2021 earns nothing in 2021
+
+    assert services.interest_post(year=2020, by=None) == {"year": 2020, "rate": "0.0604", "accounts": 0, "total": "0.00"}
+    # 2021 at 6.69%: a 1030.00 -> 68.907 -> 68.91; b 333.00 -> 22.2777 -> 22.28
+    assert services.interest_post(year=2021, by=None) == {"year": 2021, "rate": "0.0669", "accounts": 2, "total": "91.19"}
+    # 2022 at 6.12%: a (1030 + 500 + 68.91) = 1598.91 -> 97.853292 -> 97.85; b 355.28 -> 21.743136 -> 21.74;
+    # nothing 100.00 -> 6.12
+    services.interest_post(year=2022, by=None)
+    # 2023 at 3.97%: a 1696.76 -> 67.361372 -> 67.36
+    services.interest_post(year=2023, by=None)
+    assert interest_of(a) == [(2021, "68.91", "2021-12-31"), (2022, "97.85", "2022-12-31"), (2023, "67.36", "2023-12-31")]
+    assert interest_of(b) == [(2021, "22.28", "2021-12-31"), (2022, "21.74", "2022-12-31"), (2023, "14.97", "2023-12-31")]
+    assert interest_of(nothing) == [(2022, "6.12", "2022-12-31"), (2023, "4.21", "2023-12-31")]
+    posting = InterestPosting.objects.get(year=2022)
+    assert (posting.status, posting.accounts, posting.total, posting.rate) == ("done", 3, D("125.71"), D("0.0612"))
+    assert AccountEntry.objects.filter(source=Source.INTEREST).values("kind").distinct().get()["kind"] == "interest"
+
+
+def test_processes_in_chunks_with_progress(june_2026, town, clerk):
+    people = [PersonFactory(town=town) for _ in range(5)]
+    for p in people:
+        credit(p, "200.00", date(2024, 6, 1))
+    job = JobRun.objects.create(kind="contributions.post_interest", params={"year": 2025}, started_by=clerk)
+    result = services.interest_post(year=2025, by=clerk, job=job, chunk_size=2)
+    assert result["accounts"] == 5 and result["total"] == "15.00"  # 5 × 200 × 1.50%
+    job.refresh_from_db()
+    assert job.progress_done == job.progress_total == 5
+
+
+@pytest.mark.parametrize(
+    "setup, year, message",
+    [
+        (None, 2010, "2010 年度未设置记账利率，不能结息"),
+        ("rate_2026", 2026, "2026 年度尚未结束，2026-12-31 起才能结息"),
+        ("posted_2024", 2024, "2024 年度已结息，不能重复结息"),
+        (None, 2025, "2024 年度尚未结息：须按年度顺序结息，请先结 2024 年度"),
+    ],
+)
+def test_refusals_change_nothing(june_2026, town, setup, year, message, capsys):
+    person = PersonFactory(town=town)
+    credit(person, "1000.00", date(2022, 6, 1))
+    if setup == "rate_2026":
+        InterestRate.objects.create(year=2026, rate=D("0.0200"))
+    if setup == "posted_2024":
+        services.interest_post(year=2022, by=None)
+        services.interest_post(year=2023, by=None)
+        services.interest_post(year=2024, by=None)
+    before = snapshot()
+    with pytest.raises(ValidationError) as exc:
+        services.interest_post(year=year, by=None)
+    assert exc.value.messages == [message]
+    with pytest.raises(CommandError) as cmd:
+        call_command("post_interest", "--year", str(year), "--json")
+    assert str(cmd.value) == message
+    assert snapshot() == before
+    assert JobRun.objects.get(kind="contributions.post_interest").error == message
+
+
+def test_first_year_with_money_needs_no_earlier_posting(june_2026, town):
+    person = PersonFactory(town=town)
+    credit(person, "1000.00", date(2023, 6, 1))
+    # 2024 may be posted without 2023: nobody had money at the start of 2023, so 2023 has no interest.
+    assert services.interest_post(year=2024, by=None)["total"] == "26.20"
+
+
+def test_rerun_after_a_crash_posts_only_the_missing_accounts(june_2026, town):
+    done, missing = PersonFactory(town=town), PersonFactory(town=town)
+    credit(done, "1000.00", date(2024, 6, 1))
+    credit(missing, "2000.00", date(2024, 6, 1))
+    # A crash left the posting running with one account done.
+    InterestPosting.objects.create(year=2025, rate=D("0.0150"))
+    AccountEntryFactory(person=done, source=Source.INTEREST, kind="interest", amount=D("15.00"),
+                        entry_date=date(2025, 12, 31), year=2025)  # fmt: skip
+    result = services.interest_post(year=2025, by=None)
+    assert result == {"year": 2025, "rate": "0.0150", "accounts": 2, "total": "45.00"}
+    assert interest_of(done) == [(2025, "15.00", "2025-12-31")]
+    assert interest_of(missing) == [(2025, "30.00", "2025-12-31")]
+    assert InterestPosting.objects.get(year=2025).status == "done"
+
+
+def test_database_refuses_a_second_interest_entry_for_the_same_year(person):
+    from django.db import IntegrityError, transaction
+
+    AccountEntryFactory(person=person, source=Source.INTEREST, kind="interest", amount=D("1.00"), year=2025)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AccountEntryFactory(person=person, source=Source.INTEREST, kind="interest", amount=D("2.00"), year=2025)
+
+
+def test_command_prints_json(june_2026, town, capsys):
+    person = PersonFactory(town=town)
+    credit(person, "1000.00", date(2024, 6, 1))
+    call_command("post_interest", "--year", "2025", "--json")
+    assert json.loads(capsys.readouterr().out) == {"year": 2025, "rate": "0.0150", "accounts": 1, "total": "15.00"}
+
+
+def test_page_starts_a_job_and_the_job_page_shows_it(client, clerk, town, django_capture_on_commit_callbacks):
+    with at(2026, 6, 15):
+        person = PersonFactory(town=town)
+        credit(person, "1000.00", date(2024, 6, 1))
+        client.force_login(clerk)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("contributions:interest_start"), {"interest-year": "2025"})
+        job_page = client.get(response["Location"]).content.decode()  # the session expires on real time
+    job = JobRun.objects.get(kind="contributions.post_interest")
+    assert response.status_code == 302 and response["Location"] == reverse("org:jobrun_detail", args=[job.pk])
+    assert job.status == JobRun.Status.SUCCEEDED and job.result["total"] == "15.00"
+    assert "年度结息" in job_page and "已完成" in job_page
+
+
+def test_page_refuses_with_the_message_and_starts_nothing(client, clerk):
+    client.force_login(clerk)
+    with at(2026, 6, 15):
+        response = client.post(reverse("contributions:interest_start"), {"interest-year": "2010"}, follow=True)
+    assert "2010 年度未设置记账利率，不能结息" in response.content.decode()
+    assert not JobRun.objects.exists()
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_interest_posting_runs_on_the_real_worker(client, clerk, town):
+    person = PersonFactory(town=town)
+    credit(person, "1000.00", date(2024, 6, 1))
+    client.force_login(clerk)
+    response = client.post(reverse("contributions:interest_start"), {"interest-year": "2025"})
+    assert response.status_code == 302
+    job = JobRun.objects.get(kind="contributions.post_interest")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.is_finished:
+            break
+        time.sleep(0.5)
+    assert job.status == JobRun.Status.SUCCEEDED, job.error
+    assert job.result == {"year": 2025, "rate": "0.0150", "accounts": 1, "total": "15.00"}
+    assert interest_of(person) == [(2025, "15.00", "2025-12-31")]
