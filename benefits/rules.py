@@ -79,8 +79,10 @@ def birthday_month(birth: date, age: int) -> date:
 def benefit_start_month(birth: date, params: Params = Params()) -> date:
     """R7: the month after the month of the benefit-age birthday; people already past the benefit
     age when the scheme started receive from the month the scheme took effect (§2.8)."""
-    start = periods.add_months(birthday_month(birth, params.benefit_age), 1)
-    return max(start, periods.month_start(params.scheme_start_date))
+    scheme_month = periods.month_start(params.scheme_start_date)
+    if age_at_scheme_start(birth, params) >= params.benefit_age:
+        return scheme_month
+    return max(periods.add_months(birthday_month(birth, params.benefit_age), 1), scheme_month)
 
 
 def age_at_scheme_start(birth: date, params: Params = Params()) -> int:

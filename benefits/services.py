@@ -8,22 +8,25 @@ the run row locked (select_for_update) while each chunk is written.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from contributions.models import AccountEntry, EntryKind, Source
+from contributions.selectors import counted_years_by_person
 from contributions.services import account_post, account_post_bulk
 from enrollment.models import Person
-from enrollment.services import person_change_status
+from enrollment.services import PERSON_TRANSITIONS, person_change_status
 from linggao_pension import exports, periods
-from linggao_pension.imports import ImportResult, RowError, cell_date, read_rows, text
+from linggao_pension.imports import FileFormatError, ImportResult, RowError, cell_date, read_rows, text
 from linggao_pension.money import ZERO
 from linggao_pension.money import parse as parse_money
 from linggao_pension.org.models import JobRun
@@ -49,6 +52,8 @@ L = PayrollLine.Status
 K = PayrollLine.Kind
 
 PAYROLL_JOB = "benefits.payroll"
+IMPORT_JOB = "benefits.import_pensioners"
+CLOSE_JOB = "benefits.payroll_close"
 PAYROLL_CHUNK = 2000
 NO_ACCOUNT_REASON = "未登记银行账号，未纳入银行文件"
 
@@ -258,7 +263,7 @@ def _amount(value, *, allow_zero: bool = True) -> Decimal:
     return amount
 
 
-def pensioners_import(*, file, by) -> ImportResult:
+def pensioners_import(*, file, by=None, job: JobRun | None = None) -> ImportResult:
     """Import people the legacy system already pays (all or nothing, linggao_pension.imports).
 
     The legacy balance is the truth at go-live: the person's ledger is brought to exactly the
@@ -269,9 +274,17 @@ def pensioners_import(*, file, by) -> ImportResult:
     account pension is the legacy one, fixed for life. The legacy system paid up to the month before
     the import month; this system pays from the import month on. A 基础养老金 that differs from the
     standards in force for the import month is a warning: the basic part of every month paid here
-    follows the standards (R8, R9)."""
-    _require(by, "benefits.import_pensioners", "只有县局经办员可以导入待遇领取人员")
-    rows = read_rows(file, PENSIONER_HEADERS)
+    follows the standards (R8, R9). `by` is None only from the command line."""
+    if by is not None:
+        _require(by, "benefits.import_pensioners", "只有县局经办员可以导入待遇领取人员")
+    try:
+        rows = read_rows(file, PENSIONER_HEADERS)
+    except FileFormatError as exc:
+        return ImportResult(errors=[RowError(1, "", str(exc))])
+    if not rows:
+        return ImportResult(errors=[RowError(2, "", "文件中没有数据行")])
+    if job is not None:
+        jobrun_progress(job=job, done=0, total=len(rows))
     today = timezone.localdate()
     month = periods.month_start(today)
     tables = selectors.pension_tables()
@@ -281,9 +294,9 @@ def pensioners_import(*, file, by) -> ImportResult:
         result.errors.append(RowError(row.number, column, message))
 
     ids = [text(r.values["身份证号"]).upper() for r in rows]
-    persons = {p.id_number: p for p in Person.objects.filter(id_number__in=ids).select_related("town")}
+    persons = {p.id_number: p for p in Person.objects.filter(id_number__in=ids)}
     with_pension = set(Pension.objects.filter(person__id_number__in=ids).values_list("person_id", flat=True))
-    years = selectors.counted_years_by_person(person_ids=[p.pk for p in persons.values()], before=month)
+    years = counted_years_by_person(person_ids=[p.pk for p in persons.values()], before=month)
     seen: dict[str, int] = {}
     parsed = []
     for row, id_number in zip(rows, ids, strict=True):
@@ -295,10 +308,11 @@ def pensioners_import(*, file, by) -> ImportResult:
         elif id_number in seen:
             error(row, "身份证号", f"与第 {seen[id_number]} 行重复")
         elif person is None:
-            error(row, "身份证号", "未找到该参保人，请先完成参保登记（或导入参保人员）")
+            error(row, "身份证号", "未找到该参保人，请先完成参保登记（或导入历史参保人员）")
         elif person.pk in with_pension or person.status not in selectors.CLAIMABLE_STATUSES:
             error(row, "身份证号", f"参保人当前状态为“{person.get_status_display()}”，不能导入为待遇领取人员")
-        seen.setdefault(id_number, row.number)
+        if id_number:
+            seen.setdefault(id_number, row.number)
         try:
             start = parse_month_cell(v["待遇开始年月"])
             if start > month:
@@ -332,26 +346,42 @@ def pensioners_import(*, file, by) -> ImportResult:
         if len(result.errors) > before or person is None:
             continue
         counted = years.get(person.pk, [])
-        expected = tables.basic(
-            month=month, years=len(counted), age=rules.age_at_month(person.birth_date, month)
-        )
+        expected = tables.basic(month=month, years=len(counted), age=rules.age_at_month(person.birth_date, month))
         if amounts["基础养老金"] != expected.total:
             result.warnings.append(RowError(
                 row.number, "基础养老金",
                 f"{amounts['基础养老金']} 元与{periods.format_month(month)}标准 {expected.total} 元不一致："
                 "已按导入值记录，本系统各月按标准发放",
             ))
-        parsed.append((person, start, amounts, bank_name, bank_account, certified, counted, expected))
+        parsed.append(_Pensioner(person, start, amounts, bank_name, bank_account, certified, counted, expected))
     if result.errors:
+        result.warnings = []
         return result
+    if job is not None:
+        jobrun_progress(job=job, done=len(rows) // 2)
     with transaction.atomic():
         _pensioners_write(parsed=parsed, by=by, today=today, month=month, tables=tables)
     result.imported = len(parsed)
     return result
 
 
-def _pensioners_write(*, parsed, by, today: date, month: date, tables) -> None:
-    person_ids = [p.pk for p, *_ in parsed]
+@dataclass
+class _Pensioner:
+    person: Person
+    start: date
+    amounts: dict
+    bank_name: str
+    bank_account: str
+    certified: date
+    counted: list
+    expected: rules.BasicParts
+
+
+def _pensioners_write(*, parsed: list[_Pensioner], by, today: date, month: date, tables) -> None:
+    person_ids = [row.person.pk for row in parsed]
+    persons = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=person_ids)}
+    if Pension.objects.filter(person_id__in=person_ids).exists():
+        raise ValidationError("导入期间有人员已核定待遇，未导入任何数据，请重新导入")
     ledger: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for row in (
         AccountEntry.objects.filter(person_id__in=person_ids).values("person_id", "source")
@@ -359,10 +389,13 @@ def _pensioners_write(*, parsed, by, today: date, month: date, tables) -> None:
     ):
         if row["total"]:
             ledger[row["person_id"]][row["source"]] = row["total"]
-    entries, pensions, banked = [], [], []
-    for person, start, amounts, bank_name, bank_account, certified, counted, expected in parsed:
+    entries, pensions = [], []
+    for row in parsed:
+        person = persons[row.person.pk]
+        if person.status not in selectors.CLAIMABLE_STATUSES:
+            raise ValidationError(f"{person.name}的状态在导入期间已变更，未导入任何数据，请重新导入")
         by_source = dict(ledger.get(person.pk, {}))
-        target = amounts["个人账户余额"]
+        target = row.amounts["个人账户余额"]
         diff = target - sum(by_source.values(), ZERO)
         if diff > 0:
             entries.append(AccountEntry(
@@ -379,33 +412,63 @@ def _pensioners_write(*, parsed, by, today: date, month: date, tables) -> None:
                     year=today.year, memo="系统迁移：原系统已支付的个人账户养老金",
                 ))
                 by_source[source] = by_source.get(source, ZERO) - part
+        expected = row.expected
         pensions.append(Pension(
-            person=person, source=Pension.Source.IMPORTED, start_month=start, first_payroll_month=month,
+            person=person, source=Pension.Source.IMPORTED, start_month=row.start, first_payroll_month=month,
             required_years=rules.required_years(rules.age_at_scheme_start(person.birth_date, tables.params),
                                                 tables.params),
-            contribution_years=len(counted), first_contribution_year=counted[0] if counted else None,
+            contribution_years=len(row.counted), first_contribution_year=row.counted[0] if row.counted else None,
             balance_on=today, balance_by_source={s: str(a) for s, a in by_source.items() if a},
             account_balance=target, account_divisor=tables.params.account_divisor,
-            account_pension=amounts["个人账户养老金"], basic_central=expected.central,
+            account_pension=row.amounts["个人账户养老金"], basic_central=expected.central,
             basic_provincial=expected.provincial, basic_county=expected.county, long_extra=expected.long_extra,
-            age_extra=expected.age_extra, basic_pension=amounts["基础养老金"], last_certified_on=certified,
+            age_extra=expected.age_extra, basic_pension=row.amounts["基础养老金"], last_certified_on=row.certified,
             decided_by=by,
         ))
-        if (person.bank_name, person.bank_account) != (bank_name, bank_account):
-            person.bank_name, person.bank_account = bank_name, bank_account
-            banked.append(person)
+        # R3, validated against the registry's own transition table. The go-live import writes the
+        # statuses in bulk (tens of thousands of people, possibly from the command line with no
+        # user); a suspended contributor is resumed and becomes a beneficiary in the same step.
+        via = person.status
+        if via == Person.Status.CONTRIB_SUSPENDED:
+            via = Person.Status.CONTRIBUTING
+        if Person.Status.RECEIVING not in PERSON_TRANSITIONS[via]:
+            raise ValidationError(f"{person.name}当前状态不能转为待遇领取")
+        person.status = Person.Status.RECEIVING
+        person.status_reason = ""
+        person.status_changed_on = row.start
+        person.bank_name, person.bank_account = row.bank_name, row.bank_account
     if entries:
         account_post_bulk(entries=entries, by=by)
-    for pension in pensions:
-        pension._history_user = by
-        pension._change_reason = "原系统待遇领取人员迁移导入"
-        pension.save()
-    if banked:
-        bulk_update_with_history(banked, Person, ["bank_name", "bank_account"], batch_size=500, default_user=by,
-                                 default_change_reason="原系统待遇领取人员迁移导入：发放账号")
-    for person, start, *_ in parsed:
-        _to_receiving(person=person, on_date=start, by=by,
-                      note=f"原系统待遇领取人员迁移导入（{periods.format_month(start)}起领取）")
+    bulk_create_with_history(pensions, Pension, batch_size=PAYROLL_CHUNK, default_user=by,
+                             default_change_reason="原系统待遇领取人员迁移导入")
+    bulk_update_with_history(
+        list(persons.values()), Person, ["status", "status_reason", "status_changed_on", "bank_name", "bank_account"],
+        batch_size=500, default_user=by, default_change_reason="原系统待遇领取人员迁移导入：转为待遇领取，更新发放账号",
+    )
+
+
+def pensioners_import_start(*, stored: str, filename: str, by) -> JobRun:
+    """The upload page: record the import job for the stored file; the caller enqueues it."""
+    _require(by, "benefits.import_pensioners", "只有县局经办员可以导入待遇领取人员")
+    return jobrun_create(kind=IMPORT_JOB, by=by, params={"stored": stored, "filename": filename})
+
+
+def pensioners_import_job(*, job: JobRun, by, path: str = "", stored: str = "", filename: str = "") -> dict:
+    """Job handler (settings.JOB_HANDLERS["benefits.import_pensioners"]): the file is a path on disk
+    (the command) or a name in default storage (the upload page). A refused file fails the job with
+    every bad row in its result."""
+    if stored:
+        with default_storage.open(stored, "rb") as file:
+            result = pensioners_import(file=file, by=by, job=job)
+    else:
+        with open(path, "rb") as file:
+            result = pensioners_import(file=file, by=by, job=job)
+    data = result.as_dict()
+    if not result.ok:
+        JobRun.objects.filter(pk=job.pk).update(result=data, counts={"imported": 0, "errors": len(result.errors)})
+        raise ValidationError(f"导入失败：发现 {len(result.errors)} 处错误，未导入任何数据")
+    job.counts = {"imported": result.imported, "warnings": len(result.warnings)}
+    return data
 
 
 # --- the monthly payroll -----------------------------------------------------------------------------------
@@ -733,7 +796,13 @@ def payroll_close(*, run: PayrollRun, file, by, paid_on: date | None = None) -> 
     with 结果 成功 or 失败 (+ 失败原因). Paid lines are drawn down from the account; failed ones are
     paid again by a 重发 line in the next run."""
     _require(by, "benefits.close_payroll", "只有财务人员可以导入银行回盘文件")
-    rows = read_rows(file, RETURN_HEADERS)
+    try:
+        rows = read_rows(file, RETURN_HEADERS)
+    except FileFormatError as exc:
+        return ImportResult(errors=[RowError(1, "", str(exc))])
+    run.refresh_from_db()
+    if run.status != R.EXPORTED:
+        return ImportResult(errors=[RowError(0, "", f"{run}当前状态为“{run.get_status_display()}”，不能回盘")])
     result = ImportResult()
     expected = {
         ln.pk: ln
@@ -783,6 +852,30 @@ def payroll_close(*, run: PayrollRun, file, by, paid_on: date | None = None) -> 
     payroll_apply_return(run=run, outcomes=outcomes, by=by, paid_on=paid_on or timezone.localdate())
     result.imported = len(outcomes)
     return result
+
+
+def payroll_close_job(*, job: JobRun, by, run: int, stored: str, paid_on: str = "") -> dict:
+    """Job handler (settings.JOB_HANDLERS["benefits.payroll_close"]): the uploaded return file."""
+    payroll_run = PayrollRun.objects.get(pk=run)
+    day = date.fromisoformat(paid_on) if paid_on else None
+    with default_storage.open(stored, "rb") as file:
+        result = payroll_close(run=payroll_run, file=file, by=by, paid_on=day)
+    data = result.as_dict()
+    if not result.ok:
+        JobRun.objects.filter(pk=job.pk).update(result=data, counts={"imported": 0, "errors": len(result.errors)})
+        raise ValidationError(f"回盘失败：发现 {len(result.errors)} 处错误，未处理任何明细")
+    data |= {"paid": payroll_run.lines.filter(status=L.PAID).count(), "failed": payroll_run.lines.filter(status=L.FAILED).count()}
+    job.counts = {"paid": data["paid"], "failed": data["failed"]}
+    return data
+
+
+def payroll_close_start(*, run: PayrollRun, stored: str, by, paid_on: date | None = None) -> JobRun:
+    """The upload page: record the closing job for the stored file; the caller enqueues it."""
+    _require(by, "benefits.close_payroll", "只有财务人员可以导入银行回盘文件")
+    if run.status != R.EXPORTED:
+        raise ValidationError(f"{run}当前状态为“{run.get_status_display()}”，导出银行文件后才能回盘")
+    params = {"run": run.pk, "stored": stored, "paid_on": paid_on.isoformat() if paid_on else ""}
+    return jobrun_create(kind=CLOSE_JOB, by=by, params=params)
 
 
 @transaction.atomic

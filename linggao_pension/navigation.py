@@ -46,7 +46,17 @@ SECTIONS: list[NavSection] = [
             NavItem("老农保/被征地", "contributions:special_list", "contributions.view_specialcredit"),
         ),
     ),
-    NavSection("待遇", (NavItem("待遇", "benefits:index", "benefits.view_benefits"),)),
+    NavSection(
+        "待遇",
+        (
+            NavItem("待遇", "benefits:index", "benefits.view_benefits"),
+            NavItem("到龄名单", "benefits:due_list", "benefits.view_benefitclaim"),
+            NavItem("待遇申领", "benefits:claim_list", "benefits.view_benefitclaim"),
+            NavItem("领取人员", "benefits:pension_list", "benefits.view_pension"),
+            NavItem("月度发放", "benefits:payroll_list", "benefits.view_payrollrun"),
+            NavItem("待遇人员导入", "benefits:pensioner_import", "benefits.import_pensioners"),
+        ),
+    ),
     NavSection("监督检查", (NavItem("监督检查", "supervision:index", "supervision.view_supervision"),)),
     NavSection("档案", (NavItem("档案", "archives:index", "archives.view_archives"),)),
     NavSection("统计报表", (NavItem("统计报表", "reports:index", "reports.view_reports"),)),

@@ -178,6 +178,15 @@ CELERY_BEAT_SCHEDULE |= {
     },
 }
 
+# benefits: the monthly payroll, generated once on or after the payroll day (a parameter in the
+# admin); the task checks twice a day and does nothing when not due or already generated.
+CELERY_BEAT_SCHEDULE |= {
+    "benefits-monthly-payroll": {
+        "task": "benefits.tasks.payroll_monthly",
+        "schedule": crontab(minute=15, hour="2,14"),
+    },
+}
+
 # 7. Security (production values come from the environment) --------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -220,16 +229,30 @@ JOB_LABELS |= {
     "contributions.remit_premiums": "保费上缴财政专户",
 }
 
+# benefits: the monthly payroll, the bank return file and the go-live import of pensioners.
+JOB_HANDLERS |= {
+    "benefits.payroll": "benefits.services.payroll_job",
+    "benefits.payroll_close": "benefits.services.payroll_close_job",
+    "benefits.import_pensioners": "benefits.services.pensioners_import_job",
+}
+JOB_LABELS |= {
+    "benefits.payroll": "月度待遇发放（生成发放明细）",
+    "benefits.payroll_close": "月度待遇发放（银行回盘入账）",
+    "benefits.import_pensioners": "原系统待遇领取人员导入",
+}
+
 # 9. The project's own settings ------------------------------------------------------------------
 PAGE_SIZE = 50
 # Sections of the person page contributed by later apps (enrollment imports none of them):
 # each dotted path names a function section(request, person) -> {"title", "template", "context"} or None.
 PERSON_PAGE_SECTIONS: list[str] = [
     "contributions.views.person_account_section",
+    "benefits.sections.person_section",
 ]
 # Demo data: each app contributes a seeder, called in this order by `manage.py seed_demo`.
 DEMO_SEEDERS = [
     "linggao_pension.org.demo.seed",
     "enrollment.demo.seed",
     "contributions.demo.seed",
+    "benefits.demo.seed",
 ]

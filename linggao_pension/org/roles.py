@@ -76,6 +76,22 @@ ROLE_PERMISSIONS[CLERK] += [
 for _role in (AUDITOR, MANAGER):
     ROLE_PERMISSIONS[_role] += [*_CONTRIB_VIEW, "contributions.view_remittance", "contributions.view_specialcredit"]
 
+# benefits: town agents submit claims with the preliminary review (镇初审) and see their town's
+# claims, 到龄名单 and pensions; county clerks determine claims (县核定) and import the legacy
+# pensioners; finance generates, exports and closes the payroll and a second finance user reviews
+# it (the service refuses the generator); auditors and managers see everything.
+_BENEFITS_VIEW = ["benefits.view_benefitclaim", "benefits.view_pension"]
+ROLE_PERMISSIONS[TOWN_AGENT] += [*_BENEFITS_VIEW, "benefits.submit_claim"]
+ROLE_PERMISSIONS[CLERK] += [
+    *_BENEFITS_VIEW, "benefits.determine_claim", "benefits.import_pensioners", "benefits.view_payrollrun",
+]  # fmt: skip
+ROLE_PERMISSIONS[FINANCE] += [
+    *_BENEFITS_VIEW, "benefits.view_payrollrun", "benefits.generate_payroll", "benefits.review_payroll",
+    "benefits.export_payroll", "benefits.close_payroll",
+]  # fmt: skip
+for _role in (AUDITOR, MANAGER):
+    ROLE_PERMISSIONS[_role] += [*_BENEFITS_VIEW, "benefits.view_payrollrun"]
+
 
 def _permissions(names: list[str]) -> list[Permission]:
     wanted = {tuple(name.split(".", 1)) for name in names}

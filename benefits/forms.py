@@ -1,0 +1,77 @@
+"""Input shape and field cleaning, with Chinese messages. Rules live in services."""
+
+from datetime import date
+
+from django import forms
+
+from linggao_pension import periods
+
+
+class MonthField(forms.CharField):
+    """A 年月 typed as YYYY-MM, cleaned to the first of the month."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 7)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"placeholder": "YYYY-MM", "class": "input"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return periods.parse_month(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def prepare_value(self, value):
+        return f"{value:%Y-%m}" if isinstance(value, date) else value
+
+
+class ClaimForm(forms.Form):
+    id_number = forms.CharField(label="身份证号", max_length=18, min_length=18,
+                                error_messages={"min_length": "身份证号应为 18 位", "required": "请填写身份证号"})
+    opinion = forms.CharField(label="镇初审意见", max_length=200, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="已核对身份证、户口簿与银行/社保卡账号；留空则记为“镇初审通过”")
+
+    def clean_id_number(self):
+        return self.cleaned_data["id_number"].strip().upper()
+
+
+class DetermineForm(forms.Form):
+    opinion = forms.CharField(label="县核定意见", max_length=200, required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label="退回原因", max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "请填写退回原因"})
+
+
+class EstimateForm(forms.Form):
+    start = MonthField(label="待遇开始年月", required=False, help_text="留空：按到龄次月（或补缴后次月）测算")
+
+
+class PayrollStartForm(forms.Form):
+    month = MonthField(label="发放年月", error_messages={"required": "请填写发放年月"})
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(label="复核意见", max_length=200, required=False)
+
+
+class XlsxUploadForm(forms.Form):
+    file = forms.FileField(label="Excel 文件（.xlsx）", error_messages={"required": "请选择要上传的文件"})
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("请上传 Excel（.xlsx）文件，可先下载模板填写")
+        return upload
+
+
+class ReturnUploadForm(XlsxUploadForm):
+    paid_on = forms.DateField(label="银行发放日期", required=False, help_text="留空为今天；个人账户支出按此日期记账",
+                              widget=forms.DateInput(attrs={"type": "date"}),
+                              error_messages={"invalid": "请输入有效的日期，如 2026-03-15"})

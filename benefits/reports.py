@@ -1,0 +1,57 @@
+"""Row builders for the benefits outputs: the 到龄名单 workbook and the 养老金计算表 PDF."""
+
+from decimal import Decimal
+
+from linggao_pension import exports, periods
+
+from . import rules, selectors
+from .models import Pension
+
+DUE_COLUMNS = [
+    exports.Column("镇/农场", 12), exports.Column("村/居委会", 12), exports.Column("姓名", 10),
+    exports.Column("身份证号", 21), exports.Column("出生日期", 12), exports.Column("待遇开始年月", 12),
+    exports.Column("应缴年限", 9), exports.Column("已缴年限", 9), exports.Column("差缴年限", 9),
+    exports.Column("核查结果", 20), exports.Column("申领状态", 10),
+]
+
+
+def due_workbook(rows: list[selectors.DueRow], month) -> bytes:
+    """到龄名单 as Excel (the full ID number: the list goes to the town for follow-up)."""
+    wb = exports.new_workbook()
+    exports.add_sheet(
+        wb, f"{month:%Y-%m}到龄名单", DUE_COLUMNS,
+        (
+            [
+                r.person.town.name, r.person.village.name if r.person.village else "", r.person.name,
+                r.person.id_number, r.person.birth_date, f"{r.start_month:%Y-%m}", r.required_years,
+                r.contribution_years, r.shortfall, r.result_label, r.claim_status,
+            ]
+            for r in rows
+        ),
+        heading_lines=[f"临高县城乡居民养老保险 {periods.format_month(month)}到龄人员名单（共 {len(rows)} 人）"],
+    )
+    return exports.workbook_bytes(wb)
+
+
+def pension_sheet_context(pension: Pension) -> dict:
+    """Everything the 养老金计算表 shows, precomputed (no logic in the template)."""
+    person = pension.person
+    by_source = selectors.pension_by_source(pension)
+    long_years = max(0, pension.contribution_years - selectors.pension_tables().params.minimum_years)
+    return {
+        "pension": pension,
+        "person": person,
+        "by_source": by_source,
+        "before_interest": pension.account_balance - pension.interim_interest,
+        "interim_months": pension.start_month.month - 1,
+        "rate_percent": (pension.interest_rate * 100).quantize(Decimal("0.01")) if pension.interest_rate else None,
+        "age_at_start": rules.age_at_month(person.birth_date, pension.start_month),
+        "long_years": long_years,
+        "long_per_year": (pension.long_extra / long_years).quantize(Decimal("0.01")) if long_years else Decimal("0.00"),
+        "monthly": pension.monthly_pension,
+        "claim": pension.claim,
+    }
+
+
+def pension_sheet_pdf(pension: Pension) -> bytes:
+    return exports.render_pdf("benefits/pension_sheet.html", pension_sheet_context(pension))

@@ -1,0 +1,14 @@
+"""The 待遇 section of the person page (settings.PERSON_PAGE_SECTIONS)."""
+
+from django.utils import timezone
+
+from . import selectors
+
+
+def person_section(request, person) -> dict | None:
+    """For a pensioner: the pension, the account drawn so far and the payments; for anyone else:
+    the estimate at their benefit start month, computed as determination would."""
+    if not request.user.has_perm("benefits.view_benefits"):
+        return None
+    context = selectors.person_benefits(person=person, today=timezone.localdate())
+    return {"title": "养老金待遇", "template": "benefits/_person_section.html", "context": context}
