@@ -98,8 +98,8 @@ def _resident(rng: random.Random, today: date, taken: set[str], town: Town, vill
 def _enrolled_on(rng: random.Random, birth: date, today: date) -> date:
     start = max(SCHEME_START, periods.add_years(birth, 16))
     end = today - timedelta(days=30)
-    if start >= end:
-        return end
+    if start >= end:  # just turned 16: enrolled on the birthday (never before, R2)
+        return start
     return start + timedelta(days=rng.randint(0, (end - start).days))
 
 
@@ -148,7 +148,7 @@ def _seed_workflow(*, rng, today, now, towns, villages, taken, residents) -> tup
     clerk = User.objects.filter(username="clerk").first()
     if not agents or clerk is None:
         return 0, 0
-    per_agent = max(4, min(50, residents // 300))
+    per_agent = max(6, min(60, residents // 300))
     steps = [RS.DRAFT, RS.TOWN_APPROVED, RS.TOWN_APPROVED, RS.TOWN_RETURNED, RS.COUNTY_RETURNED, RS.CANCELLED]
     applications, app_changes = [], []
     for agent in agents:

@@ -1,0 +1,51 @@
+import io
+import random
+from datetime import date
+
+import pytest
+from django.db.models import F
+
+from enrollment import demo, rules
+from enrollment.models import (
+    ApplicationStatusChange,
+    ChangeRequest,
+    EnrollmentApplication,
+    Person,
+    ReviewStatus,
+)
+from linggao_pension import periods
+from linggao_pension.org import demo as org_demo
+from linggao_pension.org.models import Town
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_registry_is_realistic_and_not_duplicated():
+    out = io.StringIO()
+    org_demo.seed(rng=random.Random(1), residents=600, stdout=out)
+    summary = demo.seed(rng=random.Random(1), residents=600, stdout=out)
+    assert summary["persons"] == Person.objects.count() == 600
+    assert Person.history.count() == 600
+    persons = list(Person.objects.all())
+    today = date(2026, 3, 10)
+    ages = [rules.age_on(p.birth_date, today) for p in persons]
+    assert min(ages) >= 16 and max(ages) <= 96
+    assert 0.18 < sum(a >= 60 for a in ages) / len(ages) < 0.32  # about one in four aged 60+
+    for p in persons:
+        assert rules.validate_id_number(p.id_number, today=today) == p.id_number
+        assert (rules.id_sex(p.id_number), rules.id_birth_date(p.id_number)) == (p.sex, p.birth_date)
+        assert periods.add_years(p.birth_date, 16) <= p.enrolled_on <= today
+    assert len({p.id_number for p in persons}) == 600
+    assert Person.objects.values("town").distinct().count() == Town.objects.count()
+    assert Person.objects.exclude(identity_id="011").filter(identity_id__in=["021", "022", "031", "051", "061", "062"]).exists()
+    assert all(p.bank_account for p in persons)
+    assert Person.objects.filter(village__isnull=False).exclude(village__town=F("town")).count() == 0
+    statuses = set(EnrollmentApplication.objects.values_list("status", flat=True))
+    assert {ReviewStatus.DRAFT, ReviewStatus.TOWN_APPROVED, ReviewStatus.TOWN_RETURNED,
+            ReviewStatus.COUNTY_RETURNED} <= statuses  # fmt: skip
+    assert ApplicationStatusChange.objects.count() >= EnrollmentApplication.objects.count()
+    assert ChangeRequest.objects.exists()
+
+    again = demo.seed(rng=random.Random(2), residents=600, stdout=out)
+    assert again["skipped"] is True
+    assert Person.objects.count() == 600
