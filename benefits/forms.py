@@ -7,16 +7,17 @@ from django import forms
 from linggao_pension import periods
 
 
-class MonthField(forms.CharField):
+class MonthField(forms.Field):
     """A 年月 typed as YYYY-MM, cleaned to the first of the month."""
 
+    widget = forms.TextInput
+
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 7)
         super().__init__(**kwargs)
-        self.widget.attrs.update({"placeholder": "YYYY-MM", "class": "input"})
+        self.widget.attrs.update({"placeholder": "YYYY-MM", "class": "input", "maxlength": "7"})
 
     def to_python(self, value):
-        value = super().to_python(value)
+        value = str(value or "").strip()
         if not value:
             return None
         try:

@@ -12,7 +12,7 @@ from contributions.models import Source
 from contributions.selectors import AccountSnapshot, account_at, counted_years, counted_years_by_person
 from enrollment.models import Person
 from linggao_pension import periods
-from linggao_pension.money import ZERO
+from linggao_pension.money import ZERO, quantize
 
 from . import rules
 from .models import (
@@ -347,7 +347,7 @@ def run_summary(run: PayrollRun) -> dict:
 
 def run_totals(run: PayrollRun) -> tuple[int, Decimal]:
     agg = PayrollLine.objects.filter(run=run).aggregate(count=Count("pk"), total=Coalesce(Sum("amount"), ZERO))
-    return agg["count"], agg["total"]
+    return agg["count"], quantize(agg["total"])
 
 
 def pension_history(pension: Pension, limit: int = 36) -> list[PayrollLine]:

@@ -507,7 +507,7 @@ def _payroll_open(*, month: date, by) -> PayrollRun:
     run, created = PayrollRun.objects.get_or_create(month=month, defaults={"generated_by": by})
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
     if run.status != R.GENERATED:
-        raise ValidationError(f"{run}已{run.get_status_display()}，不能再生成")
+        raise ValidationError(f"{run}{run.get_status_display()}，不能再生成")
     if created:
         PayrollRunStatusChange.objects.create(run=run, from_status="", to_status=R.GENERATED, by=by,
                                               note="开始生成发放明细")
@@ -517,7 +517,7 @@ def _payroll_open(*, month: date, by) -> PayrollRun:
 def _lock_generated(run_id: int) -> PayrollRun:
     run = PayrollRun.objects.select_for_update().get(pk=run_id)
     if run.status != R.GENERATED:
-        raise ValidationError(f"{run}已{run.get_status_display()}，生成中止")
+        raise ValidationError(f"{run}{run.get_status_display()}，生成中止")
     return run
 
 
