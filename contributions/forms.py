@@ -31,7 +31,7 @@ class PersonByIdNumberField(forms.CharField):
 
 
 def _grade_choices():
-    return [(str(g), f"{yuan(g)} 元") for g in selectors.grade_choices()]
+    return [(yuan(g), f"{yuan(g)} 元") for g in selectors.grade_choices()]
 
 
 class ReceiptForm(forms.Form):

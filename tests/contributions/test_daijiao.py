@@ -95,7 +95,7 @@ def test_chunks_cover_everyone(june_2026, town):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_at_once_credit_each_person_once(town):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")

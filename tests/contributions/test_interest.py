@@ -166,7 +166,7 @@ def test_page_refuses_with_the_message_and_starts_nothing(client, clerk):
 
 
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_interest_posting_runs_on_the_real_worker(client, clerk, town):
     person = PersonFactory(town=town)
     credit(person, "1000.00", date(2024, 6, 1))
