@@ -23,7 +23,7 @@ from contributions.models import AccountEntry
 from contributions.selectors import counted_years_by_person
 from enrollment.models import Person
 from linggao_pension import periods
-from linggao_pension.money import ZERO
+from linggao_pension.money import ZERO, quantize
 from linggao_pension.org.models import User
 
 from . import rules, selectors, services
@@ -69,7 +69,7 @@ def _pensioners(*, rng: random.Random, today, first_pay, by) -> int:
             .annotate(total=Sum("amount")).order_by()
         ):
             if row["total"]:
-                balances[row["person_id"]][row["source"]] = row["total"]
+                balances[row["person_id"]][row["source"]] = quantize(row["total"])
         years = counted_years_by_person(person_ids=ids, before=today)
         pensions = []
         for person in chunk:

@@ -27,7 +27,7 @@ from enrollment.models import Person
 from enrollment.services import PERSON_TRANSITIONS, person_change_status
 from linggao_pension import exports, periods
 from linggao_pension.imports import FileFormatError, ImportResult, RowError, cell_date, read_rows, text
-from linggao_pension.money import ZERO
+from linggao_pension.money import ZERO, quantize
 from linggao_pension.money import parse as parse_money
 from linggao_pension.org.models import JobRun
 from linggao_pension.org.services import jobrun_create, jobrun_execute, jobrun_progress
@@ -388,7 +388,7 @@ def _pensioners_write(*, parsed: list[_Pensioner], by, today: date, month: date,
         .annotate(total=Sum("amount")).order_by()
     ):
         if row["total"]:
-            ledger[row["person_id"]][row["source"]] = row["total"]
+            ledger[row["person_id"]][row["source"]] = quantize(row["total"])
     entries, pensions = [], []
     for row in parsed:
         person = persons[row.person.pk]

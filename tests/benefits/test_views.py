@@ -1,0 +1,427 @@
+"""Every benefits page through its URL: happy path, wrong method (405), another town's row (404),
+missing permission (403), bad input, and flat query counts on the lists."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from benefits import services
+from benefits.models import BenefitClaim, PayrollBankFile, PayrollLine, PayrollRun, Pension
+from contributions.models import Source
+from linggao_pension.org.models import AccessLog, JobRun
+from tests.factories import PensionFactory, PersonFactory
+
+from .conftest import at, credit, return_file, xlsx, yearly
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+JAN = date(2026, 1, 1)
+
+
+@pytest.fixture
+def person_here(town, poster):
+    """60 in April 2026 in 临城镇 with 15 years paid (2011-2025, 200 a year)."""
+    person = PersonFactory(birth_date=date(1966, 4, 10), town=town)
+    yearly(person, range(2011, 2026), "200.00", by=poster)
+    return person
+
+
+@pytest.fixture
+def person_elsewhere(other_town, poster):
+    person = PersonFactory(birth_date=date(1966, 4, 12), town=other_town)
+    yearly(person, range(2011, 2026), "200.00", by=poster)
+    return person
+
+
+@pytest.fixture
+def claim_here(person_here, agent):
+    with at(2026, 4, 15):
+        return services.claim_submit(person=person_here, by=agent)
+
+
+@pytest.fixture
+def claim_elsewhere(person_elsewhere, agent_elsewhere):
+    with at(2026, 4, 15):
+        return services.claim_submit(person=person_elsewhere, by=agent_elsewhere)
+
+
+@pytest.fixture
+def pension_here(town):
+    return PensionFactory(person__town=town)
+
+
+@pytest.fixture
+def pension_elsewhere(other_town):
+    return PensionFactory(person__town=other_town)
+
+
+@pytest.fixture
+def run(finance, pension_here, pension_elsewhere):
+    with at(2026, 1, 20):
+        services.payroll_generate(month=JAN, by=finance)
+    return PayrollRun.objects.get()
+
+
+@pytest.fixture
+def exported(run, finance, finance2):
+    with at(2026, 1, 20):
+        services.payroll_review(run=run, by=finance2)
+        services.payroll_export(run=run, by=finance)
+    run.refresh_from_db()
+    return run
+
+
+# --- 405 and 403 for every page ----------------------------------------------------------------------------
+
+PAGES = [
+    # (url name, needs a pk fixture, allowed methods, a persona without the permission)
+    ("benefits:index", None, "GET", "nobody"),
+    ("benefits:due_list", None, "GET", "nobody"),
+    ("benefits:due_export", None, "GET", "nobody"),
+    ("benefits:claim_list", None, "GET", "nobody"),
+    ("benefits:claim_create", None, "GET,POST", "clerk"),
+    ("benefits:claim_detail", "claim_here", "GET", "nobody"),
+    ("benefits:claim_determine", "claim_here", "POST", "agent"),
+    ("benefits:claim_return", "claim_here", "POST", "agent"),
+    ("benefits:pension_list", None, "GET", "nobody"),
+    ("benefits:pension_detail", "pension_here", "GET", "nobody"),
+    ("benefits:pension_sheet", "pension_here", "GET", "nobody"),
+    ("benefits:person_estimate", "person_here", "GET", "nobody"),
+    ("benefits:pensioner_import", None, "GET,POST", "agent"),
+    ("benefits:pensioner_import_template", None, "GET", "agent"),
+    ("benefits:payroll_list", None, "GET", "agent"),
+    ("benefits:payroll_start", None, "POST", "clerk"),
+    ("benefits:payroll_detail", "run", "GET", "agent"),
+    ("benefits:payroll_review", "run", "POST", "clerk"),
+    ("benefits:payroll_export", "run", "POST", "clerk"),
+    ("benefits:payroll_return_template", "run", "GET", "clerk"),
+    ("benefits:payroll_close", "run", "GET,POST", "clerk"),
+]
+
+
+def _url(request, name, fixture):
+    if fixture is None:
+        return reverse(name)
+    return reverse(name, args=[request.getfixturevalue(fixture).pk])
+
+
+@pytest.mark.parametrize("name, fixture, methods, outsider", PAGES)
+def test_wrong_method_is_405(client, request, admin_user, name, fixture, methods, outsider):
+    url = _url(request, name, fixture)
+    client.force_login(admin_user)
+    wrong = "delete" if "POST" in methods else "post"
+    assert getattr(client, wrong)(url).status_code == 405
+    if methods == "POST":
+        assert client.get(url).status_code == 405
+
+
+@pytest.mark.parametrize("name, fixture, methods, outsider", PAGES)
+def test_missing_permission_is_403(client, request, name, fixture, methods, outsider):
+    url = _url(request, name, fixture)
+    client.force_login(request.getfixturevalue(outsider))
+    method = "get" if "GET" in methods else "post"
+    assert getattr(client, method)(url).status_code == 403
+
+
+def test_bank_file_and_import_result_pages_are_403_without_permission(client, agent, exported, clerk):
+    bank_file = PayrollBankFile.objects.first()
+    job = services.pensioners_import_start(stored="x.xlsx", filename="x.xlsx", by=clerk)
+    client.force_login(agent)
+    assert client.get(reverse("benefits:bankfile_download", args=[bank_file.pk])).status_code == 403
+    assert client.get(reverse("benefits:pensioner_import_result", args=[job.pk])).status_code == 403
+    client.force_login(clerk)
+    assert client.post(reverse("benefits:bankfile_download", args=[bank_file.pk])).status_code == 405
+    assert client.post(reverse("benefits:pensioner_import_result", args=[job.pk])).status_code == 405
+
+
+# --- another town's rows are 404 ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, fixture",
+    [
+        ("benefits:claim_detail", "claim_elsewhere"),
+        ("benefits:pension_detail", "pension_elsewhere"),
+        ("benefits:pension_sheet", "pension_elsewhere"),
+        ("benefits:person_estimate", "person_elsewhere"),
+    ],
+)
+def test_another_towns_row_is_404(client, request, agent, name, fixture):
+    client.force_login(agent)
+    assert client.get(_url(request, name, fixture)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["benefits:claim_determine", "benefits:claim_return", "benefits:payroll_review", "benefits:payroll_export",
+     "benefits:payroll_close"],
+)
+def test_unknown_rows_are_404_for_county_staff(client, admin_user, name):
+    client.force_login(admin_user)
+    assert client.post(reverse(name, args=[987654])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name", ["benefits:payroll_detail", "benefits:payroll_return_template", "benefits:bankfile_download",
+             "benefits:pensioner_import_result"],
+)
+def test_unknown_rows_are_404_on_get(client, admin_user, name):
+    client.force_login(admin_user)
+    assert client.get(reverse(name, args=[987654])).status_code == 404
+
+
+def test_lists_show_only_the_agents_town(client, agent, claim_here, claim_elsewhere, pension_here, pension_elsewhere):
+    client.force_login(agent)
+    claims = client.get(reverse("benefits:claim_list")).content.decode()
+    assert claim_here.person.name in claims and claim_elsewhere.person.name not in claims
+    pensions = client.get(reverse("benefits:pension_list")).content.decode()
+    assert pension_here.person.name in pensions and pension_elsewhere.person.name not in pensions
+    with at(2026, 4, 20):
+        due = client.get(reverse("benefits:due_list")).content.decode()
+    assert claim_here.person.name in due and claim_elsewhere.person.name not in due
+
+
+# --- happy paths ---------------------------------------------------------------------------------------------
+
+
+def test_index_dashboard(client, clerk, claim_here, run):
+    client.force_login(clerk)
+    with at(2026, 1, 22):
+        response = client.get(reverse("benefits:index"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "待县核定的申领" in html and "2026年01月月度发放" in html and "已生成" in html
+
+
+def test_due_list_and_export(client, agent, person_here, town, poster):
+    short = PersonFactory(birth_date=date(1966, 4, 20), town=town)
+    yearly(short, range(2015, 2026), "100.00", by=poster)  # 11 years: short by 4, 2011-2014 open → may back-pay
+    client.force_login(agent)
+    with at(2026, 4, 20):
+        html = client.get(reverse("benefits:due_list"), {"month": "2026-04"}).content.decode()
+        eligible = client.get(reverse("benefits:due_list"), {"month": "2026-04", "result": "eligible"}).content.decode()
+        response = client.get(reverse("benefits:due_export"), {"month": "2026-04"})
+    assert "2026年04月到龄名单（共 2 人）" in html
+    assert "年限不足，可补缴" in html and "符合领取条件" in html
+    assert person_here.name in eligible and short.name not in eligible
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content), read_only=True).active.iter_rows(values_only=True))
+    body = {r[2]: r for r in rows[2:]}
+    assert body[short.name][6:10] == (15, 11, 4, "年限不足，可补缴")
+    assert body[person_here.name][6:10] == (15, 15, 0, "符合领取条件")
+    assert body[short.name][3] == short.id_number
+
+
+def test_claim_create_happy_path(client, agent, person_here):
+    client.force_login(agent)
+    with at(2026, 4, 15):
+        assert client.get(reverse("benefits:claim_create"), {"person": person_here.pk}).status_code == 200
+        response = client.post(reverse("benefits:claim_create"),
+                               {"id_number": person_here.id_number.lower(), "opinion": "材料齐全"})
+    claim = BenefitClaim.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("benefits:claim_detail", args=[claim.pk])
+    assert (claim.status, claim.town_opinion, claim.submitted_by) == (BenefitClaim.Status.TOWN_REVIEWED, "材料齐全", agent)
+
+
+def test_claim_create_for_another_towns_person_is_refused_at_the_field(client, agent, person_elsewhere):
+    client.force_login(agent)
+    with at(2026, 4, 15):
+        response = client.post(reverse("benefits:claim_create"), {"id_number": person_elsewhere.id_number})
+    assert response.status_code == 200
+    assert "本镇/农场没有该身份证号的参保人" in response.content.decode()
+    assert not BenefitClaim.objects.exists()
+
+
+def test_claim_create_shows_the_rule_that_refuses(client, agent, town):
+    young = PersonFactory(birth_date=date(1970, 1, 1), town=town)
+    client.force_login(agent)
+    with at(2026, 4, 15):
+        response = client.post(reverse("benefits:claim_create"), {"id_number": young.id_number})
+        short = client.post(reverse("benefits:claim_create"), {"id_number": "123"})
+    assert "于2030年01月年满60周岁，届时方可申报" in response.content.decode()
+    assert "身份证号应为 18 位" in short.content.decode()
+    assert not BenefitClaim.objects.exists()
+
+
+def test_claim_detail_shows_the_calculation_and_logs_access(client, clerk, claim_here):
+    client.force_login(clerk)
+    response = client.get(reverse("benefits:claim_detail", args=[claim_here.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert claim_here.person.id_number in html and "县核定" in html and "符合领取条件" in html
+    assert AccessLog.objects.filter(user=clerk, object_id=str(claim_here.person_id), action="查看待遇申领").exists()
+
+
+def test_claim_determine_and_return(client, clerk, claim_here, claim_elsewhere):
+    client.force_login(clerk)
+    with at(2026, 5, 6):
+        response = client.post(reverse("benefits:claim_determine", args=[claim_here.pk]), {"opinion": "同意"})
+        returned = client.post(reverse("benefits:claim_return", args=[claim_elsewhere.pk]), {"reason": "材料不全"})
+        empty = client.post(reverse("benefits:claim_return", args=[claim_elsewhere.pk]), {"reason": ""})
+    assert response.status_code == returned.status_code == empty.status_code == 302
+    pension = Pension.objects.get(claim=claim_here)
+    assert pension.account_pension == D("21.69")  # 3,000 + interim round(3000 × 1.5% × 4/12) = 15 → 3,015 / 139
+    claim_elsewhere.refresh_from_db()
+    assert (claim_elsewhere.status, claim_elsewhere.county_opinion) == (BenefitClaim.Status.RETURNED, "材料不全")
+
+
+def test_claim_determine_refusal_is_shown_and_nothing_saved(client, clerk, claim_here):
+    client.force_login(clerk)
+    with at(2026, 4, 20):
+        response = client.post(reverse("benefits:claim_determine", args=[claim_here.pk]), follow=True)
+    assert "不能核定：待遇开始年月为2026年05月" in response.content.decode()
+    assert not Pension.objects.exists()
+
+
+def test_pension_pages(client, clerk, pension_here):
+    client.force_login(clerk)
+    detail = client.get(reverse("benefits:pension_detail", args=[pension_here.pk]))
+    sheet = client.get(reverse("benefits:pension_sheet", args=[pension_here.pk]))
+    assert detail.status_code == 200 and pension_here.person.id_number in detail.content.decode()
+    assert sheet.status_code == 200 and sheet.content.startswith(b"%PDF")
+    assert AccessLog.objects.filter(user=clerk, action__in=["查看养老金待遇", "打印养老金计算表"]).count() == 2
+
+
+def test_person_estimate_page(client, agent, person_here):
+    client.force_login(agent)
+    with at(2026, 4, 15):
+        page = client.get(reverse("benefits:person_estimate", args=[person_here.pk]))
+        other = client.get(reverse("benefits:person_estimate", args=[person_here.pk]), {"start": "2026-09"})
+        bad = client.get(reverse("benefits:person_estimate", args=[person_here.pk]), {"start": "2026-13"})
+    assert page.status_code == other.status_code == bad.status_code == 200
+    assert "2026年05月" in page.content.decode() and "提交待遇申领" in page.content.decode()
+    assert "2026年09月" in other.content.decode()
+    assert "不是有效的年月" in bad.content.decode()
+
+
+def test_person_page_section(client, clerk, person_here, pension_here):
+    client.force_login(clerk)
+    for person in (person_here, pension_here.person):
+        response = client.get(reverse("enrollment:person_detail", args=[person.pk]))
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "养老金待遇" in html
+    assert "待遇测算" in client.get(reverse("enrollment:person_detail", args=[person_here.pk])).content.decode()
+    assert "发放记录" in html
+
+
+def test_pensioner_import_page(client, clerk, town, poster, django_capture_on_commit_callbacks):
+    person = PersonFactory(birth_date=date(1950, 1, 1), town=town)
+    credit(person, "139.00", date(2015, 1, 1), by=poster, source=Source.PERSONAL)
+    upload = xlsx(services.PENSIONER_HEADERS,
+                  [[person.id_number, "2012-01", "291", "1.00", "139.00", "海南农信", "6217000011112222", ""]])
+    client.force_login(clerk)
+    assert client.get(reverse("benefits:pensioner_import")).status_code == 200
+    template = client.get(reverse("benefits:pensioner_import_template"))
+    header = next(load_workbook(io.BytesIO(template.content)).active.iter_rows(values_only=True))
+    assert list(header) == services.PENSIONER_HEADERS
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("benefits:pensioner_import"), {"file": upload})
+    job = JobRun.objects.get(kind="benefits.import_pensioners")
+    assert response["Location"] == reverse("benefits:pensioner_import_result", args=[job.pk])
+    assert job.status == JobRun.Status.SUCCEEDED
+    assert Pension.objects.get(person=person).account_pension == D("1.00")
+    result = client.get(response["Location"]).content.decode()
+    assert "已导入 1 名待遇领取人员" in result
+
+
+def test_pensioner_import_page_refuses_a_non_excel_file(client, clerk):
+    client.force_login(clerk)
+    upload = io.BytesIO(b"not excel")
+    upload.name = "list.csv"
+    response = client.post(reverse("benefits:pensioner_import"), {"file": upload})
+    assert "请上传 Excel（.xlsx）文件" in response.content.decode()
+    assert not JobRun.objects.exists()
+
+
+def test_payroll_start_page(client, finance, pension_here, django_capture_on_commit_callbacks):
+    client.force_login(finance)
+    with at(2026, 1, 20):
+        assert client.get(reverse("benefits:payroll_list")).status_code == 200
+        bad = client.post(reverse("benefits:payroll_start"), {"month": "2026-1x"}, follow=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("benefits:payroll_start"), {"month": "2026-01"})
+    assert "不是有效的年月" in bad.content.decode()
+    job = JobRun.objects.get()
+    assert response["Location"] == reverse("org:jobrun_detail", args=[job.pk])
+    assert job.status == JobRun.Status.SUCCEEDED and job.result == {"lines": 1, "total": "301.00", "created": 1}
+
+
+def test_payroll_review_export_download_and_close_through_the_pages(
+    client, finance, finance2, run, django_capture_on_commit_callbacks
+):
+    client.force_login(finance)
+    detail = client.get(reverse("benefits:payroll_detail", args=[run.pk]))
+    assert detail.status_code == 200 and "2026年01月发放" in detail.content.decode()
+    own = client.post(reverse("benefits:payroll_review", args=[run.pk]), follow=True)
+    assert "生成发放明细的人员不能复核同一批发放" in own.content.decode()
+    client.force_login(finance2)
+    client.post(reverse("benefits:payroll_review", args=[run.pk]), {"note": "已核对"})
+    client.post(reverse("benefits:payroll_export", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == PayrollRun.Status.EXPORTED
+    bank_file = PayrollBankFile.objects.get()
+    download = client.get(reverse("benefits:bankfile_download", args=[bank_file.pk]))
+    assert download.status_code == 200 and download.content[:2] == b"PK"
+    template = client.get(reverse("benefits:payroll_return_template", args=[run.pk]))
+    assert template.status_code == 200
+    assert client.get(reverse("benefits:payroll_close", args=[run.pk])).status_code == 200
+    upload = return_file(run)
+    upload.name = "return.xlsx"
+    with at(2026, 1, 25), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("benefits:payroll_close", args=[run.pk]), {"file": upload, "paid_on": "2026-01-24"})
+    job = JobRun.objects.get(kind="benefits.payroll_close")
+    assert response["Location"] == reverse("org:jobrun_detail", args=[job.pk])
+    assert job.status == JobRun.Status.SUCCEEDED, job.error
+    assert (job.result["paid"], job.result["failed"]) == (2, 0)
+    run.refresh_from_db()
+    assert (run.status, run.paid_on) == (PayrollRun.Status.CLOSED, date(2026, 1, 24))
+
+
+def test_payroll_close_with_a_bad_file_fails_the_job_and_changes_nothing(
+    client, finance, exported, django_capture_on_commit_callbacks
+):
+    client.force_login(finance)
+    upload = xlsx(services.RETURN_HEADERS, [[1, "x", "1", "1", "成功", ""]])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("benefits:payroll_close", args=[exported.pk]), {"file": upload})
+    job = JobRun.objects.get(kind="benefits.payroll_close")
+    assert job.status == JobRun.Status.FAILED
+    assert job.result["errors"]
+    exported.refresh_from_db()
+    assert exported.status == PayrollRun.Status.EXPORTED
+    assert set(PayrollLine.objects.values_list("status", flat=True)) == {PayrollLine.Status.PENDING}
+
+
+# --- query counts --------------------------------------------------------------------------------------------
+
+
+def test_lists_have_flat_query_counts(client, clerk, finance, agent, town, poster, django_assert_max_num_queries):
+    pensions = PensionFactory.create_batch(30, person__town=town)
+    for i in range(30):
+        person = PersonFactory(birth_date=date(1966, 4, 1 + i % 28), town=town)
+        credit(person, "100.00", date(2020, 6, 1), by=poster)
+        BenefitClaim.objects.create(person=person, start_month=date(2026, 5, 1), submitted_by=agent,
+                                    status=BenefitClaim.Status.TOWN_REVIEWED)
+    with at(2026, 1, 20):
+        services.payroll_generate(month=JAN, by=finance)
+    run = PayrollRun.objects.get()
+    assert run.lines.count() == 30 and len(pensions) == 30
+    client.force_login(clerk)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("benefits:claim_list")).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("benefits:pension_list")).status_code == 200
+    with at(2026, 4, 20), django_assert_max_num_queries(14):
+        response = client.get(reverse("benefits:due_list"), {"month": "2026-04"})
+    assert "（共 30 人）" in response.content.decode()
+    client.force_login(finance)
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("benefits:payroll_detail", args=[run.pk])).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("benefits:payroll_list")).status_code == 200
