@@ -2,6 +2,7 @@
 
 import random
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from . import roles
@@ -42,6 +43,8 @@ def seed(*, rng: random.Random, residents: int, stdout) -> dict:
 
     by_name = {t.name: t for t in towns}
     groups = {g.name: g for g in Group.objects.all()}
+    # Hash the shared demo password once: hashing is deliberately slow.
+    password_hash = make_password(DEMO_PASSWORD)
     lines = []
     for username, full_name, role, town_name in DEMO_USERS:
         user, created = User.objects.get_or_create(
@@ -49,7 +52,7 @@ def seed(*, rng: random.Random, residents: int, stdout) -> dict:
             defaults={"full_name": full_name, "town": by_name.get(town_name) if town_name else None},
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = password_hash
             user.is_staff = role == roles.ADMIN
             user.is_superuser = role == roles.ADMIN
             user.save()
