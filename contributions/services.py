@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -33,11 +33,15 @@ from .models import (
 )
 from .rules import yuan
 
+# Enum .values rebuilds its list on every call: too slow for 250,000 entries in a batch.
+_SOURCE_VALUES = frozenset(Source.values)
+_KIND_VALUES = frozenset(EntryKind.values)
+
 
 def _check_entry(entry: AccountEntry) -> None:
-    if entry.source not in Source.values:
+    if entry.source not in _SOURCE_VALUES:
         raise ValidationError(f"未知的资金来源：{entry.source}")
-    if entry.kind not in EntryKind.values:
+    if entry.kind not in _KIND_VALUES:
         raise ValidationError(f"未知的分录类型：{entry.kind}")
     if not isinstance(entry.amount, Decimal):
         raise TypeError("amount must be a Decimal")
@@ -75,6 +79,56 @@ def account_post_bulk(
         _check_entry(entry)
     AccountEntry.objects.bulk_create(entries, batch_size=batch_size, ignore_conflicts=ignore_conflicts)
     return len(entries)
+
+
+_FAST_COLUMNS = ("person", "source", "kind", "amount", "entry_date", "year", "memo", "created_by", "created_at")
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """A credit for the year-end batches' fast insert (no model instance: 250,000 of them)."""
+
+    person_id: int
+    source: str
+    kind: str
+    amount: Decimal
+    entry_date: date
+    year: int | None
+    memo: str
+
+
+def _entries_insert_fast(*, entries: list[NewEntry], by, batch_size: int = 1000) -> None:
+    """The year-end batches' insert path: multi-row INSERT ... ON CONFLICT DO NOTHING (PostgreSQL and
+    SQLite) with each value adapted once, several times faster than bulk_create at 250,000 rows.
+    Rows a unique constraint refuses (interest or 代缴 of a year already credited by a concurrent run)
+    are skipped. Each entry is checked as account_post checks one."""
+    if not entries:
+        return
+    ops = connection.ops
+    meta = AccountEntry._meta
+    columns = ", ".join(ops.quote_name(meta.get_field(name).column) for name in _FAST_COLUMNS)
+    created_at = ops.adapt_datetimefield_value(timezone.now())
+    by_id = by.pk if by is not None else None
+    rows = []
+    for e in entries:
+        if e.source not in _SOURCE_VALUES or e.kind not in _KIND_VALUES:
+            raise ValidationError(f"未知的资金来源或分录类型：{e.source} {e.kind}")
+        amount = quantize(e.amount)
+        if amount == 0:
+            raise ValidationError("记账金额不能为零")
+        rows.append((
+            e.person_id, e.source, e.kind, ops.adapt_decimalfield_value(amount, 14, 2),
+            ops.adapt_datefield_value(e.entry_date), e.year, e.memo, by_id, created_at,
+        ))  # fmt: skip
+    row_sql = "(" + ", ".join(["%s"] * len(_FAST_COLUMNS)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            cursor.execute(
+                f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES "
+                + ", ".join([row_sql] * len(batch)) + " ON CONFLICT DO NOTHING",
+                [value for row in batch for value in row],
+            )
 
 
 @transaction.atomic
@@ -492,14 +546,11 @@ def daijiao_post(*, year: int, by, job=None, chunk_size: int = BATCH_CHUNK) -> d
                 ).values_list("person_id", flat=True)
             )
             entries = [
-                AccountEntry(
-                    person_id=pid, source=Source.DAIJIAO, kind=EntryKind.CREDIT, amount=amounts[identity],
-                    entry_date=entry_date, year=year, memo=f"{year}年度政府代缴",
-                )
+                NewEntry(pid, Source.DAIJIAO, EntryKind.CREDIT, amounts[identity], entry_date, year, f"{year}年度政府代缴")
                 for pid, identity in locked
                 if pid not in already and identity in amounts
             ]
-            account_post_bulk(entries=entries, by=by, ignore_conflicts=True)
+            _entries_insert_fast(entries=entries, by=by)
         credited += len(entries)
         total += sum((e.amount for e in entries), ZERO)
         done += len(ids)
@@ -582,13 +633,8 @@ def interest_post(*, year: int, by, job=None, chunk_size: int = BATCH_CHUNK) -> 
                     continue
                 interest = rules.annual_interest(row["opening"], rate)
                 if interest > 0:
-                    entries.append(
-                        AccountEntry(
-                            person_id=row["person_id"], source=Source.INTEREST, kind=EntryKind.INTEREST,
-                            amount=interest, entry_date=dec31, year=year, memo=memo,
-                        )
-                    )
-            account_post_bulk(entries=entries, by=by, ignore_conflicts=True)
+                    entries.append(NewEntry(row["person_id"], Source.INTEREST, EntryKind.INTEREST, interest, dec31, year, memo))
+            _entries_insert_fast(entries=entries, by=by)
         done += len(ids)
         last = hi
         if job is not None:

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,3 +31,9 @@ def ledger(person):
         (e.source, str(e.amount), e.entry_date.isoformat(), e.year)
         for e in AccountEntry.objects.filter(person=person).order_by("entry_date", "pk")
     ]
+
+
+def nth_person(i: int, **kwargs):
+    """The i-th of many persons in one test: a distinct birth date keeps the random ID numbers of
+    PersonFactory from colliding."""
+    return PersonFactory(birth_date=date(1980, 1, 1) + timedelta(days=i), **kwargs)

@@ -16,7 +16,7 @@ from enrollment.models import Person
 from linggao_pension.org.models import JobRun
 from tests.factories import AccountEntryFactory, PersonFactory
 
-from .conftest import at, ledger
+from .conftest import at, ledger, nth_person
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def test_command_prints_json_and_records_a_job(june_2026, town, capsys):
 
 
 def test_chunks_cover_everyone(june_2026, town):
-    people = [PersonFactory(town=town, identity_id="021") for _ in range(7)]
+    people = [nth_person(i, town=town, identity_id="021") for i in range(7)]
     AccountEntryFactory(person=people[3], source=Source.DAIJIAO, amount=Decimal("100.00"), year=2026,
                         entry_date=date(2026, 2, 1))  # fmt: skip
     assert services.daijiao_post(year=2026, by=None, chunk_size=2)["credited"] == 6
@@ -99,8 +99,8 @@ def test_chunks_cover_everyone(june_2026, town):
 def test_two_runs_at_once_credit_each_person_once(town):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
-    for _ in range(40):
-        PersonFactory(town=town, identity_id="021")
+    for i in range(40):
+        nth_person(i, town=town, identity_id="021")
     results, errors = [], []
     barrier = threading.Barrier(2)
 

@@ -16,7 +16,7 @@ from contributions.models import AccountEntry, InterestPosting, InterestRate, So
 from linggao_pension.org.models import JobRun
 from tests.factories import AccountEntryFactory, PersonFactory
 
-from .conftest import at
+from .conftest import at, nth_person
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -67,7 +67,7 @@ def test_interest_compounds_over_several_years_and_mid_year_credits_earn_nothing
 
 
 def test_processes_in_chunks_with_progress(june_2026, town, clerk):
-    people = [PersonFactory(town=town) for _ in range(5)]
+    people = [nth_person(i, town=town) for i in range(5)]
     for p in people:
         credit(p, "200.00", date(2024, 6, 1))
     job = JobRun.objects.create(kind="contributions.post_interest", params={"year": 2025}, started_by=clerk)

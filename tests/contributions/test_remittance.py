@@ -19,15 +19,15 @@ from linggao_pension.exports import workbook_bytes
 from linggao_pension.org.models import JobRun
 from tests.factories import PersonFactory, ReceiptFactory
 
-from .conftest import at
+from .conftest import at, nth_person
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-def confirmed(town, paid_on, grade="200.00", collective="0.00", sponsor="0.00", **kwargs):
+def confirmed(town, paid_on, grade="200.00", collective="0.00", sponsor="0.00", person=None, **kwargs):
     return ReceiptFactory(
-        person=PersonFactory(town=town), paid_on=paid_on, grade=D(grade), collective_amount=D(collective),
+        person=person or PersonFactory(town=town), paid_on=paid_on, grade=D(grade), collective_amount=D(collective),
         sponsor_amount=D(sponsor), status=Receipt.Status.CONFIRMED, confirmed_at=timezone.now(), **kwargs,
     )
 
@@ -152,7 +152,8 @@ def test_two_runs_at_once_create_one_remittance_and_take_each_receipt_once(town,
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
     for i in range(30):
-        confirmed(town if i % 2 else other_town, date(2026, 5, 1 + i % 28))
+        unit = town if i % 2 else other_town
+        confirmed(unit, date(2026, 5, 1 + i % 28), person=nth_person(i, town=unit))
     results, errors = [], []
     barrier = threading.Barrier(3)
 

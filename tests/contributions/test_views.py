@@ -18,7 +18,7 @@ from linggao_pension.org.models import AccessLog, JobRun
 from tests.conftest import make_user
 from tests.factories import AccountEntryFactory, PersonFactory, ReceiptFactory
 
-from .conftest import at
+from .conftest import at, nth_person
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -229,7 +229,7 @@ def test_finance_confirms_selected_receipts(client, finance, receipt, town, agen
 
 def test_receipt_list_is_scoped_and_query_count_is_flat(client, agent, finance, town, other_town, django_assert_max_num_queries):
     for i in range(30):
-        ReceiptFactory(person=PersonFactory(town=town if i % 3 else other_town), collected_by=agent)
+        ReceiptFactory(person=nth_person(i, town=town if i % 3 else other_town), collected_by=agent)
     login(client, finance)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("contributions:receipt_list"))
@@ -429,7 +429,7 @@ def test_special_pages_need_permission(client, agent, finance, special):
 
 def test_special_list_query_count_is_flat(client, clerk, town, django_assert_max_num_queries):
     for i in range(30):
-        person = PersonFactory(town=town, land_expropriated=True)
+        person = nth_person(i, town=town, land_expropriated=True)
         services.special_credit_record(person=person, kind="land", amount=D("100"), document_no=f"D{i}", by=clerk)
     login(client, clerk)
     with django_assert_max_num_queries(12):

@@ -1,0 +1,87 @@
+"""Benchmark: the month-end remittance (contributions' remit_premiums) of a month with 50,000 receipts.
+
+    .venv/bin/python bench/bench_remittance.py [--receipts 50000]
+
+Migrates a fresh database (a throwaway SQLite file by default; DATABASE_URL is honoured, e.g.
+postgres://postgres@127.0.0.1:5432/bench_contributions, which is dropped and recreated), bulk-inserts
+the month's confirmed receipts plus as many already remitted in an earlier month and as many legacy
+ones (which the claim must skip), then runs the real service remittance_generate (what the command,
+the page and Celery beat run), a second run (must add nothing), and builds the Excel voucher.
+"""
+
+import argparse
+import sys
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_interest import make_persons, setup_django  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--receipts", type=int, default=50_000)
+    args = parser.parse_args()
+    setup_django("bench_remittance_")
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from contributions import reports, services
+    from contributions.models import Receipt, Remittance
+    from enrollment.models import Person
+    from linggao_pension.exports import workbook_bytes
+
+    started = time.perf_counter()
+    n = args.receipts
+    ids = make_persons(n)
+    towns = dict(Person.objects.values_list("pk", "town_id"))
+    now = timezone.now()
+    grades = [Decimal("100.00"), Decimal("200.00"), Decimal("300.00"), Decimal("500.00"), Decimal("1000.00")]
+
+    def receipt(i, pid, year, paid_on, **kw):
+        return Receipt(
+            receipt_no=f"R{year}{i:010d}", person_id=pid, town_id=towns[pid], year=year, grade=grades[i % 5],
+            personal_amount=grades[i % 5], collective_amount=Decimal("50.00") if i % 20 == 0 else Decimal("0.00"),
+            paid_on=paid_on, method="2", status="confirmed", confirmed_at=now, **kw,
+        )
+
+    earlier = Remittance.objects.create(month=date(2025, 4, 1), status="generated")
+    rows = []
+    for i, pid in enumerate(ids):
+        rows.append(receipt(i, pid, 2025, date(2025, 5, 1 + i % 31)))  # the month to remit
+        rows.append(receipt(i, pid, 2024, date(2025, 4, 1 + i % 30), remittance=earlier))  # remitted before
+        rows.append(receipt(i, pid, 2023, date(2023, 6, 1 + i % 30), legacy=True))  # legacy: never remitted
+    for start in range(0, len(rows), 30_000):
+        with transaction.atomic():
+            Receipt.objects.bulk_create(rows[start : start + 30_000], batch_size=5000)
+    built = time.perf_counter() - started
+    expected = sum((r.personal_amount + r.collective_amount for r in rows[0::3]), Decimal("0.00"))
+    del rows
+
+    started = time.perf_counter()
+    result = services.remittance_generate(month=date(2025, 5, 1), by=None)
+    elapsed = time.perf_counter() - started
+    assert result == {"created": 1, "receipts": n, "total": f"{expected:.2f}"}, (result, expected)
+
+    started = time.perf_counter()
+    again = services.remittance_generate(month=date(2025, 5, 1), by=None)
+    rerun = time.perf_counter() - started
+    assert again == {"created": 0, "receipts": 0, "total": "0.00"}
+
+    started = time.perf_counter()
+    size = len(workbook_bytes(reports.remittance_workbook(Remittance.objects.get(month=date(2025, 5, 1)))))
+    voucher = time.perf_counter() - started
+
+    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
+    print(f"data: {n} receipts in 2025-05, {n} remitted earlier, {n} legacy (built in {built:.1f} s)")
+    print(f"remit_premiums 2025-05: {elapsed:.2f} s, {n / elapsed:,.0f} receipts/s, total {result['total']} 元")
+    print(f"second run (adds nothing): {rerun:.3f} s")
+    print(f"Excel voucher ({size / 1024:.0f} KiB): {voucher:.2f} s, {n / voucher:,.0f} rows/s")
+
+
+if __name__ == "__main__":
+    main()
