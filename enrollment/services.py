@@ -490,7 +490,7 @@ def change_request_create(*, person: Person, data: dict, by) -> ChangeRequest:
 @transaction.atomic
 def change_request_update(*, change_request: ChangeRequest, data: dict, by) -> ChangeRequest:
     _require_perm(by, "enrollment.submit_changerequest", "修改信息变更")
-    change_request = ChangeRequest.objects.select_for_update().select_related("person").get(pk=change_request.pk)
+    change_request = _lock_change(change_request)
     _require_town(by, change_request.person.town_id)
     if change_request.status not in EDITABLE_REVIEW_STATUSES:
         raise ValidationError(f"当前状态为“{change_request.get_status_display()}”，不能修改")
@@ -502,7 +502,7 @@ def change_request_update(*, change_request: ChangeRequest, data: dict, by) -> C
 
 
 def _lock_change(change_request: ChangeRequest) -> ChangeRequest:
-    return ChangeRequest.objects.select_for_update().select_related("person").get(pk=change_request.pk)
+    return ChangeRequest.objects.select_for_update(of=("self",)).select_related("person").get(pk=change_request.pk)
 
 
 @transaction.atomic
@@ -547,7 +547,7 @@ def change_request_approve(*, change_request: ChangeRequest, opinion: str = "", 
     _require_town(by, change_request.town_id)
     _check_transition(change_request, RS.COUNTY_APPROVED)
     _check_maker_checker(change_request, by)
-    person = Person.objects.select_for_update().select_related("town", "village", "identity").get(
+    person = Person.objects.select_for_update(of=("self",)).select_related("town", "village", "identity").get(
         pk=change_request.person_id
     )
     _check_person_changeable(person)

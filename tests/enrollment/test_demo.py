@@ -26,6 +26,10 @@ def test_demo_registry_is_realistic_and_not_duplicated():
     summary = demo.seed(rng=random.Random(1), residents=600, stdout=out)
     assert summary["persons"] == Person.objects.count() == 600
     assert Person.history.count() == 600
+    first = Person.objects.order_by("pk").first()
+    record = first.history.get()
+    assert (record.history_type, record.history_change_reason) == ("+", "演示数据")
+    assert (record.name, record.id_number, record.town_id) == (first.name, first.id_number, first.town_id)
     persons = list(Person.objects.all())
     today = date(2026, 3, 10)
     ages = [rules.age_on(p.birth_date, today) for p in persons]

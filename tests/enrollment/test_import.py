@@ -188,8 +188,12 @@ def test_command_json_for_a_bad_file_exits_non_zero(tmp_path):
     assert job.status == JobRun.Status.FAILED and job.result["errors"][0]["row"] == 3
 
 
-def test_command_exit_status_is_non_zero_on_refusal(tmp_path, capsys):
+def test_command_exit_status_is_non_zero_on_refusal(tmp_path, capsys, monkeypatch):
     from django.core.management import execute_from_command_line
+    from django.db import connections
+
+    # run_from_argv closes every connection when it ends; keep the test's transaction open.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
     rows = valid_rows(1)
     rows[0][0] = rows[0][0][:17] + ("1" if rows[0][0][17] == "0" else "0")
