@@ -72,7 +72,7 @@ def review_actions(*, record, user, town_id: int, submit_perm: str, review_perm:
     return {
         "edit": town_side and record.status in EDITABLE_REVIEW_STATUSES,
         "submit": town_side and RS.TOWN_APPROVED in allowed,
-        "town_return": town_side and RS.TOWN_RETURNED in allowed and record.status == RS.DRAFT,
+        "town_return": town_side and RS.TOWN_RETURNED in allowed,
         "cancel": town_side and RS.CANCELLED in allowed,
         "review": county_side,
     }

@@ -53,6 +53,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     return render(request, "enrollment/index.html", selectors.dashboard(user=request.user))
 
 
+@permission_required("enrollment.view_person", raise_exception=True)
 @require_GET
 def index_redirect(request: AuthedRequest) -> HttpResponse:
     return redirect("enrollment:index")
