@@ -44,7 +44,7 @@ class ApplicationForm(forms.ModelForm):
         widgets = {"applied_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {
             "id_number": "18位，末位X不区分大小写；性别、出生日期由身份证号自动生成",
-            "applied_on": "申请人提交申请之日，年满16周岁按此日计算",
+            "applied_on": "申请人提交申请之日，参保年龄按此日计算",
         }
 
     def __init__(self, *args, user, **kwargs):

@@ -22,21 +22,21 @@ IMPORT_NOTES = [
     ("户籍性质", "城镇 / 农村，或代码 10 / 20"),
     ("户籍地址", "可空"),
     ("参保身份", "代码，如 011 普通参保人员、021 残一级；空白按 011"),
-    ("参保日期", "必填，如 2014-07-01；参保时须年满16周岁"),
+    ("参保日期", "必填，如 2014-07-01；参保时须年满{min_age}周岁"),
     ("银行名称", "可空"),
     ("银行账号", "可空；8至32位数字"),
 ]
 
 
-def import_template_bytes() -> bytes:
+def import_template_bytes(*, min_age: int) -> bytes:
     """The template: header row on the first sheet, and a sheet explaining each column."""
     widths = {"身份证号": 22, "户籍地址": 30, "银行账号": 24, "镇/农场": 16, "村/居委会": 16}
     wb = load_workbook(io.BytesIO(template_bytes(HEADERS, widths=widths)))
     notes = wb.create_sheet("填写说明")
     notes.append(["列名", "填写要求"])
     notes["A1"].font = notes["B1"].font = Font(bold=True)
-    for row in IMPORT_NOTES:
-        notes.append(list(row))
+    for column, note in IMPORT_NOTES:
+        notes.append([column, note.format(min_age=min_age)])
     notes.append([])
     notes.append(["说明", "整个文件校验通过才会导入；任何一行有错误则不导入任何数据，并列出每个错误的行号、列和原因"])
     notes.column_dimensions["A"].width = 14

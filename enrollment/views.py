@@ -64,7 +64,7 @@ def index_redirect(request: AuthedRequest) -> HttpResponse:
 def person_list(request: AuthedRequest) -> HttpResponse:
     qs = Person.objects.visible_to(request.user).select_related("town", "village", "identity")
     filterset = PersonFilter(request.GET, queryset=qs, request=request)
-    page = paginate(request, filterset.qs.order_by("town__sort_order", "insured_no"))
+    page = paginate(request, filterset.qs.order_by("insured_no"))
     return render(request, "enrollment/person_list.html", {"filter": filterset, "page": page})
 
 
@@ -112,7 +112,8 @@ def application_create(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, f"已保存参保登记申请 {application.number}，核对无误后请提交镇初审")
             return redirect("enrollment:application_detail", pk=application.pk)
-    return render(request, "enrollment/application_form.html", {"form": form})
+    min_age = selectors.min_enrolment_age(timezone.localdate())
+    return render(request, "enrollment/application_form.html", {"form": form, "min_age": min_age})
 
 
 @permission_required(VIEW_APPLICATION, raise_exception=True)
@@ -151,7 +152,10 @@ def application_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已保存修改")
             return redirect("enrollment:application_detail", pk=application.pk)
-    return render(request, "enrollment/application_form.html", {"form": form, "application": application})
+    min_age = selectors.min_enrolment_age(timezone.localdate())
+    return render(
+        request, "enrollment/application_form.html", {"form": form, "application": application, "min_age": min_age}
+    )
 
 
 def _application_step(request: AuthedRequest, pk: int, service: Callable, done: str) -> HttpResponse:
@@ -359,7 +363,8 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
 @permission_required("enrollment.import_persons", raise_exception=True)
 @require_GET
 def import_template(request: AuthedRequest) -> HttpResponse:
-    return file_response(reports.import_template_bytes(), "历史参保人员导入模板.xlsx", XLSX_TYPE)
+    content = reports.import_template_bytes(min_age=selectors.min_enrolment_age(timezone.localdate()))
+    return file_response(content, "历史参保人员导入模板.xlsx", XLSX_TYPE)
 
 
 @permission_required("enrollment.import_persons", raise_exception=True)

@@ -273,4 +273,6 @@ def test_template_has_the_exact_headers_and_no_data_rows(client, clerk):
     wb = load_workbook(io.BytesIO(content))
     assert [c.value for c in wb.worksheets[0][1]] == HEADERS
     assert wb.sheetnames[1] == "填写说明"
+    notes = {row[0]: row[1] for row in wb["填写说明"].iter_rows(values_only=True)}
+    assert "须年满16周岁" in notes["参保日期"]  # from the enrollment parameters
     assert read_rows(io.BytesIO(content), HEADERS) == []
