@@ -9,8 +9,10 @@ rows per second for reading+validating and for the whole import.
 """
 
 import argparse
+import atexit
 import io
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -26,6 +28,7 @@ def main() -> None:
     args = parser.parse_args()
 
     tmpdir = tempfile.mkdtemp(prefix="bench_import_")
+    atexit.register(shutil.rmtree, tmpdir, ignore_errors=True)
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = f"sqlite:///{tmpdir}/bench.sqlite3"
     else:

@@ -354,7 +354,7 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
             kind=IMPORT_KIND, by=request.user, params={"stored": stored, "filename": upload.name}
         )
         enqueue(job)
-        messages.info(request, "文件已上传，正在校验和导入；完成后本页显示结果")
+        messages.info(request, "文件已上传，正在校验和导入；完成后可在“历史数据导入”页查看每个错误的行号、列和原因")
         return redirect("org:jobrun_detail", pk=job.pk)
     jobs = _import_jobs(request)[:10]
     return render(request, "enrollment/import_upload.html", {"form": form, "jobs": jobs})
