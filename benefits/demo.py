@@ -17,10 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
-from contributions.models import AccountEntry
-from contributions.selectors import counted_years_by_person
+from contributions.models import AccountEntry, EntryKind, Source
+from contributions.selectors import counted_years_by_person, lowest_grades
+from contributions.services import account_post
 from enrollment.models import Person
 from linggao_pension import periods
 from linggao_pension.money import ZERO, quantize
@@ -96,34 +97,46 @@ def _pensioners(*, rng: random.Random, today, first_pay, by) -> int:
         with transaction.atomic():
             bulk_create_with_history(pensions, Pension, batch_size=2000, default_user=by,
                                      default_change_reason="演示数据：原系统待遇领取人员")
-            bulk_update_with_history(chunk, Person, ["status", "status_changed_on"], batch_size=500,
-                                     default_user=by, default_change_reason="演示数据：转为待遇领取")
+            services.save_with_history(Person, chunk, ["status", "status_changed_on"], by=by,
+                                       reason="演示数据：转为待遇领取")
         created += len(pensions)
     return created
 
 
 def _claims(*, rng: random.Random, today) -> int:
-    """Recent 60th birthdays in the demo agents' towns go through claim_submit / claim_determine."""
+    """Recent 60th birthdays in the demo agents' towns go through claim_submit / claim_determine.
+
+    The demo ledger starts in 2014, so people reaching 60 now are short of years: they back-pay the
+    missing years (補缴, §2.8) in their birthday month, before the start month, then claim."""
     if BenefitClaim.objects.exists():
         return 0
     clerk = User.objects.filter(username="clerk").first()
     agents = {u.town_id: u for u in User.objects.filter(groups__name="镇/农场经办员", town__isnull=False)}
     if clerk is None or not agents:
         return 0
-    params = selectors.pension_tables().params
+    tables = selectors.pension_tables()
     month = periods.month_start(today)
+    lowest = lowest_grades()
     made = 0
     for months_back in (0, 1, 2):
         reaching = periods.add_months(month, -1 - months_back)
         persons = list(
             Person.objects.filter(status=Person.Status.CONTRIBUTING, town_id__in=agents)
-            .filter(selectors.due_month_q(reaching, params.benefit_age)).order_by("pk")[:8]
+            .filter(selectors.due_month_q(reaching, tables.params.benefit_age)).order_by("pk")[:8]
         )
         for person in persons:
+            agent = agents[person.town_id]
+            start = rules.benefit_start_month(person.birth_date, tables.params)
+            calc = selectors.pension_calculation(person=person, start=start, tables=tables)
+            if calc.may_backpay and rng.random() < 0.8:
+                for year in calc.backpay_open[: calc.shortfall]:
+                    account_post(person=person, source=Source.PERSONAL, kind=EntryKind.CREDIT,
+                                 amount=lowest.get(year, Decimal("100.00")), entry_date=reaching.replace(day=5),
+                                 by=agent, year=year, memo=f"补缴{year}年度（演示数据）")
             try:
-                claim = services.claim_submit(person=person, by=agents[person.town_id], opinion="材料齐全，初审通过")
+                claim = services.claim_submit(person=person, by=agent, opinion="材料齐全，初审通过")
             except ValidationError:
-                continue  # short of years: stays on the 到龄名单
+                continue  # still short of years: stays on the 到龄名单
             made += 1
             if months_back and rng.random() < 0.7:
                 services.claim_determine(claim=claim, by=clerk, opinion="核定通过")

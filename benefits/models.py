@@ -4,6 +4,8 @@ domain.md §4, R7-R9 and the binding defaults. Amounts are 元 (Decimal, 2 place
 first day of that month as a DateField.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -486,7 +488,13 @@ class PayrollLine(models.Model):
             models.CheckConstraint(condition=Q(kind__in=["normal", "arrears", "reissue"]), name="payline_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=["pending", "paid", "failed"]), name="payline_status_valid"),
             models.CheckConstraint(condition=Q(month__day=1), name="payline_month_first_of_month"),
-            models.CheckConstraint(condition=Q(amount=F("basic_amount") + F("account_amount")), name="payline_amount_sum"),
+            # Within half a cent, not "=": SQLite compares decimals as floats, and INSERT OR IGNORE
+            # (the payroll's ON CONFLICT DO NOTHING there) silently drops a row that fails a check.
+            models.CheckConstraint(
+                condition=Q(amount__gt=F("basic_amount") + F("account_amount") - Decimal("0.005"))
+                & Q(amount__lt=F("basic_amount") + F("account_amount") + Decimal("0.005")),
+                name="payline_amount_sum",
+            ),
             models.CheckConstraint(
                 condition=Q(amount__gt=0) & Q(basic_amount__gte=0) & Q(account_amount__gte=0),
                 name="payline_amounts_positive",

@@ -11,14 +11,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import Max, Sum
+from django.db import connection, transaction
+from django.db.models import F, Max, Sum
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from contributions.models import AccountEntry, EntryKind, Source
 from contributions.selectors import counted_years_by_person
@@ -74,6 +75,20 @@ RUN_TRANSITIONS: dict[str, set[str]] = {
     R.EXPORTED: {R.CLOSED},
     R.CLOSED: set(),
 }
+
+
+def save_with_history(model, objs: list, fields: list[str], *, by, reason: str, chunk: int = 1000) -> None:
+    """Write `fields` of many rows with one UPDATE per distinct set of values (bulk_update's CASE
+    expressions are slow for thousands of rows) and one history row each (simple-history)."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for obj in objs:
+        groups[tuple(getattr(obj, f) for f in fields)].append(obj.pk)
+    extra = {"updated_at": timezone.now()} if any(f.name == "updated_at" for f in model._meta.fields) else {}
+    for values, pks in groups.items():
+        for i in range(0, len(pks), chunk):
+            model.objects.filter(pk__in=pks[i : i + chunk]).update(**dict(zip(fields, values, strict=True)), **extra)
+    model.history.bulk_history_create(objs, batch_size=chunk, update=True, default_user=by,
+                                      default_change_reason=reason)
 
 
 def _require(by, perm: str, message: str) -> None:
@@ -441,9 +456,9 @@ def _pensioners_write(*, parsed: list[_Pensioner], by, today: date, month: date,
         account_post_bulk(entries=entries, by=by)
     bulk_create_with_history(pensions, Pension, batch_size=PAYROLL_CHUNK, default_user=by,
                              default_change_reason="原系统待遇领取人员迁移导入")
-    bulk_update_with_history(
-        list(persons.values()), Person, ["status", "status_reason", "status_changed_on", "bank_name", "bank_account"],
-        batch_size=500, default_user=by, default_change_reason="原系统待遇领取人员迁移导入：转为待遇领取，更新发放账号",
+    save_with_history(
+        Person, list(persons.values()), ["status", "status_reason", "status_changed_on", "bank_name", "bank_account"],
+        by=by, reason="原系统待遇领取人员迁移导入：转为待遇领取，更新发放账号",
     )
 
 
@@ -521,15 +536,67 @@ def _lock_generated(run_id: int) -> PayrollRun:
     return run
 
 
-def _insert_lines(run: PayrollRun, lines: list[PayrollLine], pension_ids) -> int:
-    """INSERT ... ON CONFLICT DO NOTHING; returns how many rows this call added (the run row is
-    locked by the caller, so a concurrent generator cannot add rows for these pensions meanwhile)."""
+class _Line(NamedTuple):
+    """A payroll line to insert (the run and the creation time are added by _insert_lines)."""
+
+    pension_id: int
+    person_id: int
+    town_id: int
+    month: date
+    kind: str
+    basic: Decimal
+    account: Decimal
+    bank_name: str
+    bank_account: str
+    reissue_of_id: int | None = None
+
+
+LINE_COLUMNS = (
+    "run_id", "pension_id", "person_id", "town_id", "month", "kind", "basic_amount", "account_amount", "amount",
+    "bank_name", "bank_account", "status", "failure_reason", "drawn_amount", "account_exhausted", "reissue_of_id",
+    "created_at",
+)
+
+
+def _insert_lines(run: PayrollRun, lines: list[_Line]) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING, many rows per statement; returns how many rows were added.
+
+    The partial unique index payline_once_per_month_kind (and reissue_of's) turns a line that is
+    already there into a no-op, on PostgreSQL and SQLite alike. Unlike Django's ignore_conflicts
+    (INSERT OR IGNORE on SQLite) this skips only uniqueness conflicts, never a failed check. Rows are
+    built as tuples, not model instances: at 60,000 lines the ORM's per-object work costs more than
+    the database's (bench/bench_payroll.py)."""
     if not lines:
         return 0
-    scope = PayrollLine.objects.filter(run=run, pension_id__in=pension_ids)
-    before = scope.count()
-    PayrollLine.objects.bulk_create(lines, batch_size=1000, ignore_conflicts=True)
-    return scope.count() - before
+    ops = connection.ops
+    table = ops.quote_name(PayrollLine._meta.db_table)
+    columns = ", ".join(ops.quote_name(c) for c in LINE_COLUMNS)
+    row_sql = "(" + ", ".join(["%s"] * len(LINE_COLUMNS)) + ")"
+    per_statement = min(500, (connection.features.max_query_params or 100_000) // len(LINE_COLUMNS))
+    now = ops.adapt_datetimefield_value(timezone.now())
+    zero = ops.adapt_decimalfield_value(ZERO, 14, 2)
+    months: dict[date, object] = {}
+    added = 0
+    with connection.cursor() as cursor:
+        for i in range(0, len(lines), per_statement):
+            batch = lines[i : i + per_statement]
+            params: list = []
+            for ln in batch:
+                month = months.get(ln.month)
+                if month is None:
+                    month = months[ln.month] = ops.adapt_datefield_value(ln.month)
+                params += [
+                    run.pk, ln.pension_id, ln.person_id, ln.town_id, month, ln.kind,
+                    ops.adapt_decimalfield_value(ln.basic, 14, 2), ops.adapt_decimalfield_value(ln.account, 14, 2),
+                    ops.adapt_decimalfield_value(ln.basic + ln.account, 14, 2), ln.bank_name, ln.bank_account,
+                    L.PENDING, "", zero, False, ln.reissue_of_id, now,
+                ]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(batch))} ON CONFLICT DO NOTHING",
+                params,
+            )
+            added += cursor.rowcount
+    return added
 
 
 PENSION_FIELDS = (
@@ -551,14 +618,11 @@ def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, 
             PayrollLine.objects.filter(pension_id__in=pension_ids, kind=K.NORMAL).values("pension_id")
             .annotate(last=Max("month")).order_by().values_list("pension_id", "last")
         )
-        lines = []
+        lines: list[_Line] = []
 
         def line(p, m, kind, basic, account):
-            return PayrollLine(
-                run_id=run.pk, pension_id=p["pk"], person_id=p["person_id"], town_id=p["person__town_id"], month=m,
-                kind=kind, basic_amount=basic, account_amount=account, amount=basic + account,
-                bank_name=p["person__bank_name"], bank_account=p["person__bank_account"],
-            )
+            return _Line(p["pk"], p["person_id"], p["person__town_id"], m, kind, basic, account,
+                         p["person__bank_name"], p["person__bank_account"])
 
         for p in pensions.values():
             # Every month not yet paid, from the first payroll month (or the month after the last
@@ -584,8 +648,8 @@ def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, 
                 expected = tables.basic_total(month=row["month"], years=p["contribution_years"],
                                               age=rules.age_at_month(p["person__birth_date"], row["month"]))
                 if expected > row["basic"]:
-                    lines.append(line(p, row["month"], K.ARREARS, expected - row["basic"], ZERO))
-        return _insert_lines(run, lines, pension_ids)
+                    lines.append(line(p, row["month"], K.ARREARS, quantize(expected - row["basic"]), ZERO))
+        return _insert_lines(run, lines)
 
 
 def _payroll_reissues(*, run_id: int, month: date) -> int:
@@ -595,23 +659,20 @@ def _payroll_reissues(*, run_id: int, month: date) -> int:
             status=L.FAILED, run__month__lt=month, reissued_by__isnull=True, pension__status=Pension.Status.ACTIVE,
             person__status=Person.Status.RECEIVING,
         ).values("pk", "pension_id", "person_id", "person__town_id", "person__bank_name", "person__bank_account",
-                 "month", "basic_amount", "account_amount", "amount", "pension__last_month")
+                 "month", "basic_amount", "account_amount", "pension__last_month")
     )
     created = 0
     for i in range(0, len(failed), PAYROLL_CHUNK):
         with transaction.atomic():
             run = _lock_generated(run_id)
             lines = [
-                PayrollLine(
-                    run_id=run.pk, pension_id=f["pension_id"], person_id=f["person_id"], town_id=f["person__town_id"],
-                    month=f["month"], kind=K.REISSUE, basic_amount=f["basic_amount"],
-                    account_amount=f["account_amount"], amount=f["amount"], bank_name=f["person__bank_name"],
-                    bank_account=f["person__bank_account"], reissue_of_id=f["pk"],
-                )
+                _Line(f["pension_id"], f["person_id"], f["person__town_id"], f["month"], K.REISSUE,
+                      f["basic_amount"], f["account_amount"], f["person__bank_name"], f["person__bank_account"],
+                      reissue_of_id=f["pk"])
                 for f in failed[i : i + PAYROLL_CHUNK]
                 if not f["pension__last_month"] or f["month"] <= f["pension__last_month"]
             ]
-            created += _insert_lines(run, lines, {ln.pension_id for ln in lines})
+            created += _insert_lines(run, lines)
     return created
 
 
@@ -745,8 +806,8 @@ def payroll_export(*, run: PayrollRun, by) -> list[PayrollBankFile]:
         raise ValidationError(f"{run}当前状态为“{run.get_status_display()}”，复核后才能导出银行文件")
     by_bank: dict[str, list[PayrollLine]] = defaultdict(list)
     lines = (
-        run.lines.filter(status=L.PENDING).exclude(bank_account="").select_related("person")
-        .only("pk", "amount", "month", "kind", "bank_name", "bank_account", "person__name", "person__id_number")
+        PayrollLine.objects.filter(run=run, status=L.PENDING).exclude(bank_account="").select_related("person")
+        .only("pk", "amount", "month", "kind", "bank_name", "bank_account", "person", "person__name", "person__id_number")
         .order_by("bank_name", "pk")
     )
     for ln in lines:
@@ -777,8 +838,8 @@ def return_template_bytes(run: PayrollRun) -> bytes:
     ws.title = "回盘"
     ws.append(RETURN_HEADERS)
     lines = (
-        run.lines.filter(status=L.PENDING).exclude(bank_account="").select_related("person")
-        .only("pk", "amount", "bank_account", "person__id_number").order_by("bank_name", "pk")
+        PayrollLine.objects.filter(run=run, status=L.PENDING).exclude(bank_account="").select_related("person")
+        .only("pk", "amount", "bank_account", "person", "person__id_number").order_by("bank_name", "pk")
     )
     for ln in lines:
         ws.append([ln.pk, ln.person.id_number, ln.bank_account, float(ln.amount), "", ""])
@@ -806,8 +867,8 @@ def payroll_close(*, run: PayrollRun, file, by, paid_on: date | None = None) -> 
     result = ImportResult()
     expected = {
         ln.pk: ln
-        for ln in run.lines.filter(status=L.PENDING).exclude(bank_account="").select_related("person")
-        .only("pk", "amount", "bank_account", "person__id_number")
+        for ln in PayrollLine.objects.filter(run=run, status=L.PENDING).exclude(bank_account="").select_related("person")
+        .only("pk", "amount", "bank_account", "person", "person__id_number")
     }
     outcomes: dict[int, str | None] = {}
     seen: dict[int, int] = {}
@@ -915,35 +976,32 @@ def _drawdown(*, run: PayrollRun, paid_ids: list[int], by, paid_on: date) -> Non
         ids = paid_ids[i : i + PAYROLL_CHUNK]
         lines = list(
             PayrollLine.objects.filter(pk__in=ids, status=L.PENDING)
-            .only("pk", "pension_id", "person_id", "month", "kind", "account_amount")
+            .only("pk", "pension", "person", "month", "kind", "account_amount")
             .order_by("pension_id", "month", "pk")
         )
         pension_ids = {ln.pension_id for ln in lines}
         pensions = {
             p.pk: p
-            for p in Pension.objects.filter(pk__in=pension_ids).only(
-                "pk", "account_balance", "balance_by_source", "exhausted_month"
-            )
+            for p in Pension.objects.filter(pk__in=pension_ids)
         }
         drawn = dict(
             PayrollLine.objects.filter(pension_id__in=pension_ids, status=L.PAID).values("pension_id")
             .annotate(t=Sum("drawn_amount")).order_by().values_list("pension_id", "t")
         )
-        entries, exhausted = [], []
+        entries, exhausted, partial = [], [], []
         for ln in lines:
-            ln.status, ln.paid_on = L.PAID, paid_on
             if not ln.account_amount:
                 continue
             pension = pensions[ln.pension_id]
             before = drawn.get(ln.pension_id) or ZERO
             draw = rules.draw_for_month(account_pension=ln.account_amount, start_balance=pension.account_balance,
                                         drawn_before=before)
-            ln.drawn_amount = draw
-            ln.account_exhausted = draw < ln.account_amount
             drawn[ln.pension_id] = before + draw
-            if ln.account_exhausted and pension.exhausted_month is None:
-                pension.exhausted_month = ln.month
-                exhausted.append(pension)
+            if draw < ln.account_amount:
+                partial.append((ln.pk, draw))
+                if pension.exhausted_month is None:
+                    pension.exhausted_month = ln.month
+                    exhausted.append(pension)
             start = {s: Decimal(a) for s, a in pension.balance_by_source.items()}
             parts = rules.drawdown_split(start_by_source=start, drawn_before=before, draw=draw,
                                          residue_source=Source.PERSONAL)
@@ -953,10 +1011,19 @@ def _drawdown(*, run: PayrollRun, paid_ids: list[int], by, paid_on: date) -> Non
                     person_id=ln.person_id, source=source, kind=EntryKind.PENSION, amount=-part,
                     entry_date=paid_on, year=ln.month.year, memo=memo,
                 ))
-        PayrollLine.objects.bulk_update(lines, ["status", "paid_on", "drawn_amount", "account_exhausted"],
-                                        batch_size=500)
+        # Most months draw the whole account pension: a few UPDATEs, not one per line.
+        chunk_lines = PayrollLine.objects.filter(pk__in=[ln.pk for ln in lines])
+        chunk_lines.update(status=L.PAID, paid_on=paid_on)
+        chunk_lines.filter(account_amount__gt=0).exclude(pk__in=[pk for pk, _ in partial]).update(
+            drawn_amount=F("account_amount")
+        )
+        by_draw: dict[Decimal, list[int]] = defaultdict(list)
+        for pk, draw in partial:
+            by_draw[draw].append(pk)
+        for draw, pks in by_draw.items():
+            PayrollLine.objects.filter(pk__in=pks).update(drawn_amount=draw, account_exhausted=True)
         if entries:
             account_post_bulk(entries=entries, by=by)
         if exhausted:
-            bulk_update_with_history(exhausted, Pension, ["exhausted_month"], default_user=by,
-                                     default_change_reason="个人账户储存额已支付完毕，此后由基金支付")
+            save_with_history(Pension, exhausted, ["exhausted_month"], by=by,
+                              reason="个人账户储存额已支付完毕，此后由基金支付")
