@@ -40,11 +40,36 @@ def jobrun_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "org/jobrun_list.html", {"page": paginate(request, qs), "kind": kind or ""})
 
 
+# Labels for the keys that batch jobs put in their result; other keys show as they are.
+RESULT_LABELS = {
+    "imported": "导入条数", "errors": "错误", "warnings": "提示", "lines": "明细条数", "total": "合计金额（元）",
+    "created": "本次新增", "receipts": "票据数", "year": "年度", "month": "月份", "credited": "入账人数",
+    "accounts": "账户数", "persons": "人数", "skipped": "跳过",
+}
+
+
+def _result_rows(result: dict) -> tuple[list[dict], list[dict]]:
+    """The job's result as label/value rows, and any per-row messages (errors, warnings) as a table."""
+    rows, messages = [], []
+    for key, value in (result or {}).items():
+        label = RESULT_LABELS.get(key, key)
+        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            rows.append({"label": label, "value": f"{len(value)} 条"})
+            messages += [{"kind": label, **v} for v in value[:500]]
+        else:
+            rows.append({"label": label, "value": value})
+    return rows, messages
+
+
 @permission_required("org.view_jobrun", raise_exception=True)
 @require_GET
 def jobrun_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(_jobs_visible_to(request.user), pk=pk)
-    return render(request, "org/jobrun_detail.html", {"job": job})
+    result_rows, result_messages = _result_rows(job.result)
+    return render(
+        request, "org/jobrun_detail.html",
+        {"job": job, "result_rows": result_rows, "result_messages": result_messages},
+    )
 
 
 @permission_required("org.view_jobrun", raise_exception=True)

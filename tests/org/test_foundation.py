@@ -115,7 +115,9 @@ def test_job_run_records_success_and_progress(clerk, client, test_jobs, django_c
     client.force_login(clerk)
     data = client.get(reverse("org:jobrun_progress", args=[job.pk])).json()
     assert data["finished"] is True and data["percent"] == 100
-    assert "统计镇数" in client.get(reverse("org:jobrun_detail", args=[job.pk])).content.decode()
+    page = client.get(reverse("org:jobrun_detail", args=[job.pk])).content.decode()
+    assert "统计镇数" in page
+    assert "<th>towns</th><td>10</td>" in page
 
 
 def test_job_runs_only_once(clerk, test_jobs):
@@ -136,6 +138,17 @@ def test_job_run_records_refusal(clerk, test_jobs):
     job.refresh_from_db()
     assert job.status == JobRun.Status.FAILED
     assert job.error == "2025 年度已结息，不能重复结息"
+
+
+def test_job_page_lists_row_errors(client, clerk):
+    job = JobRun.objects.create(
+        kind="import_residents", started_by=clerk, status=JobRun.Status.SUCCEEDED,
+        result={"imported": 0, "errors": [{"row": 3, "column": "身份证号", "message": "身份证号校验位错误"}]},
+    )
+    client.force_login(clerk)
+    page = client.get(reverse("org:jobrun_detail", args=[job.pk])).content.decode()
+    assert "<th>导入条数</th><td>0</td>" in page
+    assert "身份证号校验位错误" in page and "<td>3</td>" in page
 
 
 def test_unknown_job_kind_is_refused(clerk):
