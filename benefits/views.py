@@ -320,6 +320,7 @@ def payroll_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "run": run, "summary": selectors.run_summary(run), "filter": filterset,
         "page": paginate(request, filterset.qs), "files": run.bank_files.all(),
         "changes": run.status_changes.select_related("by"), "review_form": ReviewForm(),
+        "close_jobs": JobRun.objects.filter(kind=services.CLOSE_JOB, params__run=run.pk).select_related("started_by")[:5],
         "no_account": lines.filter(status=PayrollLine.Status.PENDING, bank_account="").count(),
     })
 

@@ -387,7 +387,7 @@ def test_payroll_close_with_a_bad_file_fails_the_job_and_changes_nothing(
     client, finance, exported, django_capture_on_commit_callbacks
 ):
     client.force_login(finance)
-    upload = xlsx(services.RETURN_HEADERS, [[1, "x", "1", "1", "成功", ""]])
+    upload = xlsx(services.RETURN_HEADERS, [[999999, "x", "1", "1", "成功", ""]])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("benefits:payroll_close", args=[exported.pk]), {"file": upload})
     job = JobRun.objects.get(kind="benefits.payroll_close")
@@ -396,6 +396,8 @@ def test_payroll_close_with_a_bad_file_fails_the_job_and_changes_nothing(
     exported.refresh_from_db()
     assert exported.status == PayrollRun.Status.EXPORTED
     assert set(PayrollLine.objects.values_list("status", flat=True)) == {PayrollLine.Status.PENDING}
+    page = client.get(reverse("benefits:payroll_detail", args=[exported.pk])).content.decode()
+    assert "回盘文件有 2 处错误" in page and "“999999”不是本批发放的待支付明细" in page
 
 
 # --- query counts --------------------------------------------------------------------------------------------
