@@ -106,7 +106,7 @@ def main() -> None:
 
     from contributions import services
     from contributions.models import AccountEntry, InterestPosting
-    from contributions.services import NewEntry, _entries_insert_fast
+    from contributions.services import NewEntry, account_post_fast
 
     started = time.perf_counter()
     ids = make_persons(args.accounts, identity_every=10)
@@ -121,7 +121,7 @@ def main() -> None:
         entries.append(NewEntry(pid, "personal", "credit", Decimal("300.00"), date(2025, 5, 1), 2025, ""))
     for start in range(0, len(entries), 50_000):
         with transaction.atomic():
-            _entries_insert_fast(entries=entries[start : start + 50_000], by=None)
+            account_post_fast(entries=entries[start : start + 50_000], by=None)
     built = time.perf_counter() - started
     existing = AccountEntry.objects.count()
     del entries

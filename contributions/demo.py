@@ -10,10 +10,11 @@ go through the real services. Skipped when receipts exist, so seed_demo can be r
 
 import random
 from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from enrollment.models import Person
@@ -23,7 +24,6 @@ from linggao_pension.org.models import Town, User
 
 from . import rules, selectors, services
 from .models import (
-    AccountEntry,
     EntryKind,
     InterestPosting,
     InterestRate,
@@ -32,16 +32,76 @@ from .models import (
     Remittance,
     Source,
 )
+from .services import NewEntry
 
 FIRST_YEAR = 2014
 LAST_HISTORY_YEAR = 2025
 CHUNK = 5000
 # Most people pay the lowest grades (§2.1); a few pay more.
 GRADE_WEIGHTS = {100: 46, 200: 20, 300: 10, 400: 4, 500: 10, 1000: 6, 1500: 2, 2000: 2}
+GRADES, GRADE_W = list(GRADE_WEIGHTS), list(GRADE_WEIGHTS.values())
 
 
 def _random_day(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
+
+
+@dataclass(slots=True)
+class _Receipt:
+    """A receipt to insert: a plain row, no model instance (hundreds of thousands of them)."""
+
+    receipt_no: str
+    person_id: int
+    town_id: int
+    year: int
+    grade: Decimal
+    paid_on: date
+    method: str
+    status: str
+    legacy: bool = False
+    collective: Decimal = ZERO
+    collected_by_id: int | None = None
+    confirmed_by_id: int | None = None
+
+
+RECEIPT_COLUMNS = (
+    "receipt_no", "person", "town", "year", "grade", "personal_amount", "collective_amount", "sponsor_amount",
+    "paid_on", "method", "status", "legacy", "collected_by", "created_at", "confirmed_by", "confirmed_at",
+    "void_reason",
+)
+
+
+def _insert_receipts(receipts: list[_Receipt], now) -> dict[str, int]:
+    """Multi-row INSERTs of the receipts; returns receipt number -> id."""
+    if not receipts:
+        return {}
+    ops = connection.ops
+    meta = Receipt._meta
+    columns = ", ".join(ops.quote_name(meta.get_field(name).column) for name in RECEIPT_COLUMNS)
+    at = ops.adapt_datetimefield_value(now)
+    row_sql = "(" + ", ".join(["%s"] * len(RECEIPT_COLUMNS)) + ")"
+    rows = [
+        (
+            r.receipt_no, r.person_id, r.town_id, r.year, ops.adapt_decimalfield_value(r.grade, 14, 2),
+            ops.adapt_decimalfield_value(r.grade, 14, 2), ops.adapt_decimalfield_value(r.collective, 14, 2), "0.00",
+            ops.adapt_datefield_value(r.paid_on), r.method, r.status, r.legacy, r.collected_by_id, at,
+            r.confirmed_by_id, at if r.status == Receipt.Status.CONFIRMED else None, "",
+        )
+        for r in receipts
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            batch = rows[start : start + 1000]
+            cursor.execute(
+                f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES " + ", ".join([row_sql] * len(batch)),
+                [v for row in batch for v in row],
+            )
+    person_ids = [r.person_id for r in receipts]
+    return dict(
+        Receipt.objects.filter(person_id__gte=min(person_ids), person_id__lte=max(person_ids)).values_list(
+            "receipt_no", "pk"
+        )
+    )
 
 
 def seed(*, rng: random.Random, residents: int, stdout) -> dict:
@@ -49,45 +109,41 @@ def seed(*, rng: random.Random, residents: int, stdout) -> dict:
         stdout.write("缴费记录已存在，跳过保费征缴演示数据。\n")
         return {"receipts": Receipt.objects.count(), "skipped": True}
     today = timezone.localdate()
+    now = timezone.now()
     tables = selectors.collection_tables()
     rates = dict(InterestRate.objects.values_list("year", "rate"))
     daijiao = {year: selectors.daijiao_amounts(year) for year in range(FIRST_YEAR, LAST_HISTORY_YEAR + 1)}
-    agents = {u.town_id: u for u in User.objects.filter(groups__name="镇/农场经办员", town__isnull=False)}
+    agents = {u.town_id: u.pk for u in User.objects.filter(groups__name="镇/农场经办员", town__isnull=False)}
     finance = User.objects.filter(username="finance").first()
     finance2 = User.objects.filter(username="finance2").first()
-    towns = {t.pk: t for t in Town.objects.all()}
+    towns = dict(Town.objects.values_list("pk", "code"))
     history_years = [y for y in range(FIRST_YEAR, LAST_HISTORY_YEAR + 1) if y in rates]
     interest_totals: dict[int, list] = {y: [0, ZERO] for y in history_years}
     sequences: dict[int, int] = defaultdict(int)
     counts = {"receipts": 0, "entries": 0}
+    context = {
+        "rng": rng, "today": today, "tables": tables, "daijiao": daijiao, "agents": agents,
+        "finance_id": finance.pk if finance else None, "towns": towns, "sequences": sequences,
+    }
 
     people = list(
         Person.objects.contributing().order_by("pk").values_list("pk", "town_id", "identity_id", "birth_date", "enrolled_on")
     )
     for start in range(0, len(people), CHUNK):
-        chunk = people[start : start + CHUNK]
-        receipts, credits = [], []  # credits: (receipt index or None, AccountEntry)
-        for pid, town_id, identity, birth, enrolled in chunk:
-            _person_history(
-                rng=rng, today=today, tables=tables, daijiao=daijiao, agents=agents, finance=finance,
-                towns=towns, sequences=sequences, person=(pid, town_id, identity, birth, enrolled),
-                receipts=receipts, credits=credits,
-            )
+        receipts: list[_Receipt] = []
+        credits: list[tuple[str | None, NewEntry]] = []  # (receipt number or None, entry)
+        for person in people[start : start + CHUNK]:
+            _person_history(person=person, receipts=receipts, credits=credits, **context)
         with transaction.atomic():
-            Receipt.objects.bulk_create(receipts, batch_size=2000)
-            entries = []
-            for index, entry in credits:
-                if index is not None:
-                    entry.receipt_id = receipts[index].pk
-                entries.append(entry)
+            ids = _insert_receipts(receipts, now)
+            entries = [entry if no is None else replace(entry, receipt_id=ids[no]) for no, entry in credits]
             entries.extend(_interest_entries(entries, history_years, rates, interest_totals))
-            AccountEntry.objects.bulk_create(entries, batch_size=2000)
+            services.account_post_fast(entries=entries, by=None)
         counts["receipts"] += len(receipts)
         counts["entries"] += len(entries)
 
     for town_id, last in sequences.items():
         ReceiptSequence.objects.update_or_create(town_id=town_id, year=today.year, defaults={"last_number": last})
-    now = timezone.now()
     InterestPosting.objects.bulk_create(
         [
             InterestPosting(
@@ -101,74 +157,78 @@ def seed(*, rng: random.Random, residents: int, stdout) -> dict:
     return {**counts, "daijiao_this_year": daijiao_now["credited"], "remittances": remittances}
 
 
-def _person_history(*, rng, today, tables, daijiao, agents, finance, towns, sequences, person, receipts, credits):
+def _person_history(*, rng, today, tables, daijiao, agents, finance_id, towns, sequences, person, receipts, credits):
     pid, town_id, identity, birth, enrolled = person
     first = max(FIRST_YEAR, enrolled.year, birth.year + 16)
     last = min(LAST_HISTORY_YEAR, birth.year + 59)  # contributions stop at the benefit age
     habit = rng.random()
     pay_probability = 0.93 if habit < 0.8 else (0.5 if habit < 0.95 else 0.0)
-    grade = Decimal(rng.choices(list(GRADE_WEIGHTS), list(GRADE_WEIGHTS.values()))[0])
+    grade = Decimal(rng.choices(GRADES, GRADE_W)[0])
     for year in range(first, last + 1):
         amount = daijiao.get(year, {}).get(identity)
         if amount:
             # 代缴 credited by the yearly batch, run for the past year: dated 31 Dec (binding defaults).
-            credits.append((None, AccountEntry(
-                person_id=pid, source=Source.DAIJIAO, kind=EntryKind.CREDIT, amount=amount,
-                entry_date=date(year, 12, 31), year=year, memo=f"{year}年度政府代缴",
-            )))  # fmt: skip
+            credits.append(
+                (None, NewEntry(pid, Source.DAIJIAO, EntryKind.CREDIT, amount, date(year, 12, 31), year, f"{year}年度政府代缴"))
+            )
             if amount >= min(tables.grades[year]) and rng.random() < 0.7:
                 continue  # fully paid on their behalf: most pay nothing themselves
         if rng.random() >= pay_probability:
             continue
         if rng.random() < 0.2:
-            grade = Decimal(rng.choices(list(GRADE_WEIGHTS), list(GRADE_WEIGHTS.values()))[0])
+            grade = Decimal(rng.choices(GRADES, GRADE_W)[0])
         if rng.random() < 0.05:  # paid late, in the next year: 补缴, no subsidy
             paid_on = _random_day(rng, date(year + 1, 1, 5), min(date(year + 1, 3, 31), today - timedelta(days=1)))
         else:
             paid_on = _random_day(rng, date(year, 3, 1), date(year, 12, 20))
-        collective = Decimal("50.00") if rng.random() < 0.03 else ZERO
-        receipt = Receipt(
-            receipt_no=f"L{year}{pid:010d}", person_id=pid, town_id=town_id, year=year, grade=grade,
-            personal_amount=grade, collective_amount=collective, paid_on=paid_on,
-            method=Receipt.Method.BANK if rng.random() < 0.7 else Receipt.Method.AGENCY,
-            status=Receipt.Status.CONFIRMED, legacy=True, confirmed_at=timezone.now(),
-        )
+        receipt = _Receipt(
+            f"L{year}{pid:010d}", pid, town_id, year, grade, paid_on,
+            Receipt.Method.BANK if rng.random() < 0.7 else Receipt.Method.AGENCY, Receipt.Status.CONFIRMED,
+            legacy=True, collective=Decimal("50.00") if rng.random() < 0.03 else ZERO,
+        )  # fmt: skip
         receipts.append(receipt)
-        for entry in services._receipt_entries(receipt, tables, None):
-            entry.receipt = None
-            credits.append((len(receipts) - 1, entry))
+        credits.extend((receipt.receipt_no, e) for e in _receipt_credits(receipt, tables))
 
     # This year: most regular payers have paid; recent town collections await finance's confirmation.
     if birth.year + 59 < today.year or pay_probability < 0.9 or rng.random() < 0.4:
         return
     year = today.year
     paid_on = _random_day(rng, date(year, 1, 10), today - timedelta(days=1))
-    agent = agents.get(town_id)
-    if agent is not None:
+    agent_id = agents.get(town_id)
+    if agent_id is not None:
         sequences[town_id] += 1
-        number = rules.receipt_number(towns[town_id].code, year, sequences[town_id])
         pending = paid_on > today - timedelta(days=21)
-        receipt = Receipt(
-            receipt_no=number, person_id=pid, town_id=town_id, year=year, grade=grade, personal_amount=grade,
-            paid_on=paid_on, method=Receipt.Method.AGENCY, collected_by=agent,
-            status=Receipt.Status.COLLECTED if pending else Receipt.Status.CONFIRMED,
-            confirmed_by=None if pending else finance, confirmed_at=None if pending else timezone.now(),
-        )
+        receipt = _Receipt(
+            rules.receipt_number(towns[town_id], year, sequences[town_id]), pid, town_id, year, grade, paid_on,
+            Receipt.Method.AGENCY, Receipt.Status.COLLECTED if pending else Receipt.Status.CONFIRMED,
+            collected_by_id=agent_id, confirmed_by_id=None if pending else finance_id,
+        )  # fmt: skip
     else:
         pending = False
-        receipt = Receipt(
-            receipt_no=f"B{year}{pid:010d}", person_id=pid, town_id=town_id, year=year, grade=grade,
-            personal_amount=grade, paid_on=paid_on, method=Receipt.Method.BANK, status=Receipt.Status.CONFIRMED,
-            confirmed_at=timezone.now(),
+        receipt = _Receipt(
+            f"B{year}{pid:010d}", pid, town_id, year, grade, paid_on, Receipt.Method.BANK, Receipt.Status.CONFIRMED
         )
     receipts.append(receipt)
     if not pending:
-        for entry in services._receipt_entries(receipt, tables, finance if agent else None):
-            entry.receipt = None
-            credits.append((len(receipts) - 1, entry))
+        credits.extend((receipt.receipt_no, e) for e in _receipt_credits(receipt, tables))
 
 
-def _interest_entries(entries, years, rates, totals) -> list[AccountEntry]:
+def _receipt_credits(receipt: _Receipt, tables) -> list[NewEntry]:
+    """What confirming the receipt credits (R4, the same rule as services.receipt_confirm_batch)."""
+    backpay = rules.is_backpay(receipt.year, receipt.paid_on)
+    province, county = tables.subsidy(receipt.year, receipt.grade)
+    credits = rules.receipt_credits(
+        personal=receipt.grade, collective=receipt.collective, sponsor=ZERO, subsidy_province=province,
+        subsidy_county=county, backpay=backpay, backpay_earns_subsidy=tables.backpay_earns_subsidy(receipt.year),
+    )
+    memo = f"{receipt.year}年度{'补缴' if backpay else '缴费'} 票据{receipt.receipt_no}"
+    return [
+        NewEntry(receipt.person_id, source, EntryKind.CREDIT, amount, receipt.paid_on, receipt.year, memo)
+        for source, amount in credits
+    ]
+
+
+def _interest_entries(entries, years, rates, totals) -> list[NewEntry]:
     """Interest 2014-2025 per person, computed as post_interest does (R6), year after year."""
     credits_by_year: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     for e in entries:
@@ -179,11 +239,8 @@ def _interest_entries(entries, years, rates, totals) -> list[AccountEntry]:
         for year in years:
             interest = rules.annual_interest(balance, rates[year]) if balance > 0 else ZERO
             if interest > 0:
-                out.append(AccountEntry(
-                    person_id=pid, source=Source.INTEREST, kind=EntryKind.INTEREST, amount=interest,
-                    entry_date=date(year, 12, 31), year=year,
-                    memo=f"{year}年度利息（记账利率 {rates[year] * 100:.2f}%）",
-                ))  # fmt: skip
+                memo = f"{year}年度利息（记账利率 {rates[year] * 100:.2f}%）"
+                out.append(NewEntry(pid, Source.INTEREST, EntryKind.INTEREST, interest, date(year, 12, 31), year, memo))
                 totals[year][0] += 1
                 totals[year][1] += interest
             balance += interest + by_year.get(year, ZERO)

@@ -81,7 +81,9 @@ def account_post_bulk(
     return len(entries)
 
 
-_FAST_COLUMNS = ("person", "source", "kind", "amount", "entry_date", "year", "memo", "created_by", "created_at")
+_FAST_COLUMNS = (
+    "person", "source", "kind", "amount", "entry_date", "year", "memo", "receipt", "created_by", "created_at",
+)
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,10 @@ class NewEntry:
     entry_date: date
     year: int | None
     memo: str
+    receipt_id: int | None = None
 
 
-def _entries_insert_fast(*, entries: list[NewEntry], by, batch_size: int = 1000) -> None:
+def account_post_fast(*, entries: list[NewEntry], by, batch_size: int = 1000) -> None:
     """The year-end batches' insert path: multi-row INSERT ... ON CONFLICT DO NOTHING (PostgreSQL and
     SQLite) with each value adapted once, several times faster than bulk_create at 250,000 rows.
     Rows a unique constraint refuses (interest or 代缴 of a year already credited by a concurrent run)
@@ -118,7 +121,7 @@ def _entries_insert_fast(*, entries: list[NewEntry], by, batch_size: int = 1000)
             raise ValidationError("记账金额不能为零")
         rows.append((
             e.person_id, e.source, e.kind, ops.adapt_decimalfield_value(amount, 14, 2),
-            ops.adapt_datefield_value(e.entry_date), e.year, e.memo, by_id, created_at,
+            ops.adapt_datefield_value(e.entry_date), e.year, e.memo, e.receipt_id, by_id, created_at,
         ))  # fmt: skip
     row_sql = "(" + ", ".join(["%s"] * len(_FAST_COLUMNS)) + ")"
     with connection.cursor() as cursor:
@@ -252,7 +255,7 @@ def receipt_record(
     account is credited only when county finance confirms it (receipt_confirm_batch)."""
     _require_perm(by, "contributions.add_receipt", "无权登记缴费")
     # The person's row lock serialises two payments for the same person (the unique constraint is the backstop).
-    person = Person.objects.select_for_update().select_related("town").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("town").get(pk=person.pk)
     _require_town(by, person.town_id)
     grade, collective_amount, sponsor_amount = quantize(grade), quantize(collective_amount), quantize(sponsor_amount)
     problems = payment_problems(
@@ -550,7 +553,7 @@ def daijiao_post(*, year: int, by, job=None, chunk_size: int = BATCH_CHUNK) -> d
                 for pid, identity in locked
                 if pid not in already and identity in amounts
             ]
-            _entries_insert_fast(entries=entries, by=by)
+            account_post_fast(entries=entries, by=by)
         credited += len(entries)
         total += sum((e.amount for e in entries), ZERO)
         done += len(ids)
@@ -634,7 +637,7 @@ def interest_post(*, year: int, by, job=None, chunk_size: int = BATCH_CHUNK) -> 
                 interest = rules.annual_interest(row["opening"], rate)
                 if interest > 0:
                     entries.append(NewEntry(row["person_id"], Source.INTEREST, EntryKind.INTEREST, interest, dec31, year, memo))
-            _entries_insert_fast(entries=entries, by=by)
+            account_post_fast(entries=entries, by=by)
         done += len(ids)
         last = hi
         if job is not None:
@@ -774,7 +777,7 @@ def special_credit_record(
 def special_credit_review(*, credit: SpecialCredit, approve: bool, opinion: str, by) -> SpecialCredit:
     """The second clerk approves (credited at once to 老农保个账 or 被征地补助, dated today) or returns it."""
     _require_perm(by, "contributions.review_specialcredit", "无权复核")
-    credit = SpecialCredit.objects.select_for_update().select_related("person").get(pk=credit.pk)
+    credit = SpecialCredit.objects.select_for_update(of=("self",)).select_related("person").get(pk=credit.pk)
     _require_town(by, credit.town_id)
     if credit.status != SpecialCredit.Status.PENDING:
         raise ValidationError(f"该记录状态为“{credit.get_status_display()}”，不能复核")
