@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
+from enrollment import selectors as enrollment_selectors
 from linggao_pension.money import ZERO, quantize
 
 from . import rules
@@ -130,6 +131,7 @@ class CollectionTables:
     grades: dict[int, set[Decimal]]  # year -> the grade amounts offered
     subsidies: dict[tuple[int, Decimal], tuple[Decimal, Decimal]]  # (year, grade) -> (province, county)
     policies: list[tuple[int, bool]]  # (from_year, backpay_earns_subsidy), ascending
+    min_age: int  # the minimum enrolment age (enrollment's parameter table), for back-payments
 
     def offers(self, year: int, grade: Decimal) -> bool:
         return grade in self.grades.get(year, ())
@@ -162,7 +164,10 @@ def collection_tables() -> CollectionTables:
         )
     }
     policies = list(CollectionPolicy.objects.order_by("from_year").values_list("from_year", "backpay_earns_subsidy"))
-    return CollectionTables(grades=dict(grades), subsidies=subsidies, policies=policies)
+    return CollectionTables(
+        grades=dict(grades), subsidies=subsidies, policies=policies,
+        min_age=enrollment_selectors.min_enrolment_age(timezone.localdate()),
+    )
 
 
 def grade_choices(year: int | None = None) -> list[Decimal]:

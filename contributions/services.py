@@ -222,9 +222,10 @@ def payment_problems(
         problems.append(("paid_on", "缴费日期不能晚于今天"))
     elif year > paid_on.year:
         problems.append(("year", "不能预缴以后年度的保费"))
-    if year < birth_date.year + 16:
-        # §2.8: back-payment only for years since the 16th birthday.
-        problems.append(("year", f"缴费年度早于该参保人年满16周岁的年度（{birth_date.year + 16} 年）"))
+    if year < birth_date.year + tables.min_age:
+        # §2.8: back-payment only for the years since the person reached the minimum enrolment age.
+        first = birth_date.year + tables.min_age
+        problems.append(("year", f"缴费年度早于该参保人年满{tables.min_age}周岁的年度（{first} 年）"))
     if collective < 0 or sponsor < 0:
         problems.append(("collective_amount", "金额不能为负数"))
     cap = tables.collective_cap(year)
@@ -279,7 +280,7 @@ def receipt_record(
     )
 
 
-def _receipt_entries(receipt: Receipt, tables: selectors.CollectionTables, by) -> list[AccountEntry]:
+def _receipt_entries(receipt: Receipt, tables: selectors.CollectionTables) -> list[NewEntry]:
     """The ledger entries of a confirmed receipt (R4). Every entry is dated paid_on: entries are dated
     by the day the money was credited, and the binding defaults credit the entry subsidy "on the
     payment's date"; the personal, collective and sponsorship money arrived that same day."""
@@ -292,10 +293,7 @@ def _receipt_entries(receipt: Receipt, tables: selectors.CollectionTables, by) -
     )
     memo = f"{receipt.year}年度{'补缴' if backpay else '缴费'} 票据{receipt.receipt_no}"
     return [
-        AccountEntry(
-            person_id=receipt.person_id, source=source, kind=EntryKind.CREDIT, amount=amount,
-            entry_date=receipt.paid_on, year=receipt.year, memo=memo, receipt=receipt, created_by=by,
-        )
+        NewEntry(receipt.person_id, source, EntryKind.CREDIT, amount, receipt.paid_on, receipt.year, memo, receipt.pk)
         for source, amount in credits
     ]
 
@@ -321,9 +319,9 @@ def receipt_confirm_batch(*, receipt_ids: list[int], by) -> list[Receipt]:
     entries = []
     for receipt in receipts:
         receipt.status, receipt.confirmed_by, receipt.confirmed_at = Receipt.Status.CONFIRMED, by, now
-        entries.extend(_receipt_entries(receipt, tables, by))
+        entries.extend(_receipt_entries(receipt, tables))
     Receipt.objects.bulk_update(receipts, ["status", "confirmed_by", "confirmed_at"])
-    account_post_bulk(entries=entries, by=by)
+    account_post_fast(entries=entries, by=by)
     return receipts
 
 
@@ -502,8 +500,7 @@ def receipts_import(*, file, by, legacy: bool = False) -> ImportResult:
     try:
         with transaction.atomic():
             Receipt.objects.bulk_create(receipts, batch_size=2000)
-            entries = [e for receipt in receipts for e in _receipt_entries(receipt, tables, by)]
-            account_post_bulk(entries=entries, by=by)
+            account_post_fast(entries=[e for receipt in receipts for e in _receipt_entries(receipt, tables)], by=by)
     except IntegrityError:
         # Another import or payment took a year or a receipt number meanwhile: nothing was saved.
         result.errors.append(RowError(0, "", "导入期间数据已被其他操作修改（票据号或缴费年度重复），未导入任何数据，请重新导入"))

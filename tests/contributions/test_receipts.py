@@ -189,3 +189,11 @@ def test_database_refuses_a_second_open_receipt_for_the_same_year(person):
     with pytest.raises(IntegrityError), transaction.atomic():
         ReceiptFactory(person=person, year=2024)
     ReceiptFactory(person=person, year=2024, status=Receipt.Status.VOIDED, void_reason="x", voided_at="2026-01-01T00:00Z")
+
+
+def test_no_back_payment_for_years_before_the_minimum_enrolment_age(june_2026, agent, town):
+    young = PersonFactory(town=town, birth_date=date(2005, 8, 1))
+    with pytest.raises(ValidationError) as exc:
+        record(young, agent, year=2020, paid_on=date(2026, 6, 1))
+    assert exc.value.message_dict["year"] == ["缴费年度早于该参保人年满16周岁的年度（2021 年）"]
+    assert record(young, agent, year=2021, paid_on=date(2026, 6, 1)).is_backpay
