@@ -1,6 +1,9 @@
-"""Writes to the personal account. The ledger is append-only: a mistake gets a reversing entry.
+"""Every write of the contributions app: the personal account ledger (append-only: a mistake gets a
+reversing entry), payments and receipts, the bank-file import, 代缴, year-end interest, the month-end
+remittance and the old-scheme/land credits.
 
-Other apps post to the ledger only through account_post / account_post_bulk / account_entry_reverse.
+Other apps post to the ledger only through account_post / account_post_bulk / account_post_fast /
+account_entry_reverse.
 """
 
 from collections import Counter
@@ -88,7 +91,7 @@ _FAST_COLUMNS = (
 
 @dataclass(frozen=True)
 class NewEntry:
-    """A credit for the year-end batches' fast insert (no model instance: 250,000 of them)."""
+    """An entry for account_post_fast: a plain row, no model instance (batches insert 250,000)."""
 
     person_id: int
     source: str
@@ -101,10 +104,11 @@ class NewEntry:
 
 
 def account_post_fast(*, entries: list[NewEntry], by, batch_size: int = 1000) -> None:
-    """The year-end batches' insert path: multi-row INSERT ... ON CONFLICT DO NOTHING (PostgreSQL and
-    SQLite) with each value adapted once, several times faster than bulk_create at 250,000 rows.
-    Rows a unique constraint refuses (interest or 代缴 of a year already credited by a concurrent run)
-    are skipped. Each entry is checked as account_post checks one."""
+    """Post many entries with multi-row INSERT ... ON CONFLICT DO NOTHING (PostgreSQL and SQLite), each
+    value adapted once: several times faster than bulk_create at 250,000 rows (interest, 代缴,
+    receipt credits, imports). Rows a unique constraint refuses (interest or 代缴 of a year already
+    credited by a concurrent run) are skipped; entries get no primary keys. Each entry is checked as
+    account_post checks one; the caller holds the transaction."""
     if not entries:
         return
     ops = connection.ops
@@ -121,7 +125,7 @@ def account_post_fast(*, entries: list[NewEntry], by, batch_size: int = 1000) ->
             raise ValidationError("记账金额不能为零")
         rows.append((
             e.person_id, e.source, e.kind, ops.adapt_decimalfield_value(amount, 14, 2),
-            ops.adapt_datefield_value(e.entry_date), e.year, e.memo, e.receipt_id, by_id, created_at,
+            ops.adapt_datefield_value(e.entry_date), e.year, e.memo[:120], e.receipt_id, by_id, created_at,
         ))  # fmt: skip
     row_sql = "(" + ", ".join(["%s"] * len(_FAST_COLUMNS)) + ")"
     with connection.cursor() as cursor:
