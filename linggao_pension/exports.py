@@ -66,14 +66,24 @@ def add_sheet(
     header_fill = PatternFill("solid", fgColor="DDE6F0")
     ws.append([_cell(ws, c.title, bold=True, fill=header_fill) for c in columns])
     totals = [Decimal("0.00") if c.total else None for c in columns]
+    total_idx = [i for i, c in enumerate(columns) if c.total]
+    # Only cells that need a number format are wrapped in WriteOnlyCell: wrapping every cell
+    # costs several times the writing itself on long lists (bank files of 60,000 lines).
+    styled = [i for i, c in enumerate(columns) if c.money]
     count = 0
     for row in rows:
         count += 1
-        out = []
-        for i, (col, value) in enumerate(zip(columns, row, strict=True)):
-            if col.total and value is not None:
-                totals[i] += Decimal(value)
-            out.append(_cell(ws, value, money=col.money))
+        if len(row) != len(columns):
+            raise ValueError(f"row has {len(row)} values for {len(columns)} columns")
+        out = list(row)
+        for i in total_idx:
+            if out[i] is not None:
+                totals[i] += Decimal(out[i])
+        for i in styled:
+            out[i] = _cell(ws, out[i], money=True)
+        for i, value in enumerate(out):
+            if isinstance(value, date | datetime):
+                out[i] = _cell(ws, value)
         ws.append(out)
     if any(c.total for c in columns):
         label_row = [None] * len(columns)
