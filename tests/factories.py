@@ -25,17 +25,25 @@ class VillageFactory(factory.django.DjangoModelFactory):
 
 
 # --- enrollment -------------------------------------------------------------------------------
+import itertools  # noqa: E402
 import random  # noqa: E402
 from datetime import date, timedelta  # noqa: E402
 
 from enrollment.models import Person  # noqa: E402
 from enrollment.rules import id_check_char  # noqa: E402
 
+_id_serials = itertools.count()
+
 
 def make_id_number(birth: date, sex: str = "1", serial: int | None = None, area: str = "469024") -> str:
-    """A valid 18-character ID number (GB 11643) for a birth date and sex ('1' male, '2' female)."""
-    serial = random.randint(0, 49) if serial is None else serial
-    seq = f"{serial % 100:02d}" + str(random.randrange(1, 10, 2) if sex == "1" else random.randrange(0, 10, 2))
+    """A valid 18-character ID number (GB 11643) for a birth date and sex ('1' male, '2' female).
+
+    The 3-digit sequence comes from a counter, so numbers made in one test run never repeat for
+    the same birth date (up to 500 people per birth date and sex).
+    """
+    serial = next(_id_serials) if serial is None else serial
+    parity_digit = 2 * (serial % 5) + (1 if sex == "1" else 0)
+    seq = f"{(serial // 5) % 100:02d}{parity_digit}"
     first17 = f"{area}{birth:%Y%m%d}{seq}"
     return first17 + id_check_char(first17)
 
