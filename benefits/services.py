@@ -842,7 +842,7 @@ def return_template_bytes(run: PayrollRun) -> bytes:
         .only("pk", "amount", "bank_account", "person", "person__id_number").order_by("bank_name", "pk")
     )
     for ln in lines:
-        ws.append([ln.pk, ln.person.id_number, ln.bank_account, float(ln.amount), "", ""])
+        ws.append([ln.pk, ln.person.id_number, ln.bank_account, ln.amount, "", ""])
     for col, width in zip("ABCDEF", (10, 22, 24, 12, 8, 30), strict=True):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=2, min_col=2, max_col=3):
