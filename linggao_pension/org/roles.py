@@ -45,10 +45,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 # enrollment: town agents enter applications and change requests and submit them (镇初审); county
 # clerks review them (县复核) and run the go-live import; every role with the module sees the
-# registry, applications and change requests of its scope.
+# registry, applications and change requests of its scope. Town agents collect and correct their
+# own town's people's data, so they see the full record (身份证号, phone, account) of the people in
+# their scope; every full view is logged.
 _ENROLLMENT_VIEW = ["enrollment.view_enrollmentapplication", "enrollment.view_changerequest"]
 ROLE_PERMISSIONS[TOWN_AGENT] += [
     *_ENROLLMENT_VIEW, "enrollment.submit_enrollmentapplication", "enrollment.submit_changerequest",
+    "enrollment.view_person_full",
 ]  # fmt: skip
 ROLE_PERMISSIONS[CLERK] += [
     *_ENROLLMENT_VIEW, "enrollment.review_enrollmentapplication", "enrollment.review_changerequest",

@@ -333,13 +333,33 @@ def test_person_page_logs_the_view(client, agent, ctx):
     assert log.label == str(ctx.person) and log.ip_address == "10.0.0.8"
 
 
-def test_person_page_full_for_clerk_masked_for_agent(client, agent, clerk, ctx):
+def test_person_page_full_for_clerk_and_own_town_agent_masked_for_finance(client, agent, clerk, finance, ctx):
+    """Town agents collect and correct their own town's people's data: they see the full record
+    (and the view is logged); roles without view_person_full see it masked."""
     url = reverse("enrollment:person_detail", args=[ctx.person.pk])
     client.force_login(clerk)
     assert "460028198001011237" in client.get(url).content.decode()
     client.force_login(agent)
     html = client.get(url).content.decode()
+    assert "460028198001011237" in html and "13812345678" in html
+    assert AccessLog.objects.filter(user=agent, object_type="enrollment.person", object_id=str(ctx.person.pk)).exists()
+    client.force_login(finance)
+    html = client.get(url).content.decode()
     assert "460028198001011237" not in html and "460028********1237" in html
+    assert "13812345678" not in html and "138****5678" in html
+
+
+def test_own_town_agent_sees_full_values_in_change_request(client, agent, ctx):
+    client.force_login(agent)
+    response = client.get(reverse("enrollment:changerequest_detail", args=[ctx.change.pk]))
+    assert {"label": "联系电话", "old": "13812345678", "new": "13900000001"} in response.context["lines"]
+
+
+def test_agent_full_view_still_limited_to_own_town(client, agent_elsewhere, ctx):
+    client.force_login(agent_elsewhere)
+    assert agent_elsewhere.has_perm("enrollment.view_person_full")
+    assert client.get(reverse("enrollment:person_detail", args=[ctx.person.pk])).status_code == 404
+    assert not AccessLog.objects.filter(object_type="enrollment.person").exists()
 
 
 def test_person_page_shows_application_changes_and_history(client, agent, clerk, town):
