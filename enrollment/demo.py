@@ -1,9 +1,14 @@
 """Demo data for enrollment: a county-sized registry and applications at every review step.
 
+About one in four residents is aged 60 or more. In every town some residents reach 60 in this
+month and the next two (so the benefits 到龄名单 has people) and some reached 60 in the last three
+months (the benefits demo takes them through a claim).
+
 Bulk inserts with history rows; 100,000 residents take well under a minute on SQLite. Skipped
 when the registry already has people, so seed_demo can be run again.
 """
 
+import calendar
 import random
 from datetime import date, timedelta
 
@@ -41,6 +46,11 @@ OLD_LINGAO_AREA = "460028"  # Lingao's administrative code on older ID cards
 LINGAO_AREA = "469024"
 SCHEME_START = date(2011, 7, 1)
 BATCH = 5000
+OLD_SHARE = 0.25  # about one in four aged 60 or more
+# Residents who reach 60 (the binding default benefit age) in these months, relative to the
+# current one: the 到龄名单 of this month and the next two first, then the last three months.
+DUE_AGE = 60
+DUE_MONTHS = ((0, 1, 2), (-1, -2, -3))
 
 
 def _name(rng: random.Random, sex: str) -> str:
@@ -60,16 +70,53 @@ def _id_number(rng: random.Random, birth: date, sex: str, taken: set[str]) -> st
             return number
 
 
-def _birth(rng: random.Random, today: date) -> date:
-    # About one in four aged 60 or more (16-59 and 60-95 otherwise uniform).
-    age = rng.randint(60, 95) if rng.random() < 0.25 else rng.randint(16, 59)
+def _birth(rng: random.Random, today: date, old_share: float = OLD_SHARE) -> date:
+    # A share `old_share` aged 60 or more (16-59 and 60-95 otherwise uniform).
+    age = rng.randint(60, 95) if rng.random() < old_share else rng.randint(16, 59)
     latest = periods.add_years(today, -age)
     return latest - timedelta(days=rng.randint(0, 364))
 
 
-def _resident(rng: random.Random, today: date, taken: set[str], town: Town, villages: list[Village]) -> dict:
+def _due_birth(rng: random.Random, today: date, months: int) -> date:
+    """A birth date reaching DUE_AGE in the month `months` after the current one (never 29 Feb,
+    whose birthday moves to March in a common year)."""
+    month = periods.add_months(periods.month_start(today), months)
+    year = month.year - DUE_AGE
+    last = 28 if month.month == 2 else calendar.monthrange(year, month.month)[1]
+    return date(year, month.month, rng.randint(1, last))
+
+
+def _plan(
+    rng: random.Random, today: date, towns: list[Town], weights: list[float], residents: int
+) -> tuple[list[tuple[Town, date | None]], float]:
+    """(town, birth date or None for a random age) of each resident in random order, and the share
+    of the random ages to draw at 60 or more. The residents reaching 60 around now are spread over
+    the towns, each town in turn getting one for every month of a DUE_MONTHS group (the coming
+    months first; at most a fifth of a small registry); the random ages make up the one in four
+    aged 60 or more."""
+    per_month = max(len(towns), residents // 500)
+    due: list[tuple[Town, date | None]] = []
+    start = rng.randrange(len(towns))
+    for months in DUE_MONTHS:
+        for k in range(per_month * len(months)):
+            town = towns[(start + k // len(months)) % len(towns)]
+            due.append((town, _due_birth(rng, today, months[k % len(months)])))
+    due = due[: residents // 5]
+    due_count = len(due)
+    old_due = sum(rules.age_on(birth, today) >= DUE_AGE for _, birth in due if birth)
+    rest = residents - due_count
+    plan = due + [(town, None) for town in rng.choices(towns, weights, k=rest)]
+    rng.shuffle(plan)
+    old_share = min(1.0, max(0.0, (OLD_SHARE * residents - old_due) / rest)) if rest else 0.0
+    return plan, old_share
+
+
+def _resident(
+    rng: random.Random, today: date, taken: set[str], town: Town, villages: list[Village], *,
+    birth: date | None = None, old_share: float = OLD_SHARE,
+) -> dict:  # fmt: skip
     sex = rng.choice("12")
-    birth = _birth(rng, today)
+    birth = birth or _birth(rng, today, old_share)
     village = rng.choice(villages) if villages and rng.random() < 0.95 else None
     place = f"海南省临高县{town.name}{village.name if village else ''}{rng.randint(1, 120)}号"
     identity = rng.choice(SPECIAL_IDENTITIES) if rng.random() < 0.06 else "011"
@@ -134,6 +181,7 @@ def seed(*, rng: random.Random, residents: int, stdout) -> dict:
     # The county seat and the bigger towns hold more people.
     weights = [3.0 if i == 0 else (0.6 if t.kind == Town.Kind.FARM else 1.0) for i, t in enumerate(towns)]
     taken: set[str] = set()
+    plan, old_share = _plan(rng, today, towns, weights, residents)
 
     created = 0
     for start in range(0, residents, BATCH):
@@ -141,9 +189,8 @@ def seed(*, rng: random.Random, residents: int, stdout) -> dict:
         with transaction.atomic():
             numbers = insured_numbers_allocate(count=count)
             objs = []
-            for number in numbers:
-                town = rng.choices(towns, weights)[0]
-                values = _resident(rng, today, taken, town, villages[town.pk])
+            for number, (town, birth) in zip(numbers, plan[start : start + count], strict=True):
+                values = _resident(rng, today, taken, town, villages[town.pk], birth=birth, old_share=old_share)
                 objs.append(
                     Person(
                         insured_no=number,
@@ -180,29 +227,31 @@ def _seed_workflow(*, rng, today, now, towns, villages, taken, residents) -> tup
                 **values, identity_id="011", applied_on=timezone.localdate(created_at), status=status,
                 created_by=agent, created_at=created_at,
             )  # fmt: skip
-            trail = [("", RS.DRAFT, agent, "录入")]
+            # Each step: (from, to, by, opinion, when) — the same times as on the application.
+            later = created_at + timedelta(hours=2)
+            trail = [("", RS.DRAFT, agent, "录入", created_at)]
             if status in (RS.TOWN_APPROVED, RS.COUNTY_RETURNED):
-                app.submitted_by, app.submitted_at = agent, created_at + timedelta(hours=2)
+                app.submitted_by, app.submitted_at = agent, later
                 app.town_opinion = "材料齐全，符合参保条件，同意上报"
-                trail.append((RS.DRAFT, RS.TOWN_APPROVED, agent, app.town_opinion))
+                trail.append((RS.DRAFT, RS.TOWN_APPROVED, agent, app.town_opinion, later))
             if status == RS.COUNTY_RETURNED:
                 app.reviewed_by, app.reviewed_at = clerk, created_at + timedelta(days=1)
                 app.county_opinion = "户籍地址与户口簿不一致，请核实后重新提交"
-                trail.append((RS.TOWN_APPROVED, RS.COUNTY_RETURNED, clerk, app.county_opinion))
+                trail.append((RS.TOWN_APPROVED, RS.COUNTY_RETURNED, clerk, app.county_opinion, app.reviewed_at))
             if status == RS.TOWN_RETURNED:
                 app.town_opinion = "缺少户口簿复印件，请补充"
-                trail.append((RS.DRAFT, RS.TOWN_RETURNED, agent, app.town_opinion))
+                trail.append((RS.DRAFT, RS.TOWN_RETURNED, agent, app.town_opinion, later))
             if status == RS.CANCELLED:
-                trail.append((RS.DRAFT, RS.CANCELLED, agent, "申请人已参加职工养老保险，撤销申请"))
+                trail.append((RS.DRAFT, RS.CANCELLED, agent, "申请人已参加职工养老保险，撤销申请", later))
             applications.append(app)
-            app_changes.append((trail, created_at))
+            app_changes.append(trail)
     with transaction.atomic():
         applications = bulk_create_with_history(applications, EnrollmentApplication, default_change_reason="演示数据")
         rows = []
-        for app, (trail, created_at) in zip(applications, app_changes, strict=True):
-            for offset, (from_status, to_status, by, opinion) in enumerate(trail):
+        for app, trail in zip(applications, app_changes, strict=True):
+            for from_status, to_status, by, opinion, at in trail:
                 rows.append(ApplicationStatusChange(application=app, from_status=from_status, to_status=to_status,
-                                                    by=by, opinion=opinion, at=created_at + timedelta(hours=offset)))  # fmt: skip
+                                                    by=by, opinion=opinion, at=at))  # fmt: skip
         ApplicationStatusChange.objects.bulk_create(rows)
 
         # Open change requests (new phone or bank account) for a few people of each agent's town.

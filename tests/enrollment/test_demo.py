@@ -53,3 +53,35 @@ def test_demo_registry_is_realistic_and_not_duplicated():
     again = demo.seed(rng=random.Random(2), residents=600, stdout=out)
     assert again["skipped"] is True
     assert Person.objects.count() == 600
+
+
+def _reaching_60(month: date):
+    """Persons who reach 60 in `month` (the benefits 到龄名单: born in the same month 60 years earlier)."""
+    return Person.objects.filter(birth_date__year=month.year - 60, birth_date__month=month.month)
+
+
+def test_demo_has_people_reaching_60_now_in_every_town():
+    # Frozen on 2026-03-10: the 到龄名单 of March, April and May 2026 (and the three months before,
+    # for the benefits demo's claims) have people in every town; still about one in four aged 60+.
+    out = io.StringIO()
+    org_demo.seed(rng=random.Random(3), residents=600, stdout=out)
+    demo.seed(rng=random.Random(3), residents=600, stdout=out)
+    towns = Town.objects.count()
+    for month in (date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1), date(2026, 2, 1), date(2026, 1, 1),
+                  date(2025, 12, 1)):  # fmt: skip
+        reaching = _reaching_60(month)
+        assert reaching.values("town").distinct().count() == towns, month
+    today = date(2026, 3, 10)
+    ages = [rules.age_on(b, today) for b in Person.objects.values_list("birth_date", flat=True)]
+    assert 0.22 < sum(a >= 60 for a in ages) / len(ages) < 0.28
+
+
+def test_small_demo_still_fills_the_coming_months():
+    out = io.StringIO()
+    org_demo.seed(rng=random.Random(4), residents=80, stdout=out)
+    demo.seed(rng=random.Random(4), residents=80, stdout=out)
+    assert Person.objects.count() == 80
+    for month in (date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1)):
+        assert _reaching_60(month).values("town").distinct().count() >= 5, month
+    assert sum(_reaching_60(date(y, m, 1)).count() for y, m in [(2026, 3), (2026, 4), (2026, 5), (2026, 2),
+                                                                (2026, 1), (2025, 12)]) <= 80 // 5  # fmt: skip
