@@ -8,7 +8,7 @@ from django.utils import timezone
 from enrollment.models import Person
 from linggao_pension import periods
 
-from . import selectors
+from . import rules, selectors
 from .models import SpecialCredit
 from .rules import yuan
 
@@ -30,33 +30,112 @@ class PersonByIdNumberField(forms.CharField):
         return person
 
 
-def _grade_choices():
-    return [(yuan(g), f"{yuan(g)} 元") for g in selectors.grade_choices()]
+def _looks_like_id_number(value: str) -> bool:
+    return len(value) in (15, 18) and value[:-1].isdigit()
+
+
+class PayerField(forms.Field):
+    """The person who pays: the pk chosen from the payer search (or a typed 身份证号), looked up among
+    the persons the user may see. Only a 正常参保 person may pay (R4); anyone else is refused here,
+    at the field, and again by the service."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {"required": "请先查找并选择缴费的参保人"}
+
+    def __init__(self, *args, queryset=None, **kwargs):
+        self.queryset = queryset
+        kwargs.setdefault("label", "参保人")
+        super().__init__(*args, **kwargs)
+
+    def lookup(self, value) -> Person | None:
+        value = str(value or "").strip().upper()
+        if _looks_like_id_number(value):
+            return self.queryset.filter(id_number=value).first()
+        if value.isdigit():
+            return self.queryset.filter(pk=int(value)).first()
+        return None
+
+    def clean(self, value):
+        value = super().clean(value)
+        person = self.lookup(value)
+        if person is None:
+            if _looks_like_id_number(str(value).strip().upper()):
+                raise forms.ValidationError("未找到该身份证号的参保人（或不属于您所在的镇/农场）")
+            raise forms.ValidationError("未找到该参保人（或不属于您所在的镇/农场），请重新查找")
+        problem = rules.payer_problem(person.status)
+        if problem:
+            raise forms.ValidationError(problem)
+        return person
+
+
+# Django's own messages for these read "输入一个数字。" or end in an English full stop: say it plainly.
+AMOUNT_ERRORS = {
+    "invalid": "请输入金额（数字，单位元）",
+    "min_value": "金额不能为负数",
+    "max_decimal_places": "金额最多保留两位小数（精确到分）",
+    "max_digits": "金额过大",
+    "max_whole_digits": "金额过大",
+}
 
 
 class ReceiptForm(forms.Form):
-    person = PersonByIdNumberField(help_text="参保人的18位身份证号")
-    year = forms.IntegerField(label="缴费年度", min_value=2000, max_value=2100)
-    grade = forms.TypedChoiceField(label="缴费档次", coerce=Decimal, choices=())
+    """登记缴费: the year is chosen among the years with grades up to this year, and the grade among
+    that year's grades only (a small script swaps the grade list when the year changes; without it,
+    a grade the year does not offer is refused at the field and the list is redrawn for that year)."""
+
+    person = PayerField()
+    year = forms.TypedChoiceField(
+        label="缴费年度", coerce=int, choices=(),
+        error_messages={"invalid_choice": "%(value)s 年度不能缴费：只能选择已设置缴费档次、且不晚于今年的年度"},
+    )
+    grade = forms.TypedChoiceField(
+        label="缴费档次", coerce=Decimal, choices=(),
+        error_messages={"invalid_choice": "所选缴费年度没有 %(value)s 元档次，请重新选择"},
+    )
     paid_on = forms.DateField(label="缴费日期", widget=forms.DateInput(attrs={"type": "date"}))
     collective_amount = forms.DecimalField(
-        label="集体补助（元）", max_digits=14, decimal_places=2, min_value=0, required=False
+        label="集体补助（元）", max_digits=14, decimal_places=2, min_value=0, required=False,
+        error_messages=AMOUNT_ERRORS,
     )
-    sponsor_amount = forms.DecimalField(label="其他资助（元）", max_digits=14, decimal_places=2, min_value=0, required=False)
+    sponsor_amount = forms.DecimalField(
+        label="其他资助（元）", max_digits=14, decimal_places=2, min_value=0, required=False,
+        error_messages=AMOUNT_ERRORS,
+    )
 
     def __init__(self, *args, persons, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = persons
-        self.fields["grade"].choices = _grade_choices()
         today = timezone.localdate()
+        self.fields["person"].queryset = persons
+        self.grade_table = {
+            str(year): [yuan(g) for g in grades] for year, grades in selectors.grade_table(up_to=today.year).items()
+        }
+        self.fields["year"].choices = [(y, f"{y} 年度") for y in sorted(self.grade_table, reverse=True)]
         self.fields["year"].initial = today.year
         self.fields["paid_on"].initial = today
+        year = str(self.data.get(self.add_prefix("year")) or today.year) if self.is_bound else str(today.year)
+        self.fields["grade"].choices = [(g, f"{g} 元") for g in self.grade_table.get(year, [])]
+
+    def payer(self) -> tuple[Person | None, list[str]]:
+        """The chosen person for the page to show, or None with the reasons (unknown person, not 正常参保)."""
+        if self.is_bound:
+            self.is_valid()  # cleans once; later calls reuse the result
+            return self.cleaned_data.get("person"), list(self.errors.get("person", []))
+        if not self.initial.get("person"):
+            return None, []
+        try:
+            return self.fields["person"].clean(self.initial["person"]), []
+        except forms.ValidationError as exc:
+            return None, exc.messages
 
     def clean_collective_amount(self):
         return self.cleaned_data.get("collective_amount") or Decimal("0.00")
 
     def clean_sponsor_amount(self):
         return self.cleaned_data.get("sponsor_amount") or Decimal("0.00")
+
+
+class PayerSearchForm(forms.Form):
+    q = forms.CharField(label="查找参保人", max_length=30, help_text="输入身份证号或姓名")
 
 
 class ReasonForm(forms.Form):

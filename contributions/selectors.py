@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from enrollment import selectors as enrollment_selectors
@@ -178,6 +178,48 @@ def grade_choices(year: int | None = None) -> list[Decimal]:
     return sorted(set(qs.values_list("amount", flat=True)))
 
 
+def grade_table(*, up_to: int) -> dict[int, list[Decimal]]:
+    """year -> its grade amounts, ascending, for the years up to `up_to` that offer grades (the payment form)."""
+    table: dict[int, list[Decimal]] = defaultdict(list)
+    for year, amount in ContributionGrade.objects.filter(year__lte=up_to).order_by("year", "amount").values_list(
+        "year", "amount"
+    ):
+        table[year].append(amount)
+    return dict(table)
+
+
+PAYER_SEARCH_LIMIT = 20
+
+
+def payer_search(*, persons, q: str) -> list[dict]:
+    """The payer search of the payment form: persons (already scoped to the user) whose 身份证号 is `q`
+    or whose name starts with `q`, each marked whether they may pay (only 正常参保) and why not."""
+    q = q.strip()
+    if not q:
+        return []
+    lookup = Q(id_number=q.upper()) if len(q) in (15, 18) and q[:-1].isdigit() else Q(name__startswith=q)
+    found = (
+        persons.filter(lookup)
+        .select_related("village")
+        .order_by("name", "birth_date", "pk")[:PAYER_SEARCH_LIMIT]
+    )
+    return [{"person": p, "problem": rules.payer_problem(p.status)} for p in found]
+
+
+def payer_exact(results: list[dict], q: str):
+    """A 身份证号 typed in full that finds one person who may pay: that person is chosen at once."""
+    q = q.strip().upper()
+    if len(results) == 1 and not results[0]["problem"] and results[0]["person"].id_number == q:
+        return results[0]["person"]
+    return None
+
+
+def payer_summary(*, person) -> dict:
+    """What the payment form shows about the chosen person: the years already paid (not voided)."""
+    paid = Receipt.objects.not_voided().filter(person=person).order_by("year").values_list("year", flat=True)
+    return {"person": person, "paid_years": list(paid)}
+
+
 def collective_cap(year: int) -> Decimal | None:
     return ContributionGrade.objects.filter(year=year).aggregate(cap=Max("amount"))["cap"]
 
@@ -300,6 +342,18 @@ def receipt_totals(queryset) -> dict:
     )
     total = (agg["personal"] or ZERO) + (agg["collective"] or ZERO) + (agg["sponsor"] or ZERO)
     return {"count": agg["count"], "total": quantize(total)}
+
+
+def receipt_actions(*, receipt: Receipt, user) -> dict[str, bool]:
+    """The buttons the receipt page offers: only what the services would let this user do
+    (receipt_void, receipt_confirm_batch), so nobody is offered an action that is then refused."""
+    S = Receipt.Status
+    finance = user.has_perm("contributions.confirm_receipt")
+    voidable = receipt.status == S.COLLECTED or (receipt.status == S.CONFIRMED and finance and not receipt.remittance_id)
+    return {
+        "can_void": user.has_perm("contributions.void_receipt") and voidable,
+        "can_confirm": finance and receipt.status == S.COLLECTED and receipt.collected_by_id != user.pk,
+    }
 
 
 def interest_postings() -> list[InterestPosting]:

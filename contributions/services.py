@@ -196,9 +196,6 @@ def account_entry_correct(*, entry: AccountEntry, reason: str, by) -> AccountEnt
 
 # --- Payments and receipts (R4) -------------------------------------------------------------------
 
-PERSON_MAY_PAY = (Person.Status.CONTRIBUTING,)
-
-
 def payment_problems(
     *,
     tables: selectors.CollectionTables,
@@ -214,9 +211,8 @@ def payment_problems(
     """Why a payment cannot be recorded, as (field, Chinese message) pairs; empty when it can.
     Shared by the agent's form and the bank-file import so both apply the same rules."""
     problems = []
-    if person_status not in PERSON_MAY_PAY:
-        label = Person.Status(person_status).label
-        problems.append(("person", f"该参保人当前状态为“{label}”，不是正常参保缴费人员，不能缴费"))
+    if problem := rules.payer_problem(person_status):
+        problems.append(("person", problem))
     if year not in tables.grades:
         problems.append(("year", f"{year} 年度未设置缴费档次，不能缴费"))
     elif not tables.offers(year, grade):

@@ -16,11 +16,12 @@ from linggao_pension.org.tasks import enqueue
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
-from . import reports, selectors, services
+from . import reports, rules, selectors, services
 from .filters import ReceiptFilter, RemittanceFilter, SpecialCreditFilter
 from .forms import (
     ImportForm,
     MonthForm,
+    PayerSearchForm,
     ReasonForm,
     ReceiptForm,
     ReviewForm,
@@ -63,13 +64,16 @@ def account_search(request: AuthedRequest) -> HttpResponse:
 def receipt_list(request: AuthedRequest) -> HttpResponse:
     qs = Receipt.objects.visible_to(request.user).select_related("person", "town", "collected_by")
     filterset = ReceiptFilter(request.GET, queryset=qs, request=request)
+    page = paginate(request, filterset.qs.order_by("-paid_on", "-pk"))
+    only_person = filterset.form.cleaned_data.get("person")
     return render(
         request,
         "contributions/receipt_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs.order_by("-paid_on", "-pk")),
+            "page": page,
             "can_confirm": request.user.has_perm("contributions.confirm_receipt"),
+            "only_person": Person.objects.visible_to(request.user).filter(pk=only_person).first() if only_person else None,
         },
     )
 
@@ -77,10 +81,11 @@ def receipt_list(request: AuthedRequest) -> HttpResponse:
 @permission_required("contributions.add_receipt", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def receipt_create(request: AuthedRequest) -> HttpResponse:
-    persons = Person.objects.visible_to(request.user)
-    initial = {"person": request.GET.get("id_number", "")}
-    form = ReceiptForm(request.POST or None, persons=persons, initial=initial)
-    if form.is_valid():
+    """登记缴费 in two steps on one page: find the payer (身份证号 or name; only 正常参保 persons of the
+    user's town can be chosen), then the year, grade and date of the payment."""
+    persons = Person.objects.visible_to(request.user).select_related("town", "village")
+    form = ReceiptForm(request.POST or None, persons=persons, initial={"person": request.GET.get("person", "")})
+    if request.method == "POST" and form.is_valid():
         try:
             receipt = services.receipt_record(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
@@ -88,7 +93,20 @@ def receipt_create(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记缴费，票据号 {receipt.receipt_no}，请打印票据交缴费人。")
             return redirect("contributions:receipt_detail", pk=receipt.pk)
-    return render(request, "contributions/receipt_form.html", {"form": form})
+    search_form, results = PayerSearchForm(request.GET if "q" in request.GET else None), None
+    if search_form.is_valid():
+        results = selectors.payer_search(persons=persons, q=search_form.cleaned_data["q"])
+        if (exact := selectors.payer_exact(results, search_form.cleaned_data["q"])) is not None:
+            return redirect(reverse("contributions:receipt_create") + f"?person={exact.pk}")
+    payer, payer_errors = form.payer()
+    return render(
+        request,
+        "contributions/receipt_form.html",
+        {
+            "form": form, "search_form": search_form, "results": results, "payer_errors": payer_errors,
+            "payer": selectors.payer_summary(person=payer) if payer else None,
+        },
+    )
 
 
 @permission_required("contributions.view_receipt", raise_exception=True)
@@ -108,10 +126,7 @@ def receipt_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "receipt": receipt,
             "entries": receipt.entries.order_by("pk"),
             "void_form": ReasonForm(),
-            "can_void": request.user.has_perm("contributions.void_receipt")
-            and receipt.status != Receipt.Status.VOIDED,
-            "can_confirm": request.user.has_perm("contributions.confirm_receipt")
-            and receipt.status == Receipt.Status.COLLECTED,
+            **selectors.receipt_actions(receipt=receipt, user=request.user),
         },
     )
 
@@ -197,7 +212,12 @@ def person_account_section(request, person) -> dict | None:
     if not request.user.has_perm("contributions.view_accountentry"):
         return None
     context = selectors.account_overview(person=person)
-    context.update(person=person, can_reverse=request.user.has_perm("contributions.reverse_accountentry"))
+    context.update(
+        person=person,
+        can_reverse=request.user.has_perm("contributions.reverse_accountentry"),
+        can_pay=request.user.has_perm("contributions.add_receipt") and not rules.payer_problem(person.status),
+        can_view_receipts=request.user.has_perm("contributions.view_receipt"),
+    )
     return {"title": "个人账户", "template": "contributions/_person_account.html", "context": context}
 
 

@@ -435,3 +435,23 @@ def test_special_list_query_count_is_flat(client, clerk, town, django_assert_max
     with django_assert_max_num_queries(12):
         response = client.get(reverse("contributions:special_list"))
     assert response.content.decode().count("/contributions/special/") >= 30
+
+
+def test_receipt_page_offers_only_the_actions_the_user_may_take(client, agent, agent2, finance, town):
+    def buttons(user, receipt):
+        html = login(client, user).get(reverse("contributions:receipt_detail", args=[receipt.pk])).content.decode()
+        return ("作废票据" in html, "确认划拨并记入个人账户" in html)
+
+    collected = ReceiptFactory(person=PersonFactory(town=town), collected_by=agent2)
+    assert buttons(agent, collected) == (True, False)
+    assert buttons(finance, collected) == (True, True)
+    own = ReceiptFactory(person=PersonFactory(town=town), collected_by=finance)
+    assert buttons(finance, own) == (True, False)  # the collector never confirms
+    confirmed = ReceiptFactory(person=PersonFactory(town=town), collected_by=agent2, status="confirmed",
+                               confirmed_at=timezone.now(), paid_on=date(2026, 5, 3))  # fmt: skip
+    assert buttons(agent, confirmed) == (False, False)  # a confirmed receipt is voided by finance only
+    assert buttons(finance, confirmed) == (True, False)
+    services.remittance_generate(month=date(2026, 5, 1), by=finance)
+    assert buttons(finance, confirmed) == (False, False)  # remitted money cannot be voided
+    assert buttons(agent, ReceiptFactory(person=PersonFactory(town=town), status="voided", void_reason="x",
+                                         voided_at=timezone.now())) == (False, False)  # fmt: skip
