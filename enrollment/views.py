@@ -6,13 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from linggao_pension.exports import XLSX_TYPE, file_response, pdf_response, render_pdf
+from linggao_pension.exports import XLSX_TYPE, file_response, pdf_response, render_pdf, xlsx_response
 from linggao_pension.org import services as org_services
 from linggao_pension.org.models import JobRun
 from linggao_pension.org.tasks import enqueue
@@ -354,8 +354,8 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
             kind=IMPORT_KIND, by=request.user, params={"stored": stored, "filename": upload.name}
         )
         enqueue(job)
-        messages.info(request, "文件已上传，正在校验和导入；完成后可在“历史数据导入”页查看每个错误的行号、列和原因")
-        return redirect("org:jobrun_detail", pk=job.pk)
+        messages.info(request, f"已上传 {upload.name}（导入任务 #{job.pk}），整个文件校验通过才会导入，结果见本页")
+        return redirect("enrollment:import_result", pk=job.pk)
     jobs = _import_jobs(request)[:10]
     return render(request, "enrollment/import_upload.html", {"form": form, "jobs": jobs})
 
@@ -370,5 +370,18 @@ def import_template(request: AuthedRequest) -> HttpResponse:
 @permission_required("enrollment.import_persons", raise_exception=True)
 @require_GET
 def import_result(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Where the upload page lands: progress while the job runs (the page reloads itself when it
+    ends), then the number imported or every bad row of a refused file."""
     job = get_object_or_404(_import_jobs(request), pk=pk)
-    return render(request, "enrollment/import_result.html", {"job": job, "errors": job.result.get("errors", [])})
+    return render(request, "enrollment/import_result.html", selectors.import_outcome(job=job))
+
+
+@permission_required("enrollment.import_persons", raise_exception=True)
+@require_GET
+def import_errors(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Every bad row of a refused file as a workbook, to correct the file row by row."""
+    job = get_object_or_404(_import_jobs(request), pk=pk)
+    errors = selectors.import_outcome(job=job)["errors"]
+    if not errors:
+        raise Http404("该导入没有错误")
+    return xlsx_response(reports.import_errors_workbook(errors), f"导入错误清单_{job.pk}.xlsx")

@@ -231,7 +231,7 @@ def test_upload_page_runs_the_import_as_a_job(client, clerk, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(client, valid_rows(4))
     job = JobRun.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("org:jobrun_detail", args=[job.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("enrollment:import_result", args=[job.pk])
     job.refresh_from_db()
     assert job.status == JobRun.Status.SUCCEEDED and job.started_by == clerk
     assert job.params["filename"] == "在册人员.xlsx"
@@ -255,6 +255,49 @@ def test_upload_of_a_bad_file_lists_the_errors(client, clerk, django_capture_on_
     assert not Person.objects.exists()
 
 
+def test_refused_upload_lands_on_the_result_page_with_every_bad_row(client, clerk, django_capture_on_commit_callbacks):
+    # 600 bad rows (more than the job page lists) and one good row: every bad row is on the result page
+    # and in the downloadable list, and nothing is imported.
+    rows = valid_rows(601)
+    for row in rows[1:]:
+        row[0] = row[0][:17] + ("0" if row[0][17] != "0" else "1")  # wrong check digit
+    client.force_login(clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, rows)
+    job = JobRun.objects.get()
+    assert response["Location"] == reverse("enrollment:import_result", args=[job.pk])
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert "发现 600 处错误，未导入任何数据" in html
+    assert html.count("<td>身份证号校验位错误</td>") == 600
+    assert [e["row"] for e in page.context["errors"]] == list(range(3, 603))
+    assert reverse("enrollment:import_errors", args=[job.pk]) in html
+    download = client.get(reverse("enrollment:import_errors", args=[job.pk]))
+    sheet = load_workbook(io.BytesIO(download.content)).worksheets[0]
+    lines = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert len(lines) == 600 and lines[0] == (3, "身份证号", "身份证号校验位错误") and lines[-1][0] == 602
+    assert not Person.objects.exists()
+
+
+def test_result_page_of_a_running_import_shows_progress_and_reloads_itself(client, clerk):
+    job = JobRun.objects.create(kind="import_residents", started_by=clerk, status=JobRun.Status.RUNNING,
+                                params={"filename": "在册人员.xlsx"}, progress_done=2000, progress_total=10000)  # fmt: skip
+    client.force_login(clerk)
+    html = client.get(reverse("enrollment:import_result", args=[job.pk])).content.decode()
+    assert 'id="job"' in html and 'data-finished="0"' in html
+    assert reverse("org:jobrun_progress", args=[job.pk]) in html and "2000/10000" in html
+    assert "正在校验和导入" in html and "已导入" not in html
+
+
+def test_result_page_of_a_crashed_import_shows_the_reason_without_the_traceback(client, clerk):
+    job = JobRun.objects.create(kind="import_residents", started_by=clerk, status=JobRun.Status.FAILED,
+                                params={"filename": "在册人员.xlsx"},
+                                error="磁盘已满\nTraceback (most recent call last):\n  File ...")  # fmt: skip
+    client.force_login(clerk)
+    html = client.get(reverse("enrollment:import_result", args=[job.pk])).content.decode()
+    assert "导入未完成，未导入任何数据：磁盘已满" in html and "Traceback" not in html
+
+
 def test_upload_must_be_xlsx(client, clerk):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -276,3 +319,12 @@ def test_template_has_the_exact_headers_and_no_data_rows(client, clerk):
     notes = {row[0]: row[1] for row in wb["填写说明"].iter_rows(values_only=True)}
     assert "须年满16周岁" in notes["参保日期"]  # from the enrollment parameters
     assert read_rows(io.BytesIO(content), HEADERS) == []
+
+
+def test_result_page_of_an_import_run_from_the_command(client, clerk, tmp_path):
+    call_command("import_residents", str(write(tmp_path, valid_rows(2))), stdout=io.StringIO())
+    job = JobRun.objects.get()
+    client.force_login(clerk)
+    html = client.get(reverse("enrollment:import_result", args=[job.pk])).content.decode()
+    assert "已导入 2 名参保人员" in html and "命令行" in html
+    assert reverse("enrollment:import_result", args=[job.pk]) in client.get(reverse("enrollment:import_upload")).content.decode()

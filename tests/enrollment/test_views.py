@@ -29,6 +29,7 @@ class Ctx:
     change: ChangeRequest
     change_submitted: ChangeRequest
     job: JobRun
+    refused_job: JobRun
 
 
 @pytest.fixture
@@ -46,7 +47,12 @@ def ctx(agent, clerk, town) -> Ctx:
     services.change_request_submit(change_request=change_submitted, by=agent)
     job = JobRun.objects.create(kind="import_residents", started_by=clerk, status=JobRun.Status.SUCCEEDED,
                                 params={"filename": "a.xlsx"}, result={"imported": 3, "errors": []})  # fmt: skip
-    return Ctx(person, draft, submitted, change, change_submitted, job)
+    refused_job = JobRun.objects.create(
+        kind="import_residents", started_by=clerk, status=JobRun.Status.FAILED, params={"filename": "b.xlsx"},
+        result={"imported": 0, "errors": [{"row": 2, "column": "身份证号", "message": "身份证号校验位错误"}]},
+        error="导入失败：发现 1 处错误，未导入任何数据",
+    )  # fmt: skip
+    return Ctx(person, draft, submitted, change, change_submitted, job, refused_job)
 
 
 def _change(person, **kw):
@@ -110,6 +116,8 @@ VIEWS = [
     ("import_upload", lambda c: reverse("enrollment:import_upload"), "get", "clerk", "agent", None),
     ("import_template", lambda c: reverse("enrollment:import_template"), "get", "clerk", "agent", None),
     ("import_result", lambda c: reverse("enrollment:import_result", args=[c.job.pk]), "get", "clerk", "agent", None),
+    ("import_errors", lambda c: reverse("enrollment:import_errors", args=[c.refused_job.pk]), "get", "clerk", "agent",
+     None),
 ]  # fmt: skip
 IDS = [v[0] for v in VIEWS]
 POST_DATA = {"opinion": "已核实"}
@@ -153,6 +161,12 @@ def test_import_result_of_another_job_kind_is_404(client, clerk):
     job = JobRun.objects.create(kind="payroll", started_by=clerk)
     client.force_login(clerk)
     assert client.get(reverse("enrollment:import_result", args=[job.pk])).status_code == 404
+    assert client.get(reverse("enrollment:import_errors", args=[job.pk])).status_code == 404
+
+
+def test_import_errors_of_an_import_without_errors_is_404(client, clerk, ctx):
+    client.force_login(clerk)
+    assert client.get(reverse("enrollment:import_errors", args=[ctx.job.pk])).status_code == 404
 
 
 def test_pages_need_login(client, ctx):
