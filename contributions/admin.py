@@ -90,7 +90,7 @@ class RemittanceAdmin(ReadOnlyAdmin):
 
 @admin.register(InterestPosting)
 class InterestPostingAdmin(ReadOnlyAdmin):
-    list_display = ["year", "status", "rate", "accounts", "total", "finished_at"]
+    list_display = ["year", "status", "rate", "accounts", "skipped", "total", "finished_at"]
 
 
 @admin.register(SpecialCredit)

@@ -447,6 +447,10 @@ class InterestPosting(models.Model):
     rate = models.DecimalField("记账利率", max_digits=7, decimal_places=4)
     accounts = models.PositiveIntegerField("结息账户数", default=0)
     total = models.DecimalField("利息合计", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    skipped = models.PositiveIntegerField(
+        "待遇核定时已结息", default=0,
+        help_text="当年开始领取待遇的人员：核定时已按过渡期利息结息，年度结息不再重复计息（R6）",
+    )
     started_at = models.DateTimeField("开始时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     posted_by = models.ForeignKey(
@@ -469,6 +473,10 @@ class InterestPosting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} 年度结息"
+
+    @property
+    def rate_percent(self) -> str:
+        return f"{self.rate * 100:.2f}%"
 
 
 # --- 老农保 merge (R21) and 被征地 subsidies (§8.2): recorded by one clerk, reviewed by another ------------

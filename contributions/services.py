@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from enrollment.models import Person
@@ -595,7 +595,21 @@ def interest_post(*, year: int, by, job=None, chunk_size: int = BATCH_CHUNK) -> 
     out of order (interest_refusal). Accounts are processed in chunks of `chunk_size` persons, one
     transaction and one grouped aggregate each, and progress is recorded after each chunk. A rerun
     after a crash resumes: the unique interest entry per person and year refuses a second credit,
-    and the persons already posted are skipped."""
+    and the persons already posted are skipped.
+
+    Returns {"year", "rate", "accounts": accounts credited by this year-end posting, "total",
+    "skipped": accounts with money whose interest of the year was already settled at a benefit start}.
+
+    Benefit start in the year (domain R6, R8 and the binding defaults "balance at a benefit start"
+    and "interim interest"): the benefit determination (benefits.services.claim_determine) books the
+    interim interest round(opening balance × rate × (m − 1) / 12, 2) as the person's 利息 entry of the
+    start year, dated the 1st of the start month. That entry is the person's interest of the year: it
+    covers the months before the start, and from the start the balance is frozen into the pension and
+    drawn down month by month. So this posting credits nothing more for that year (the unique interest
+    entry per person and year would refuse it anyway) and counts the person as "skipped" rather than
+    passing over them silently; from the next year on the remaining balance earns the year-end interest
+    like any other account. Such entries are told apart from this posting's own by their date: a
+    benefit starts on the 1st of a month, this posting books on 31 December."""
     _system_or_perm(by, "contributions.post_interest", "无权执行年度结息")
     refusal = interest_refusal(year=year, today=timezone.localdate())
     if refusal:
@@ -639,15 +653,18 @@ def interest_post(*, year: int, by, job=None, chunk_size: int = BATCH_CHUNK) -> 
         last = hi
         if job is not None:
             jobrun_progress(job=job, done=done, total=total_people)
+    year_end = Q(entry_date=dec31)
     with transaction.atomic():
-        agg = AccountEntry.objects.filter(
-            kind=EntryKind.INTEREST, source=Source.INTEREST, year=year, entry_date=dec31
-        ).aggregate(accounts=Count("pk"), total=Sum("amount"))
-        InterestPosting.objects.filter(pk=posting.pk).update(
-            status=InterestPosting.Status.DONE, finished_at=timezone.now(), accounts=agg["accounts"],
-            total=quantize(agg["total"] or ZERO),
+        agg = AccountEntry.objects.filter(kind=EntryKind.INTEREST, source=Source.INTEREST, year=year).aggregate(
+            accounts=Count("pk", filter=year_end), total=Sum("amount", filter=year_end),
+            skipped=Count("pk", filter=~year_end),
         )
-    return {"year": year, "rate": str(rate), "accounts": agg["accounts"], "total": str(quantize(agg["total"] or ZERO))}
+        total = quantize(agg["total"] or ZERO)
+        InterestPosting.objects.filter(pk=posting.pk).update(
+            status=InterestPosting.Status.DONE, finished_at=timezone.now(), accounts=agg["accounts"], total=total,
+            skipped=agg["skipped"],
+        )
+    return {"year": year, "rate": str(rate), "accounts": agg["accounts"], "total": str(total), "skipped": agg["skipped"]}
 
 
 def interest_post_job(*, job, by, year) -> dict:

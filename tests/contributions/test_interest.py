@@ -50,9 +50,9 @@ def test_interest_compounds_over_several_years_and_mid_year_credits_earn_nothing
     nothing = PersonFactory(town=town)
     credit(nothing, "100.00", date(2021, 1, 1))  # the first day of 2021 earns nothing in 2021
 
-    assert services.interest_post(year=2020, by=None) == {"year": 2020, "rate": "0.0604", "accounts": 0, "total": "0.00"}
+    assert services.interest_post(year=2020, by=None) == {"year": 2020, "rate": "0.0604", "accounts": 0, "total": "0.00", "skipped": 0}
     # 2021 at 6.69%: a 1030.00 -> 68.907 -> 68.91; b 333.00 -> 22.2777 -> 22.28
-    assert services.interest_post(year=2021, by=None) == {"year": 2021, "rate": "0.0669", "accounts": 2, "total": "91.19"}
+    assert services.interest_post(year=2021, by=None) == {"year": 2021, "rate": "0.0669", "accounts": 2, "total": "91.19", "skipped": 0}
     # 2022 at 6.12%: a (1030 + 500 + 68.91) = 1598.91 -> 97.853292 -> 97.85; b 355.28 -> 21.743136 -> 21.74;
     # nothing 100.00 -> 6.12
     services.interest_post(year=2022, by=None)
@@ -122,7 +122,7 @@ def test_rerun_after_a_crash_posts_only_the_missing_accounts(june_2026, town):
     AccountEntryFactory(person=done, source=Source.INTEREST, kind="interest", amount=D("15.00"),
                         entry_date=date(2025, 12, 31), year=2025)  # fmt: skip
     result = services.interest_post(year=2025, by=None)
-    assert result == {"year": 2025, "rate": "0.0150", "accounts": 2, "total": "45.00"}
+    assert result == {"year": 2025, "rate": "0.0150", "accounts": 2, "total": "45.00", "skipped": 0}
     assert interest_of(done) == [(2025, "15.00", "2025-12-31")]
     assert interest_of(missing) == [(2025, "30.00", "2025-12-31")]
     assert InterestPosting.objects.get(year=2025).status == "done"
@@ -140,7 +140,7 @@ def test_command_prints_json(june_2026, town, capsys):
     person = PersonFactory(town=town)
     credit(person, "1000.00", date(2024, 6, 1))
     call_command("post_interest", "--year", "2025", "--json")
-    assert json.loads(capsys.readouterr().out) == {"year": 2025, "rate": "0.0150", "accounts": 1, "total": "15.00"}
+    assert json.loads(capsys.readouterr().out) == {"year": 2025, "rate": "0.0150", "accounts": 1, "total": "15.00", "skipped": 0}
 
 
 def test_page_starts_a_job_and_the_job_page_shows_it(client, clerk, town, django_capture_on_commit_callbacks):
@@ -181,5 +181,74 @@ def test_interest_posting_runs_on_the_real_worker(client, clerk, town):
             break
         time.sleep(0.5)
     assert job.status == JobRun.Status.SUCCEEDED, job.error
-    assert job.result == {"year": 2025, "rate": "0.0150", "accounts": 1, "total": "15.00"}
+    assert job.result == {"year": 2025, "rate": "0.0150", "accounts": 1, "total": "15.00", "skipped": 0}
     assert interest_of(person) == [(2025, "15.00", "2025-12-31")]
+
+
+def test_an_account_whose_benefit_started_in_the_year_is_counted_as_skipped(town, agent, clerk):
+    """The benefit determination books the interim interest of the start year as the person's 利息
+    entry of that year (R6, R8, binding default "interim interest"); the year-end posting then credits
+    nothing more for that year, says so in "skipped", and from the next year on posts as usual.
+
+    Pensioner p, born 1956-03-20 (55 at the scheme start: 5 years required), pays 100 in Sept 2011-2015.
+    Year-end interest posted on 2 Jan 2016: 2011: nothing (no money on 1 Jan 2011); 2012: 100 × 3.00%
+    = 3.00; 2013: 203.00 × 3.00% = 6.09; 2014: 309.09 × 2.75% = 8.499975 → 8.50; 2015: 417.59 × 1.50%
+    = 6.26385 → 6.26. Opening 2016 = 523.85. Benefit start 2016-04: interim = round(523.85 × 8.31% ×
+    3/12, 2) = round(10.88298375) = 10.88, booked 2016-04-01.
+    Another person q: 1000 on 2015-06-01; 2016: 1000 × 8.31% = 83.10; 2017: 1083.10 × 7.12% = 77.11672
+    → 77.12. p in 2017: (523.85 + 10.88) = 534.73 × 7.12% = 38.072776 → 38.07."""
+    from benefits import services as benefit_services
+
+    p = PersonFactory(town=town, birth_date=date(1956, 3, 20))
+    for year in range(2011, 2016):
+        AccountEntryFactory(person=p, source=Source.PERSONAL, amount=D("100.00"), entry_date=date(year, 9, 1), year=year)
+    q = PersonFactory(town=town)
+    credit(q, "1000.00", date(2015, 6, 1))
+    with at(2016, 1, 2):
+        for year in range(2011, 2016):
+            services.interest_post(year=year, by=None)
+    assert interest_of(p) == [(2012, "3.00", "2012-12-31"), (2013, "6.09", "2013-12-31"),
+                              (2014, "8.50", "2014-12-31"), (2015, "6.26", "2015-12-31")]  # fmt: skip
+    with at(2016, 4, 10):
+        claim = benefit_services.claim_submit(person=p, by=agent)
+        pension = benefit_services.claim_determine(claim=claim, by=clerk)
+    assert (pension.opening_balance, pension.interim_interest) == (D("523.85"), D("10.88"))
+
+    with at(2026, 6, 15):
+        assert services.interest_post(year=2016, by=None) == {
+            "year": 2016, "rate": "0.0831", "accounts": 1, "total": "83.10", "skipped": 1,
+        }
+        assert services.interest_post(year=2017, by=None) == {
+            "year": 2017, "rate": "0.0712", "accounts": 2, "total": "115.19", "skipped": 0,
+        }
+    assert interest_of(p)[-2:] == [(2016, "10.88", "2016-04-01"), (2017, "38.07", "2017-12-31")]
+    assert interest_of(q) == [(2016, "83.10", "2016-12-31"), (2017, "77.12", "2017-12-31")]
+    posting = InterestPosting.objects.get(year=2016)
+    assert (posting.accounts, posting.total, posting.skipped) == (1, D("83.10"), 1)
+
+
+def test_a_rerun_after_a_crash_counts_its_own_entries_as_posted_not_skipped(june_2026, town):
+    resumed, started = PersonFactory(town=town), PersonFactory(town=town)
+    credit(resumed, "1000.00", date(2024, 6, 1))
+    credit(started, "2000.00", date(2024, 6, 1))
+    InterestPosting.objects.create(year=2025, rate=D("0.0150"))  # a crash left it running
+    AccountEntryFactory(person=resumed, source=Source.INTEREST, kind="interest", amount=D("15.00"),
+                        entry_date=date(2025, 12, 31), year=2025)  # fmt: skip
+    # a benefit start in March 2025: interim = round(2000 × 1.50% × 2/12, 2) = 5.00
+    AccountEntryFactory(person=started, source=Source.INTEREST, kind="interest", amount=D("5.00"),
+                        entry_date=date(2025, 3, 1), year=2025)  # fmt: skip
+    assert services.interest_post(year=2025, by=None) == {
+        "year": 2025, "rate": "0.0150", "accounts": 1, "total": "15.00", "skipped": 1,
+    }
+
+
+def test_year_end_page_shows_the_skipped_accounts_and_links_each_posting_to_its_job(client, clerk, town):
+    with at(2026, 6, 15):
+        person = PersonFactory(town=town)
+        credit(person, "1000.00", date(2024, 6, 1))
+        job = JobRun.objects.create(kind="contributions.post_interest", params={"year": 2025}, started_by=clerk)
+        services.interest_post(year=2025, by=clerk, job=job)
+        client.force_login(clerk)
+        html = client.get(reverse("contributions:year_end")).content.decode()
+    assert "待遇核定时已结息" in html
+    assert reverse("org:jobrun_detail", args=[job.pk]) in html
