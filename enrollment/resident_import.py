@@ -70,6 +70,10 @@ def _row(row: SheetRow, ctx: ImportContext) -> tuple[dict, list[RowError]]:
     values: dict = {}
     raw_id = v["身份证号"]
     try:
+        if isinstance(raw_id, float):
+            # Excel keeps 15 significant digits of a number: the last digits of an 18-digit ID typed
+            # as a number are lost, and what is left may even pass the check digit by chance.
+            raise ValueError("身份证号是数字格式，Excel 只保留15位有效数字，末几位可能已改变")
         values["id_number"] = rules.validate_id_number(text(raw_id), today=ctx.today)
     except ValueError as exc:
         hint = "（请将身份证号列设为文本格式后重新填写）" if isinstance(raw_id, int | float) else ""
