@@ -361,7 +361,8 @@ def interest_postings() -> list[InterestPosting]:
 
 
 def dashboard(*, user) -> dict:
-    """The landing page, by role: what a town agent, finance and a clerk each need first."""
+    """The landing page, by role: what a town agent, finance, a clerk and a manager each need first.
+    Each card says what its user can do and offers only those actions."""
     today = timezone.localdate()
     receipts = Receipt.objects.visible_to(user)
     out: dict = {"today": today}
@@ -386,12 +387,22 @@ def dashboard(*, user) -> dict:
                 {"town": r["town__name"], "count": r["count"], "total": quantize(r["personal"] + r["collective"] + r["sponsor"])}
                 for r in by_town
             ],
+        }
+    if user.has_perm("contributions.view_remittance"):
+        out["remittance"] = {
             "remittable": receipt_totals(Receipt.objects.remittable(up_to=today)),
             "remittances": list(Remittance.objects.order_by("-month")[:6]),
+            "can_generate": user.has_perm("contributions.add_remittance"),
         }
     if user.has_perm("contributions.view_interestposting"):
-        out["clerk"] = {
+        out["interest"] = {
             "postings": list(InterestPosting.objects.order_by("-year")[:6]),
-            "pending_special": SpecialCredit.objects.visible_to(user).filter(status=SpecialCredit.Status.PENDING).count(),
+            "can_post": user.has_perm("contributions.post_interest") or user.has_perm("contributions.post_daijiao"),
+        }
+    if user.has_perm("contributions.view_specialcredit"):
+        out["special"] = {
+            "pending": SpecialCredit.objects.visible_to(user).filter(status=SpecialCredit.Status.PENDING).count(),
+            "can_import": user.has_perm("contributions.import_receipts"),
+            "can_reverse": user.has_perm("contributions.reverse_accountentry"),
         }
     return out

@@ -64,7 +64,9 @@ for _role in (FINANCE, AUDITOR, MANAGER):
 # receipts; finance confirms town collections (划拨确认), voids confirmed ones, generates the month-end
 # remittance and marks it remitted; county clerks (业务股, who keep the accounts) import bank files,
 # reverse entries, record and review old-scheme/land credits and run year-end interest and 代缴;
-# auditors and managers see everything.
+# auditors and managers see everything, and a manager may also start the year-end interest posting
+# and the month-end remittance from their pages (architecture.md "Batch jobs"): confirming receipts
+# and marking a remittance remitted stay with finance (maker-checker).
 _CONTRIB_VIEW = ["contributions.view_receipt", "contributions.view_interestposting"]
 ROLE_PERMISSIONS[TOWN_AGENT] += ["contributions.view_receipt", "contributions.add_receipt", "contributions.void_receipt"]
 ROLE_PERMISSIONS[FINANCE] += [
@@ -78,6 +80,7 @@ ROLE_PERMISSIONS[CLERK] += [
 ]  # fmt: skip
 for _role in (AUDITOR, MANAGER):
     ROLE_PERMISSIONS[_role] += [*_CONTRIB_VIEW, "contributions.view_remittance", "contributions.view_specialcredit"]
+ROLE_PERMISSIONS[MANAGER] += ["contributions.post_interest", "contributions.add_remittance"]
 
 # benefits: town agents submit claims with the preliminary review (镇初审) and see their town's
 # claims, 到龄名单 and pensions; county clerks determine claims (县核定) and import the legacy

@@ -455,3 +455,46 @@ def test_receipt_page_offers_only_the_actions_the_user_may_take(client, agent, a
     assert buttons(finance, confirmed) == (False, False)  # remitted money cannot be voided
     assert buttons(agent, ReceiptFactory(person=PersonFactory(town=town), status="voided", void_reason="x",
                                          voided_at=timezone.now())) == (False, False)  # fmt: skip
+
+
+# --- A manager starts the batch jobs (architecture.md "Batch jobs"), finance keeps confirm and remit ------
+
+
+def test_manager_starts_interest_posting_and_remittance_but_never_confirms_or_remits(
+    client, manager, finance, agent, town, django_capture_on_commit_callbacks
+):
+    person = PersonFactory(town=town)
+    AccountEntryFactory(person=person, source=Source.PERSONAL, amount=D("1000.00"), entry_date=date(2024, 6, 1), year=2024)
+    collected = ReceiptFactory(person=PersonFactory(town=town), collected_by=agent, paid_on=date(2026, 6, 2))
+    ReceiptFactory(person=PersonFactory(town=town), status="confirmed", confirmed_at=timezone.now(), paid_on=date(2026, 5, 3))
+    login(client, manager)
+    html = client.get(reverse("contributions:index")).content.decode()
+    assert "生成上缴单" in html and "年度结息与政府代缴" in html and "确认镇/农场收缴" not in html
+    html = client.get(reverse("contributions:year_end")).content.decode()
+    assert "开始结息" in html and "开始代缴入账" not in html
+    html = client.get(reverse("contributions:remittance_list")).content.decode()
+    assert "生成上缴单</button>" in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("contributions:interest_start"), {"interest-year": "2025"})
+    job = JobRun.objects.get(kind="contributions.post_interest")
+    assert response["Location"] == reverse("org:jobrun_detail", args=[job.pk])
+    assert job.status == "succeeded" and job.started_by == manager and job.result["total"] == "15.00"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("contributions:remittance_start"), {"month": "2026-05"})
+    job = JobRun.objects.get(kind="contributions.remit_premiums")
+    assert response["Location"] == reverse("org:jobrun_detail", args=[job.pk])
+    assert job.result == {"created": 1, "receipts": 1, "total": "200.00"}
+    remittance = Remittance.objects.get()
+    assert remittance.created_by == manager
+    assert "确认已上缴财政专户" not in client.get(reverse("contributions:remittance_detail", args=[remittance.pk])).content.decode()
+
+    remit = reverse("contributions:remittance_remit", args=[remittance.pk])
+    assert client.post(remit, {"voucher_no": "V1"}).status_code == 403
+    assert client.post(reverse("contributions:receipt_confirm"), {"receipt": [collected.pk]}).status_code == 403
+    assert client.post(reverse("contributions:daijiao_start"), {"daijiao-year": "2026"}).status_code == 403
+    login(client, finance).post(remit, {"voucher_no": "V1"})  # the manager generated it: any finance user remits
+    remittance.refresh_from_db()
+    assert (remittance.status, remittance.remitted_by) == ("remitted", finance)
+    collected.refresh_from_db()
+    assert collected.status == "collected"
