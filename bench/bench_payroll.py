@@ -3,7 +3,9 @@
 Builds 60,000 receiving pensioners in a throwaway database, runs benefits.services.payroll_generate
 for the current month (the same service the page, the beat job and `run_payroll` call), and prints
 its time and lines per second beside the floor: one INSERT ... SELECT producing the same rows on the
-same database. Then times the second run (nothing to add) that a rerun or a retry costs.
+same database. Then times the second run (nothing to add) that a rerun or a retry costs, and the
+export of the reviewed run: one Excel per bank plus the bank's return-file template, all stored
+(benefits.services.payroll_export, which the page runs as a job).
 
     .venv/bin/python bench/bench_payroll.py                      # SQLite file /tmp/bench_payroll.sqlite3
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_payroll .venv/bin/python bench/bench_payroll.py
@@ -144,6 +146,17 @@ def main() -> None:
           f"same {count:,} rows, same total")
     print(f"  service / floor           {service_time / floor_time:7.1f} ×")
     print(f"  second run (adds nothing) {rerun_time:7.2f} s")
+
+    from linggao_pension.org.models import User
+
+    bench_user = User.objects.create_superuser("bench", password=None)
+    services.payroll_review(run=run, by=bench_user)
+    t0 = time.perf_counter()
+    files = services.payroll_export(run=run, by=bench_user)
+    export_time = time.perf_counter() - t0
+    assert sum(f.line_count for f in files) == PENSIONERS
+    print(f"  export (bank files + return template) {export_time:7.2f} s   {PENSIONERS / export_time:10,.0f} lines/s   "
+          f"{len(files)} bank files")
 
 
 if __name__ == "__main__":

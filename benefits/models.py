@@ -374,6 +374,9 @@ class PayrollRun(models.Model):
     )
     closed_at = models.DateTimeField("回盘时间", null=True, blank=True)
     paid_on = models.DateField("银行发放日期", null=True, blank=True)
+    return_template = models.FileField(
+        "银行回盘模板", upload_to="payroll/", blank=True, help_text="导出银行文件时按同一批明细生成"
+    )
 
     class Meta:
         verbose_name = "月度发放"

@@ -13,6 +13,7 @@ from contributions.selectors import AccountSnapshot, account_at, counted_years, 
 from enrollment.models import Person
 from linggao_pension import periods
 from linggao_pension.money import ZERO, quantize
+from linggao_pension.org.models import JobRun
 
 from . import rules
 from .models import (
@@ -343,6 +344,53 @@ def run_summary(run: PayrollRun) -> dict:
         ],
         "by_bank": by_bank,
     }
+
+
+@dataclass(frozen=True)
+class PayrollJob:
+    job: JobRun
+    month: str
+    run_pk: int | None
+
+
+def payroll_jobs(*, kinds: list[str], limit: int) -> list[PayrollJob]:
+    """The latest payroll jobs (generate, export, close), each with the month and the run it
+    concerns, so the list can link to the run. Two queries."""
+    jobs = list(JobRun.objects.filter(kind__in=kinds).select_related("started_by")[:limit])
+    run_ids, months = set(), set()
+    for job in jobs:
+        if isinstance(job.params.get("run"), int):
+            run_ids.add(job.params["run"])
+        try:
+            months.add(periods.parse_month(str(job.params.get("month", ""))))
+        except ValueError:
+            pass
+    runs = list(PayrollRun.objects.filter(Q(pk__in=run_ids) | Q(month__in=months))) if jobs else []
+    by_pk = {r.pk: r for r in runs}
+    by_month = {f"{r.month:%Y-%m}": r for r in runs}
+    rows = []
+    for job in jobs:
+        run = by_pk.get(job.params.get("run")) or by_month.get(job.params.get("month"))
+        rows.append(PayrollJob(job=job, month=f"{run.month:%Y-%m}" if run else str(job.params.get("month", "")),
+                               run_pk=run.pk if run else None))
+    return rows
+
+
+def run_generators(run: PayrollRun, changes: list | None = None) -> set[int]:
+    """Who generated (or completed) the run: none of them may review it (maker-checker).
+    `changes`: the run's status changes when the caller has them already."""
+    if changes is None:
+        changes = run.status_changes.filter(to_status=PayrollRun.Status.GENERATED).only("to_status", "by_id")
+    return {ch.by_id for ch in changes if ch.to_status == PayrollRun.Status.GENERATED and ch.by_id is not None}
+
+
+def run_jobs(run: PayrollRun, *, kinds: list[str]):
+    """The recorded jobs (export, closing) of one run, newest first."""
+    return JobRun.objects.filter(kind__in=kinds, params__run=run.pk).select_related("started_by")
+
+
+def run_jobs_running(run: PayrollRun, *, kinds: list[str]) -> bool:
+    return run_jobs(run, kinds=kinds).filter(status__in=[JobRun.Status.QUEUED, JobRun.Status.RUNNING]).exists()
 
 
 def run_totals(run: PayrollRun) -> tuple[int, Decimal]:

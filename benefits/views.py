@@ -285,10 +285,10 @@ def pensioner_import_result(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def payroll_list(request: AuthedRequest) -> HttpResponse:
     runs = PayrollRun.objects.select_related("generated_by", "reviewed_by", "closed_by")
-    jobs = JobRun.objects.filter(kind__in=[services.PAYROLL_JOB, services.CLOSE_JOB]).select_related("started_by")
     month = periods.month_start(timezone.localdate())
     return _render(request, "benefits/payroll_list.html", {
-        "page": paginate(request, runs), "jobs": jobs[:8], "form": PayrollStartForm(initial={"month": month}),
+        "page": paginate(request, runs), "jobs": selectors.payroll_jobs(kinds=services.PAYROLL_JOB_KINDS, limit=8),
+        "form": PayrollStartForm(initial={"month": month}),
     })
 
 
@@ -315,12 +315,15 @@ def _run(pk: int) -> PayrollRun:
 def payroll_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     run = _run(pk)
     lines = PayrollLine.objects.visible_to(request.user).filter(run=run).select_related("person", "town")
+    jobs = list(selectors.run_jobs(run, kinds=[services.EXPORT_JOB, services.CLOSE_JOB])[:5])
+    changes = list(run.status_changes.select_related("by"))
     filterset = PayrollLineFilter(request.GET, queryset=lines.order_by("town__sort_order", "pk"), request=request)
     return _render(request, "benefits/payroll_detail.html", {
         "run": run, "summary": selectors.run_summary(run), "filter": filterset,
         "page": paginate(request, filterset.qs), "files": run.bank_files.all(),
-        "changes": run.status_changes.select_related("by"), "review_form": ReviewForm(),
-        "close_jobs": JobRun.objects.filter(kind=services.CLOSE_JOB, params__run=run.pk).select_related("started_by")[:5],
+        "changes": changes, "review_form": ReviewForm(),
+        "run_jobs": jobs, "export_running": any(j.kind == services.EXPORT_JOB and not j.is_finished for j in jobs),
+        "generated_by_me": request.user.pk in selectors.run_generators(run, changes),
         "no_account": lines.filter(status=PayrollLine.Status.PENDING, bank_account="").count(),
     })
 
@@ -344,12 +347,13 @@ def payroll_review(request: AuthedRequest, pk: int) -> HttpResponse:
 def payroll_export(request: AuthedRequest, pk: int) -> HttpResponse:
     run = _run(pk)
     try:
-        files = services.payroll_export(run=run, by=request.user)
+        job = services.payroll_export_start(run=run, by=request.user)
     except ValidationError as exc:
         messages.error(request, "不能导出：" + _error_text(exc))
-    else:
-        messages.success(request, f"已生成 {len(files)} 个银行发放文件")
-    return redirect("benefits:payroll_detail", pk=run.pk)
+        return redirect("benefits:payroll_detail", pk=run.pk)
+    enqueue(job)
+    messages.info(request, f"正在导出{run}的银行文件；完成后可在发放页面下载")
+    return redirect("org:jobrun_detail", pk=job.pk)
 
 
 @permission_required("benefits.view_payrollrun", raise_exception=True)

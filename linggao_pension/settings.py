@@ -229,14 +229,16 @@ JOB_LABELS |= {
     "contributions.remit_premiums": "保费上缴财政专户",
 }
 
-# benefits: the monthly payroll, the bank return file and the go-live import of pensioners.
+# benefits: the monthly payroll, its bank files, the bank return file and the go-live import of pensioners.
 JOB_HANDLERS |= {
     "benefits.payroll": "benefits.services.payroll_job",
+    "benefits.payroll_export": "benefits.services.payroll_export_job",
     "benefits.payroll_close": "benefits.services.payroll_close_job",
     "benefits.import_pensioners": "benefits.services.pensioners_import_job",
 }
 JOB_LABELS |= {
     "benefits.payroll": "月度待遇发放（生成发放明细）",
+    "benefits.payroll_export": "月度待遇发放（导出银行文件）",
     "benefits.payroll_close": "月度待遇发放（银行回盘入账）",
     "benefits.import_pensioners": "原系统待遇领取人员导入",
 }

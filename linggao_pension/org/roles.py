@@ -85,7 +85,9 @@ ROLE_PERMISSIONS[MANAGER] += ["contributions.post_interest", "contributions.add_
 # benefits: town agents submit claims with the preliminary review (镇初审) and see their town's
 # claims, 到龄名单 and pensions; county clerks determine claims (县核定) and import the legacy
 # pensioners; finance generates, exports and closes the payroll and a second finance user reviews
-# it (the service refuses the generator); auditors and managers see everything.
+# it (the service refuses the generator); auditors and managers see everything, and a manager may
+# also start the month's payroll generation from its page (architecture.md "Batch jobs"): review,
+# export and closing stay with finance.
 _BENEFITS_VIEW = ["benefits.view_benefitclaim", "benefits.view_pension"]
 ROLE_PERMISSIONS[TOWN_AGENT] += [*_BENEFITS_VIEW, "benefits.submit_claim"]
 ROLE_PERMISSIONS[CLERK] += [
@@ -97,6 +99,7 @@ ROLE_PERMISSIONS[FINANCE] += [
 ]  # fmt: skip
 for _role in (AUDITOR, MANAGER):
     ROLE_PERMISSIONS[_role] += [*_BENEFITS_VIEW, "benefits.view_payrollrun"]
+ROLE_PERMISSIONS[MANAGER] += ["benefits.generate_payroll"]
 
 
 def _permissions(names: list[str]) -> list[Permission]:

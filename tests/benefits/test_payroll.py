@@ -34,6 +34,7 @@ from enrollment.models import Person
 from linggao_pension import periods
 from linggao_pension.org import roles
 from linggao_pension.org.models import JobRun
+from linggao_pension.org.services import jobrun_execute
 from tests.conftest import make_user
 from tests.factories import PensionFactory, PersonFactory
 
@@ -200,6 +201,61 @@ def test_bank_files_one_per_bank_with_count_and_total_matching_the_lines(finance
         assert rows[-1][0] == f"合计（{bank_file.line_count} 条）" and D(str(rows[-1][4])) == bank_file.total
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.EXPORTED
+
+
+def test_export_runs_as_a_job_and_stores_the_bank_files_and_the_return_template(finance, finance2):
+    PensionFactory.create_batch(2, person__bank_name="海南农信")
+    PensionFactory(person__bank_name="中国农业银行")
+    with at(2026, 1, 20):
+        services.payroll_generate(month=JAN, by=finance)
+        run = services.payroll_review(run=PayrollRun.objects.get(), by=finance2)
+        job = services.payroll_export_start(run=run, by=finance)
+        with pytest.raises(ValidationError) as exc:
+            services.payroll_export_start(run=run, by=finance2)  # the button pressed again while it waits
+        assert exc.value.messages == ["2026年01月发放的银行文件正在导出，请在任务完成后查看"]
+        jobrun_execute(job=job)
+    job.refresh_from_db()
+    assert job.status == JobRun.Status.SUCCEEDED, job.error
+    assert job.result == {"month": "2026-01", "lines": 3, "total": "903.00"}
+    assert job.counts == {"files": 2, "lines": 3}
+    assert (job.progress_done, job.progress_total) == (3, 3)
+    run.refresh_from_db()
+    assert (run.status, run.exported_by) == (PayrollRun.Status.EXPORTED, finance)
+    # the return template is stored with the bank files: the same lines, 结果 and 失败原因 empty
+    ws = load_workbook(run.return_template.open("rb")).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert list(rows[0]) == services.RETURN_HEADERS
+    lines = {ln.pk: ln for ln in PayrollLine.objects.filter(run=run).select_related("person")}
+    assert sorted(r[0] for r in rows[1:]) == sorted(lines)
+    for pk, id_number, account, amount, outcome, reason in rows[1:]:
+        assert (id_number, account, D(str(amount)), outcome, reason) == (
+            lines[pk].person.id_number, lines[pk].bank_account, D("301.00"), None, None)
+    assert ws["B2"].number_format == ws["C2"].number_format == "@"
+    assert services.return_template_bytes(run) == run.return_template.open("rb").read()
+
+
+def test_a_second_export_stores_nothing_and_only_finance_exports(clerk, manager, finance, finance2):
+    PensionFactory.create_batch(2)
+    with at(2026, 1, 20):
+        services.payroll_generate(month=JAN, by=finance)
+        run = PayrollRun.objects.get()
+        with pytest.raises(ValidationError) as exc:
+            services.payroll_export_start(run=run, by=finance)
+        assert exc.value.messages == ["2026年01月发放当前状态为“已生成”，复核后才能导出银行文件"]
+        services.payroll_review(run=run, by=finance2)
+        for user in (clerk, manager):
+            with pytest.raises(PermissionDenied):
+                services.payroll_export_start(run=run, by=user)
+        first = services.payroll_export_start(run=run, by=finance)
+        second = JobRun.objects.create(kind=services.EXPORT_JOB, started_by=finance2, params={"run": run.pk})
+        jobrun_execute(job=first)
+        with pytest.raises(ValidationError):
+            jobrun_execute(job=second)
+    second.refresh_from_db()
+    assert second.status == JobRun.Status.FAILED
+    assert second.error == "2026年01月发放当前状态为“已导出”，复核后才能导出银行文件"
+    assert PayrollBankFile.objects.count() == 1
+    assert run.status_changes.filter(to_status=PayrollRun.Status.EXPORTED).count() == 1
 
 
 def test_return_file_closes_the_run_and_the_failed_line_is_reissued_next_month(finance, finance2):
@@ -433,6 +489,45 @@ def test_two_runs_at_once_never_pay_a_month_twice(monkeypatch):
     assert max(r["lines"] for r in results) == 60
     dupes = PayrollLine.objects.values("pension", "month", "kind").order_by().annotate(n=Count("pk")).filter(n__gt=1)
     assert not dupes.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_exports_at_once_store_one_set_of_files():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (row locks)")
+    finance = make_user("finance_x", roles.FINANCE)
+    finance_b = make_user("finance_y", roles.FINANCE)
+    PensionFactory.create_batch(3, person__bank_name="海南农信")
+    PensionFactory.create_batch(2, person__bank_name="中国农业银行")
+    with at(2026, 1, 20):
+        services.payroll_generate(month=JAN, by=finance)
+        run = services.payroll_review(run=PayrollRun.objects.get(), by=finance_b)
+    barrier = threading.Barrier(2)
+    done, refused, errors = [], [], []
+
+    def export(user):
+        try:
+            barrier.wait()
+            done.append(services.payroll_export(run=run, by=user))
+        except ValidationError as exc:
+            refused.append(exc.messages)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    with at(2026, 1, 20):
+        threads = [threading.Thread(target=export, args=(u,)) for u in (finance, finance_b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
+    assert (len(done), refused) == (1, [["2026年01月发放当前状态为“已导出”，复核后才能导出银行文件"]])
+    assert sorted(PayrollBankFile.objects.values_list("bank_name", "line_count", "total")) == [
+        ("中国农业银行", 2, D("602.00")), ("海南农信", 3, D("903.00")),
+    ]
 
 
 # --- the page starts the job on a real Celery worker ----------------------------------------------------------

@@ -352,6 +352,69 @@ def test_payroll_start_page(client, finance, pension_here, django_capture_on_com
     assert job.status == JobRun.Status.SUCCEEDED and job.result == {"lines": 1, "total": "301.00", "created": 1}
 
 
+def test_manager_starts_the_payroll_from_its_page_and_watches_the_job(
+    client, manager, finance, pension_here, django_capture_on_commit_callbacks
+):
+    client.force_login(manager)
+    with at(2026, 1, 20):
+        index = client.get(reverse("benefits:index")).content.decode()
+        listing = client.get(reverse("benefits:payroll_list")).content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("benefits:payroll_start"), {"month": "2026-01"})
+    assert "生成2026年01月发放明细" in index and reverse("benefits:payroll_start") in index
+    assert reverse("benefits:payroll_start") in listing
+    job = JobRun.objects.get(kind="benefits.payroll")
+    assert response["Location"] == reverse("org:jobrun_detail", args=[job.pk])
+    assert (job.status, job.started_by, job.result) == (
+        JobRun.Status.SUCCEEDED, manager, {"lines": 1, "total": "301.00", "created": 1})
+    assert client.get(response["Location"]).status_code == 200
+    progress = client.get(reverse("org:jobrun_progress", args=[job.pk])).json()
+    assert (progress["finished"], progress["percent"], progress["done"], progress["total"]) == (True, 100, 1, 1)
+    run = PayrollRun.objects.get()
+    assert run.generated_by == manager
+    # the payroll page lists the job with a link to the run
+    listing = client.get(reverse("benefits:payroll_list")).content.decode()
+    assert reverse("benefits:payroll_detail", args=[run.pk]) in listing and "月度待遇发放（生成发放明细）" in listing
+    # review, export and closing stay with finance: no buttons for the manager, and 403 if tried
+    detail = client.get(reverse("benefits:payroll_detail", args=[run.pk])).content.decode()
+    for name in ("benefits:payroll_review", "benefits:payroll_export", "benefits:payroll_close"):
+        assert reverse(name, args=[run.pk]) not in detail
+        assert client.post(reverse(name, args=[run.pk])).status_code == 403
+    # any finance user may review it: none of them generated it
+    client.force_login(finance)
+    client.post(reverse("benefits:payroll_review", args=[run.pk]), {"note": "已核对"})
+    run.refresh_from_db()
+    assert (run.status, run.reviewed_by) == (PayrollRun.Status.REVIEWED, finance)
+
+
+def test_the_generator_is_told_a_second_finance_user_reviews(client, finance, finance2, run):
+    review_url = reverse("benefits:payroll_review", args=[run.pk])
+    client.force_login(finance)
+    html = client.get(reverse("benefits:payroll_detail", args=[run.pk])).content.decode()
+    assert "本批发放明细由您生成，须由另一名财务人员复核" in html and review_url not in html
+    client.force_login(finance2)
+    html = client.get(reverse("benefits:payroll_detail", args=[run.pk])).content.decode()
+    assert review_url in html and "须由另一名财务人员复核" not in html
+
+
+def test_export_page_while_the_job_waits_and_on_refusal(client, finance, finance2, run):
+    with at(2026, 1, 20):
+        services.payroll_review(run=run, by=finance2)
+    client.force_login(finance)
+    refused_run = PayrollRun.objects.create(month=date(2025, 12, 1), status=PayrollRun.Status.CLOSED)
+    refused = client.post(reverse("benefits:payroll_export", args=[refused_run.pk]), follow=True)
+    assert "不能导出：2025年12月发放当前状态为“已发放”，复核后才能导出银行文件" in refused.content.decode()
+    response = client.post(reverse("benefits:payroll_export", args=[run.pk]))  # not run: no on-commit here
+    job = JobRun.objects.get(kind="benefits.payroll_export")
+    assert response["Location"] == reverse("org:jobrun_detail", args=[job.pk])
+    html = client.get(reverse("benefits:payroll_detail", args=[run.pk])).content.decode()
+    assert "银行文件正在导出" in html and reverse("benefits:payroll_export", args=[run.pk]) not in html
+    assert f"月度待遇发放（导出银行文件） #{job.pk}" in html
+    again = client.post(reverse("benefits:payroll_export", args=[run.pk]), follow=True)
+    assert "不能导出：2026年01月发放的银行文件正在导出" in again.content.decode()
+    assert JobRun.objects.filter(kind="benefits.payroll_export").count() == 1
+
+
 def test_payroll_review_export_download_and_close_through_the_pages(
     client, finance, finance2, run, django_capture_on_commit_callbacks
 ):
@@ -362,7 +425,12 @@ def test_payroll_review_export_download_and_close_through_the_pages(
     assert "生成发放明细的人员不能复核同一批发放" in own.content.decode()
     client.force_login(finance2)
     client.post(reverse("benefits:payroll_review", args=[run.pk]), {"note": "已核对"})
-    client.post(reverse("benefits:payroll_export", args=[run.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        exported = client.post(reverse("benefits:payroll_export", args=[run.pk]))
+    export_job = JobRun.objects.get(kind="benefits.payroll_export")
+    assert exported["Location"] == reverse("org:jobrun_detail", args=[export_job.pk])
+    assert export_job.status == JobRun.Status.SUCCEEDED, export_job.error
+    assert export_job.result == {"month": "2026-01", "lines": 2, "total": "602.00"}
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.EXPORTED
     bank_file = PayrollBankFile.objects.get()
