@@ -171,7 +171,7 @@ def person_page(*, person: Person, user) -> dict:
         "age": rules.age_on(person.birth_date, timezone.localdate()),
         "application": EnrollmentApplication.objects.filter(person=person).first(),
         "change_requests": list(
-            person.change_requests.select_related("created_by", "reviewed_by").order_by("-created_at", "-pk")
+            person.change_requests.select_related("town", "created_by", "reviewed_by").order_by("-created_at", "-pk")
         ),
         "history": person_history(person=person, full=full),
         "can_request_change": (

@@ -387,6 +387,33 @@ def test_person_page_shows_application_changes_and_history(client, agent, clerk,
     assert "正常参保" in html
 
 
+def test_person_page_query_count_does_not_grow_with_the_entries(client, agent, clerk, town, village):
+    """The person page with the real sections of the other apps (account entries, counted years,
+    the benefit estimate), its change requests and its history: the same number of queries for a
+    person with a few of each as for one with thirty of each."""
+    from tests.factories import AccountEntryFactory
+
+    def person_with(n: int) -> Person:
+        person = PersonFactory(town=town, village=village)
+        for i in range(n):
+            AccountEntryFactory(person=person, created_by=clerk, entry_date=date(2000 + i, 5, 1), year=2000 + i)
+            person.phone = f"139{i:08d}"
+            person._history_user, person._change_reason = clerk, f"测试变更 {i}"
+            person.save()
+            change = services.change_request_create(person=person, data=_change(person, phone=f"137{i:08d}"),
+                                                    by=agent)  # fmt: skip
+            services.change_request_cancel(change_request=change, opinion="测试", by=agent)
+        return person
+
+    few, many = person_with(2), person_with(30)
+    client.force_login(agent)
+    queries_few = _queries(client, reverse("enrollment:person_detail", args=[few.pk]))
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(reverse("enrollment:person_detail", args=[many.pk])).content.decode()
+    assert len(captured) == queries_few, "\n".join(q["sql"][:300] for q in captured.captured_queries)
+    assert "测试变更 29" in html and "2029" in html  # the entries and the history are really there
+
+
 def section_with_content(request, person):
     return {"title": "测试板块", "template": "enrollment/_review_steps.html", "context": {"steps": []}}
 
