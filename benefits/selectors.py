@@ -398,10 +398,16 @@ def run_totals(run: PayrollRun) -> tuple[int, Decimal]:
     return agg["count"], quantize(agg["total"])
 
 
-def pension_history(pension: Pension, limit: int = 36) -> list[PayrollLine]:
-    return list(
-        PayrollLine.objects.filter(pension=pension).select_related("run").order_by("-month", "-pk")[:limit]
-    )
+HISTORY_SHOWN = 12  # the person page and the pension page show a year; the full list is paginated
+
+
+def pension_lines(pension: Pension):
+    """Every payroll line of a pension, newest month first."""
+    return PayrollLine.objects.filter(pension=pension).select_related("run").order_by("-month", "-pk")
+
+
+def pension_history(pension: Pension, limit: int = HISTORY_SHOWN) -> list[PayrollLine]:
+    return list(pension_lines(pension)[:limit])
 
 
 def pension_by_source(pension: Pension) -> list[dict]:
@@ -409,12 +415,6 @@ def pension_by_source(pension: Pension) -> list[dict]:
         {"source": s, "label": SOURCE_LABELS.get(s, s), "amount": Decimal(a)}
         for s, a in pension.balance_by_source.items()
     ]
-
-
-def pension_drawn(pension: Pension) -> Decimal:
-    return PayrollLine.objects.filter(pension=pension, status=PayrollLine.Status.PAID).aggregate(
-        t=Coalesce(Sum("drawn_amount"), ZERO)
-    )["t"]
 
 
 def next_certification_due(pension: Pension, cycle_months: int) -> date:
@@ -427,11 +427,17 @@ def person_benefits(*, person: Person, today: date, start: date | None = None) -
     pension = Pension.objects.filter(person=person).select_related("claim").first()
     tables = pension_tables()
     if pension is not None:
+        lines = pension_history(pension)
+        paid = PayrollLine.objects.filter(pension=pension).aggregate(
+            count=Count("pk"), drawn=Coalesce(Sum("drawn_amount", filter=Q(status=PayrollLine.Status.PAID)), ZERO)
+        )
         return {
             "pension": pension,
             "by_source": pension_by_source(pension),
-            "drawn": pension_drawn(pension),
-            "lines": pension_history(pension),
+            "drawn": paid["drawn"],
+            "lines": lines,
+            "lines_total": paid["count"],
+            "more_lines": paid["count"] > len(lines),
             "next_certification": next_certification_due(pension, tables.cycle_months),
             "basic_now": tables.basic(
                 month=periods.month_start(today), years=pension.contribution_years,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("claims/<int:pk>/return/", views.claim_return, name="claim_return"),
     path("pensions/", views.pension_list, name="pension_list"),
     path("pensions/<int:pk>/", views.pension_detail, name="pension_detail"),
+    path("pensions/<int:pk>/payments/", views.pension_payments, name="pension_payments"),
     path("pensions/<int:pk>/sheet.pdf", views.pension_sheet, name="pension_sheet"),
     path("persons/<int:pk>/estimate/", views.person_estimate, name="person_estimate"),
     path("pensioners/import/", views.pensioner_import, name="pensioner_import"),

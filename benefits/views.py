@@ -223,6 +223,17 @@ def pension_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @permission_required("benefits.view_pension", raise_exception=True)
 @require_GET
+def pension_payments(request: AuthedRequest, pk: int) -> HttpResponse:
+    pension = _pension(request, pk)
+    access_log_record(user=request.user, obj=pension.person, label=pension.person.name, action="查看发放记录",
+                      request=request)
+    return _render(request, "benefits/pension_payments.html", {
+        "pension": pension, "person": pension.person, "page": paginate(request, selectors.pension_lines(pension)),
+    })
+
+
+@permission_required("benefits.view_pension", raise_exception=True)
+@require_GET
 def pension_sheet(request: AuthedRequest, pk: int) -> HttpResponse:
     pension = _pension(request, pk)
     access_log_record(user=request.user, obj=pension.person, label=pension.person.name, action="打印养老金计算表",

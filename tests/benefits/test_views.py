@@ -6,12 +6,15 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from benefits import services
 from benefits.models import BenefitClaim, PayrollBankFile, PayrollLine, PayrollRun, Pension
 from contributions.models import Source
+from linggao_pension import periods
 from linggao_pension.org.models import AccessLog, JobRun
 from tests.factories import PensionFactory, PersonFactory
 
@@ -89,6 +92,7 @@ PAGES = [
     ("benefits:claim_return", "claim_here", "POST", "agent"),
     ("benefits:pension_list", None, "GET", "nobody"),
     ("benefits:pension_detail", "pension_here", "GET", "nobody"),
+    ("benefits:pension_payments", "pension_here", "GET", "nobody"),
     ("benefits:pension_sheet", "pension_here", "GET", "nobody"),
     ("benefits:person_estimate", "person_here", "GET", "nobody"),
     ("benefits:pensioner_import", None, "GET,POST", "agent"),
@@ -146,6 +150,7 @@ def test_bank_file_and_import_result_pages_are_403_without_permission(client, ag
     [
         ("benefits:claim_detail", "claim_elsewhere"),
         ("benefits:pension_detail", "pension_elsewhere"),
+        ("benefits:pension_payments", "pension_elsewhere"),
         ("benefits:pension_sheet", "pension_elsewhere"),
         ("benefits:person_estimate", "person_elsewhere"),
     ],
@@ -308,6 +313,60 @@ def test_person_page_section(client, clerk, person_here, pension_here):
         assert "养老金待遇" in html
     assert "待遇测算" in client.get(reverse("enrollment:person_detail", args=[person_here.pk])).content.decode()
     assert "发放记录" in html
+
+
+def _paid_lines(pension, months: int) -> None:
+    """`months` paid lines of the pension, the latest for 2026-01, all in one run."""
+    run, _ = PayrollRun.objects.get_or_create(month=JAN, defaults={"status": PayrollRun.Status.CLOSED})
+    PayrollLine.objects.bulk_create(
+        PayrollLine(run=run, pension=pension, person=pension.person, town=pension.person.town, month=m,
+                    basic_amount=D("291.00"), account_amount=D("10.00"), amount=D("301.00"),
+                    status=PayrollLine.Status.PAID, paid_on=m.replace(day=15), drawn_amount=D("10.00"))
+        for m in (periods.add_months(JAN, -i) for i in range(months))
+    )
+
+
+def test_person_page_shows_a_year_of_payments_with_flat_queries_and_links_the_full_list(client, clerk, town):
+    few, many = PensionFactory(person__town=town), PensionFactory(person__town=town)
+    _paid_lines(few, 3)
+    _paid_lines(many, 40)
+    client.force_login(clerk)
+    counts = {}
+    for pension in (few, many):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("enrollment:person_detail", args=[pension.person.pk]))
+        assert response.status_code == 200
+        counts[pension.pk] = len(queries)
+    assert counts[few.pk] == counts[many.pk]
+    html = client.get(reverse("enrollment:person_detail", args=[many.person.pk])).content.decode()
+    assert "发放记录（最近 12 条，共 40 条）" in html
+    assert html.count("2025年02月") == 1 and "2025年01月" not in html  # 2026-01 back to 2025-02
+    full_url = reverse("benefits:pension_payments", args=[many.pk])
+    assert f'href="{full_url}"' in html and "查看全部 40 条发放记录" in html
+    few_html = client.get(reverse("enrollment:person_detail", args=[few.person.pk])).content.decode()
+    assert "发放记录（最近 3 条，共 3 条）" in few_html and "查看全部" not in few_html
+    # 已列支: the account drawn by the paid lines (40 × 10.00)
+    assert "已列支 400.00 元" in html
+    full = client.get(full_url)
+    assert full.status_code == 200
+    page = full.content.decode()
+    assert page.count('<td class="num">301.00</td>') == 40  # 2026-01 back to 2022-10, one page
+    assert "2022年10月" in page and "2022年09月" not in page
+    assert AccessLog.objects.filter(user=clerk, object_id=str(many.person_id), action="查看发放记录").exists()
+
+
+def test_pages_link_to_the_person_and_the_pension(client, clerk, finance, claim_here, pension_here, run):
+    client.force_login(clerk)
+    person_url = reverse("enrollment:person_detail", args=[claim_here.person.pk])
+    assert person_url in client.get(reverse("benefits:claim_detail", args=[claim_here.pk])).content.decode()
+    with at(2026, 4, 15):
+        assert person_url in client.get(reverse("benefits:person_estimate", args=[claim_here.person.pk])).content.decode()
+        assert person_url in client.get(reverse("benefits:due_list"), {"month": "2026-04"}).content.decode()
+    pension_person_url = reverse("enrollment:person_detail", args=[pension_here.person.pk])
+    assert pension_person_url in client.get(reverse("benefits:pension_detail", args=[pension_here.pk])).content.decode()
+    client.force_login(finance)
+    detail = client.get(reverse("benefits:payroll_detail", args=[run.pk])).content.decode()
+    assert reverse("benefits:pension_detail", args=[pension_here.pk]) in detail
 
 
 def test_pensioner_import_page(client, clerk, town, poster, django_capture_on_commit_callbacks):
