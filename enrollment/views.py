@@ -44,6 +44,16 @@ def _errors_to_messages(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _opinion_refused(form: OpinionForm, exc: ValidationError) -> bool:
+    """Put a refusal about the opinion (意见 required to return or withdraw) on the opinion field,
+    so the page shows it there; other refusals (state, maker-checker) become page messages."""
+    if not hasattr(exc, "error_dict") or set(exc.error_dict) != {"opinion"}:
+        return False
+    for error in exc.error_dict["opinion"]:
+        form.add_error("opinion", error)
+    return True
+
+
 # --- dashboard and registry ---------------------------------------------------------------------
 
 
@@ -120,6 +130,11 @@ def application_create(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(_applications(request), pk=pk)
+    return _application_page(request, application, OpinionForm())
+
+
+def _application_page(request: AuthedRequest, application, opinion_form: OpinionForm) -> HttpResponse:
+    """The application page (a logged view of the full record), with the review form."""
     org_services.access_log_record(user=request.user, obj=application, label=str(application), request=request)
     actions = selectors.review_actions(
         record=application, user=request.user, town_id=application.town_id,
@@ -130,7 +145,7 @@ def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         request,
         "enrollment/application_detail.html",
         {
-            "application": application, "actions": actions, "steps": steps, "opinion_form": OpinionForm(),
+            "application": application, "actions": actions, "steps": steps, "opinion_form": opinion_form,
             "display": selectors.personal_display(
                 record=application, full=selectors.sees_application_in_full(request.user)
             ),
@@ -166,6 +181,8 @@ def _application_step(request: AuthedRequest, pk: int, service: Callable, done: 
     try:
         service(application=application, opinion=form.cleaned_data.get("opinion", ""), by=request.user)
     except ValidationError as exc:
+        if _opinion_refused(form, exc):
+            return _application_page(request, application, form)
         _errors_to_messages(request, exc)
     else:
         messages.success(request, done)
@@ -273,6 +290,11 @@ def changerequest_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def changerequest_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(_change_requests(request), pk=pk)
+    return _change_page(request, change, OpinionForm())
+
+
+def _change_page(request: AuthedRequest, change, opinion_form: OpinionForm) -> HttpResponse:
+    """The change request page (a logged view of the person's data), with the review form."""
     org_services.access_log_record(user=request.user, obj=change.person, label=str(change.person),
                                    action="查看信息变更", request=request)  # fmt: skip
     actions = selectors.review_actions(
@@ -284,7 +306,7 @@ def changerequest_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         request,
         "enrollment/changerequest_detail.html",
         {
-            "change": change, "actions": actions, "opinion_form": OpinionForm(),
+            "change": change, "actions": actions, "opinion_form": opinion_form,
             "lines": selectors.change_lines(change_request=change, full=full),
             "steps": change.status_changes.select_related("by"),
             "urls": _step_urls("changerequest", change.pk),
@@ -299,6 +321,8 @@ def _change_step(request: AuthedRequest, pk: int, service: Callable, done: str) 
     try:
         service(change_request=change, opinion=form.cleaned_data.get("opinion", ""), by=request.user)
     except ValidationError as exc:
+        if _opinion_refused(form, exc):
+            return _change_page(request, change, form)
         _errors_to_messages(request, exc)
     else:
         messages.success(request, done)

@@ -238,6 +238,20 @@ def test_return_without_opinion_is_refused(client, agent, ctx):
     assert ctx.draft.status == RS.DRAFT
 
 
+@pytest.mark.parametrize("kind, step", [("application", "town_return"), ("application", "cancel"),
+                                        ("changerequest", "town_return"), ("changerequest", "cancel")])  # fmt: skip
+def test_missing_opinion_is_shown_at_the_opinion_field(client, agent, ctx, kind, step):
+    record = ctx.draft if kind == "application" else ctx.change
+    client.force_login(agent)
+    response = client.post(reverse(f"enrollment:{kind}_{step}", args=[record.pk]), {"opinion": "  "})
+    assert response.status_code == 200
+    assert response.context["opinion_form"].errors == {"opinion": [f"{'撤销' if step == 'cancel' else '镇初审退回'}时必须填写意见"]}
+    assert 'id="id_opinion_error"' in response.content.decode()
+    record.refresh_from_db()
+    assert record.status == RS.DRAFT
+    assert record.status_changes.count() == 1
+
+
 def test_buttons_follow_role_and_maker_checker(client, agent, clerk, admin_user, ctx):
     submit_url = reverse("enrollment:application_submit", args=[ctx.draft.pk])
     approve_url = reverse("enrollment:application_approve", args=[ctx.submitted.pk])
