@@ -59,6 +59,12 @@ def _acts_for_town(user, town_id: int) -> bool:
     return user.town_id is not None and user.town_id == town_id
 
 
+def sees_person(user, person: Person) -> bool:
+    """Whether the person page opens for `user` (Person.visible_to): after a move to another town
+    the old town still sees its applications and change requests, but no longer the person."""
+    return _acts_for_town(user, person.town_id)
+
+
 def review_actions(*, record, user, town_id: int, submit_perm: str, review_perm: str) -> dict[str, bool]:
     """The buttons a user sees on an application or change request. Hiding a button is never the
     check: every action's service checks role, town, state and maker-checker again."""

@@ -95,7 +95,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _applications(request):
     return EnrollmentApplication.objects.visible_to(request.user).select_related(
-        "town", "village", "identity", "created_by", "submitted_by", "reviewed_by", "person"
+        "town", "village", "identity", "created_by", "submitted_by", "reviewed_by", "person", "person__town"
     )
 
 
@@ -146,6 +146,7 @@ def _application_page(request: AuthedRequest, application, opinion_form: Opinion
         "enrollment/application_detail.html",
         {
             "application": application, "actions": actions, "steps": steps, "opinion_form": opinion_form,
+            "person_link": application.person is not None and selectors.sees_person(request.user, application.person),
             "display": selectors.personal_display(
                 record=application, full=selectors.sees_application_in_full(request.user)
             ),
@@ -307,6 +308,7 @@ def _change_page(request: AuthedRequest, change, opinion_form: OpinionForm) -> H
         "enrollment/changerequest_detail.html",
         {
             "change": change, "actions": actions, "opinion_form": opinion_form,
+            "person_link": selectors.sees_person(request.user, change.person),
             "lines": selectors.change_lines(change_request=change, full=full),
             "steps": change.status_changes.select_related("by"),
             "urls": _step_urls("changerequest", change.pk),

@@ -282,6 +282,29 @@ def test_change_request_through_the_pages(client, agent, clerk, ctx, other_town)
     assert "联系电话：13800000077 → 13900000077" in html  # clerks see full values
 
 
+def test_after_a_move_the_old_town_sees_its_records_without_a_dead_link_to_the_person(
+    client, agent, agent_elsewhere, clerk, town, other_town
+):
+    application = services.application_create(data=application_data(town), by=agent)
+    services.application_submit(application=application, by=agent)
+    person = services.application_approve(application=application, by=clerk).person
+    change = services.change_request_create(person=person, data=_change(person, town=other_town), by=agent)
+    services.change_request_submit(change_request=change, by=agent)
+    services.change_request_approve(change_request=change, by=clerk)
+    person_url = reverse("enrollment:person_detail", args=[person.pk])
+    client.force_login(agent)  # the old town: still sees the application and the change, not the person
+    assert client.get(person_url).status_code == 404
+    for url in (reverse("enrollment:application_detail", args=[application.pk]),
+                reverse("enrollment:changerequest_detail", args=[change.pk])):  # fmt: skip
+        html = client.get(url).content.decode()
+        assert person_url not in html and f"现属{other_town.name}" in html
+    client.force_login(agent_elsewhere)  # the new town: the link opens
+    for url in (reverse("enrollment:application_detail", args=[application.pk]),
+                reverse("enrollment:changerequest_detail", args=[change.pk])):  # fmt: skip
+        assert person_url in client.get(url).content.decode()
+    assert client.get(person_url).status_code == 200
+
+
 # --- lists: masking and query counts -----------------------------------------------------------
 
 
