@@ -104,9 +104,10 @@ def sees_application_in_full(user) -> bool:
 
 SENSITIVE = {"id_number": id_masked, "phone": phone_masked, "bank_account": account_masked}
 HISTORY_HIDDEN = {"updated_at", "created_at"}
+HISTORY_LIMIT = 50  # the person page shows the latest records of the person's history
 
 
-def person_history(*, person: Person, full: bool, limit: int = 50) -> list[dict]:
+def person_history(*, person: Person, full: bool, limit: int = HISTORY_LIMIT) -> list[dict]:
     """The person's history records, newest first, each with its changes as readable lines."""
     records = list(person.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     towns = dict(Town.objects.values_list("pk", "name"))
@@ -170,6 +171,7 @@ def person_sections(*, request, person: Person) -> list[dict]:
 
 def person_page(*, person: Person, user) -> dict:
     full = user.has_perm("enrollment.view_person_full")
+    history = person_history(person=person, full=full)
     return {
         "person": person,
         "display": personal_display(record=person, full=full),
@@ -179,7 +181,8 @@ def person_page(*, person: Person, user) -> dict:
         "change_requests": list(
             person.change_requests.select_related("town", "created_by", "reviewed_by").order_by("-created_at", "-pk")
         ),
-        "history": person_history(person=person, full=full),
+        "history": history,
+        "history_note": f"仅显示最近 {HISTORY_LIMIT} 条记录" if len(history) >= HISTORY_LIMIT else "",
         "can_request_change": (
             user.has_perm("enrollment.submit_changerequest")
             and _acts_for_town(user, person.town_id)

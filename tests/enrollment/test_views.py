@@ -451,6 +451,18 @@ def test_person_page_query_count_does_not_grow_with_the_entries(client, agent, c
     assert "测试变更 29" in html and "2029" in html  # the entries and the history are really there
 
 
+def test_person_page_says_when_the_history_is_cut(client, clerk, town):
+    person = PersonFactory(town=town)
+    client.force_login(clerk)
+    url = reverse("enrollment:person_detail", args=[person.pk])
+    assert "仅显示最近 50 条记录" not in client.get(url).content.decode()
+    for i in range(50):
+        person.phone = f"139{i:08d}"
+        person.save()
+    response = client.get(url)
+    assert len(response.context["history"]) == 50 and "仅显示最近 50 条记录" in response.content.decode()
+
+
 def section_with_content(request, person):
     return {"title": "测试板块", "template": "enrollment/_review_steps.html", "context": {"steps": []}}
 
