@@ -143,6 +143,15 @@ class PensionCalculation:
         return self.basic.total + self.account_pension
 
     @property
+    def interim_months(self) -> int:
+        return self.start.month - 1
+
+    @property
+    def rate_percent(self) -> Decimal | None:
+        rate = self.snapshot.rate
+        return (rate * 100).quantize(Decimal("0.01")) if rate is not None else None
+
+    @property
     def by_source(self) -> list[dict]:
         """The balance by sub-ledger with the interim interest, labelled, for pages and the PDF."""
         return [
@@ -215,6 +224,15 @@ def claim_start_month(*, person: Person, today: date, tables: PensionTables | No
     if at_earliest.eligible:
         return earliest
     return next_month
+
+
+def claim_not_yet_determinable(claim: BenefitClaim, today: date) -> str:
+    """Why the claim cannot be determined today ("" when it can, as far as the date goes): the
+    balance is taken at the 1st of the start month (binding defaults), so not before that day."""
+    if today < claim.start_month:
+        return (f"待遇开始年月为{periods.format_month(claim.start_month)}，核定须在该月1日及以后进行"
+                "（个人账户余额截至该月1日）")
+    return ""
 
 
 # --- 到龄名单 -----------------------------------------------------------------------------------------

@@ -191,10 +191,9 @@ def claim_determine(*, claim: BenefitClaim, by, opinion: str = "") -> Pension:
         raise ValidationError(f"待遇申领当前状态为“{claim.get_status_display()}”，不能核定")
     start = claim.start_month
     today = timezone.localdate()
-    if today < start:
-        raise ValidationError(
-            f"待遇开始年月为{periods.format_month(start)}，核定须在该月1日及以后进行（个人账户余额截至该月1日）"
-        )
+    too_early = selectors.claim_not_yet_determinable(claim, today)
+    if too_early:
+        raise ValidationError(too_early)
     person = Person.objects.select_for_update().get(pk=claim.person_id)
     calc = selectors.pension_calculation(person=person, start=start)
     if not calc.eligible:

@@ -159,6 +159,7 @@ def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "changes": claim.status_changes.select_related("by"),
         "determine_form": DetermineForm(), "return_form": ReturnForm(),
         "can_decide": request.user.has_perm("benefits.determine_claim") and claim.status == claim.Status.TOWN_REVIEWED,
+        "not_yet": selectors.claim_not_yet_determinable(claim, timezone.localdate()),
     })
 
 
