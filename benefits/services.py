@@ -98,6 +98,12 @@ def _require(by, perm: str, message: str) -> None:
         raise PermissionDenied(message)
 
 
+def _require_claim_in_scope(claim: BenefitClaim, by) -> None:
+    """The actor's town: a claim of a town the user cannot see is not theirs to decide."""
+    if not BenefitClaim.objects.visible_to(by).filter(pk=claim.pk).exists():
+        raise PermissionDenied("只能办理本人权限范围内镇/农场的待遇申领")
+
+
 def _claim_move(claim: BenefitClaim, to_status: str, *, by, opinion: str = "") -> None:
     if to_status not in CLAIM_TRANSITIONS[claim.status]:
         raise ValidationError(
@@ -166,6 +172,7 @@ def claim_submit(*, person: Person, by, opinion: str = "") -> BenefitClaim:
 def claim_return(*, claim: BenefitClaim, by, reason: str) -> BenefitClaim:
     """县局退回 (with the reason); the town may submit a new claim."""
     _require(by, "benefits.determine_claim", "只有县局经办员可以退回待遇申领")
+    _require_claim_in_scope(claim, by)
     if not reason.strip():
         raise ValidationError({"reason": "退回必须填写原因"})
     claim = BenefitClaim.objects.select_for_update().get(pk=claim.pk)
@@ -184,6 +191,7 @@ def claim_determine(*, claim: BenefitClaim, by, opinion: str = "") -> Pension:
     The interim interest of the start year is booked to the 利息 sub-ledger dated S (so the snapshot
     at S stays what was frozen) unless that year's interest is already booked."""
     _require(by, "benefits.determine_claim", "只有县局经办员可以核定待遇")
+    _require_claim_in_scope(claim, by)
     claim = BenefitClaim.objects.select_for_update().get(pk=claim.pk)
     if claim.submitted_by_id == by.pk:
         raise ValidationError("申报人不能核定自己提交的待遇申领")

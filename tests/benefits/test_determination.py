@@ -9,7 +9,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.template.loader import render_to_string
@@ -233,6 +233,24 @@ def test_an_agent_submits_only_for_their_own_town(person_a, agent_elsewhere):
     with at(2026, 4, 15), pytest.raises(PermissionDenied):
         services.claim_submit(person=person_a, by=agent_elsewhere)
     assert not BenefitClaim.objects.exists()
+
+
+def test_a_decider_limited_to_a_town_cannot_decide_another_towns_claim(person_a, agent, other_town):
+    """The service checks the actor's town too (not only the page's scoped fetch)."""
+    decider = make_user("town_decider", roles.TOWN_AGENT, other_town)
+    decider.user_permissions.add(Permission.objects.get(codename="determine_claim"))
+    decider = type(decider).objects.get(pk=decider.pk)  # fresh permission cache
+    with at(2026, 4, 15):
+        claim = services.claim_submit(person=person_a, by=agent)
+    with at(2026, 5, 6):
+        for decide in (lambda: services.claim_determine(claim=claim, by=decider),
+                       lambda: services.claim_return(claim=claim, by=decider, reason="材料不全")):
+            with pytest.raises(PermissionDenied) as exc:
+                decide()
+            assert str(exc.value) == "只能办理本人权限范围内镇/农场的待遇申领"
+    claim.refresh_from_db()
+    assert claim.status == BenefitClaim.Status.TOWN_REVIEWED and not Pension.objects.exists()
+    assert claim.status_changes.count() == 2
 
 
 def test_determination_waits_for_the_start_month(person_a, agent, clerk):
