@@ -6,7 +6,9 @@ Migrates a fresh database (a throwaway SQLite file by default; DATABASE_URL is h
 postgres://postgres@127.0.0.1:5432/bench_contributions, which is dropped and recreated), bulk-inserts
 the month's confirmed receipts plus as many already remitted in an earlier month and as many legacy
 ones (which the claim must skip), then runs the real service remittance_generate (what the command,
-the page and Celery beat run), a second run (must add nothing), and builds the Excel voucher.
+the page and Celery beat run) and a second run (must add nothing). The job writes the vouchers
+(Excel with every receipt, PDF summary) into MEDIA_ROOT; the claim and the voucher writing are
+timed apart, and so is a download of the stored Excel through the page.
 """
 
 import argparse
@@ -30,10 +32,12 @@ def main() -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from contributions import reports, services
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from contributions import services
     from contributions.models import Receipt, Remittance
     from enrollment.models import Person
-    from linggao_pension.exports import workbook_bytes
 
     started = time.perf_counter()
     n = args.receipts
@@ -63,24 +67,41 @@ def main() -> None:
     del rows
 
     started = time.perf_counter()
-    result = services.remittance_generate(month=date(2025, 5, 1), by=None)
+    result = services.remittance_generate(month=date(2025, 5, 1), by=None, vouchers=False)
     elapsed = time.perf_counter() - started
     assert result == {"created": 1, "receipts": n, "total": f"{expected:.2f}"}, (result, expected)
+
+    remittance = Remittance.objects.get(month=date(2025, 5, 1))
+    started = time.perf_counter()
+    services.remittance_voucher_store(remittance=remittance, parts=("xlsx",))
+    xlsx_time = time.perf_counter() - started
+    started = time.perf_counter()
+    remittance = services.remittance_voucher_store(remittance=remittance, parts=("pdf",))
+    pdf_time = time.perf_counter() - started
+    size = remittance.voucher_xlsx.size
 
     started = time.perf_counter()
     again = services.remittance_generate(month=date(2025, 5, 1), by=None)
     rerun = time.perf_counter() - started
     assert again == {"created": 0, "receipts": 0, "total": "0.00"}
 
+    user = get_user_model().objects.create_superuser("bench", password="x")
+    client = Client()
+    client.force_login(user)
+    client.get(f"/contributions/remittances/{remittance.pk}/pdf/", HTTP_HOST="localhost")  # warm the URLconf and middleware
     started = time.perf_counter()
-    size = len(workbook_bytes(reports.remittance_workbook(Remittance.objects.get(month=date(2025, 5, 1)))))
-    voucher = time.perf_counter() - started
+    response = client.get(f"/contributions/remittances/{remittance.pk}/xlsx/", HTTP_HOST="localhost")
+    download = time.perf_counter() - started
+    assert response.status_code == 200 and len(response.content) == size, response.status_code
 
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
     print(f"data: {n} receipts in 2025-05, {n} remitted earlier, {n} legacy (built in {built:.1f} s)")
-    print(f"remit_premiums 2025-05: {elapsed:.2f} s, {n / elapsed:,.0f} receipts/s, total {result['total']} 元")
+    print(f"remit_premiums 2025-05, claim: {elapsed:.2f} s, {n / elapsed:,.0f} receipts/s, total {result['total']} 元")
+    print(f"  voucher Excel written to MEDIA_ROOT ({size / 1024:.0f} KiB): {xlsx_time:.2f} s, {n / xlsx_time:,.0f} rows/s")
+    print(f"  voucher PDF written to MEDIA_ROOT: {pdf_time:.2f} s")
+    print(f"  whole job (claim + vouchers): {elapsed + xlsx_time + pdf_time:.2f} s")
     print(f"second run (adds nothing): {rerun:.3f} s")
-    print(f"Excel voucher ({size / 1024:.0f} KiB): {voucher:.2f} s, {n / voucher:,.0f} rows/s")
+    print(f"download of the stored Excel through the page: {download:.3f} s")
 
 
 if __name__ == "__main__":

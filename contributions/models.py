@@ -411,6 +411,11 @@ class Remittance(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="上缴确认人"
     )
     voucher_no = models.CharField("银行凭证号", max_length=40, blank=True)
+    # The voucher files, written by the remittance job into MEDIA_ROOT (default storage) and served as
+    # stored: the Excel lists every receipt (50,000 in a month take seconds to write, too long for a
+    # web request); the PDF is the one-page summary for signatures, rewritten when marked remitted.
+    voucher_xlsx = models.FileField("上缴凭证（Excel）", upload_to="remittances/", blank=True)
+    voucher_pdf = models.FileField("上缴凭证（PDF）", upload_to="remittances/", blank=True)
 
     class Meta:
         verbose_name = "保费上缴单"

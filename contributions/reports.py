@@ -35,10 +35,13 @@ RECEIPT_COLUMNS = [
 
 
 def remittance_heading(remittance: Remittance) -> list[str]:
+    """What never changes once the remittance is generated (the Excel is written once and stored):
+    the status and the bank voucher number are on the page and on the PDF, rewritten when remitted."""
+    created = timezone.localtime(remittance.created_at)
     return [
         f"临高县城乡居民社会养老保险 保费上缴财政专户凭证（{periods.format_month(remittance.month)}）",
-        f"状态：{remittance.get_status_display()}　银行凭证号：{remittance.voucher_no or '—'}　"
-        f"合计：{remittance.total_amount:,.2f} 元（{chinese_capital(remittance.total_amount)}）",
+        f"票据 {remittance.receipts_count} 张　合计：{remittance.total_amount:,.2f} 元"
+        f"（{chinese_capital(remittance.total_amount)}）　生成：{created:%Y-%m-%d %H:%M} {remittance.created_by or '系统定时'}",
     ]
 
 
@@ -48,20 +51,23 @@ def remittance_town_rows(town_rows: list[dict]):
 
 
 def remittance_receipt_rows(remittance: Remittance):
+    """Every receipt of the remittance, by town then date: plain values (no model instances), as the
+    month's list runs to 50,000 rows."""
     receipts = (
         Receipt.objects.filter(remittance=remittance)
-        .select_related("town", "person")
-        .only(
-            "receipt_no", "year", "paid_on", "method", "personal_amount", "collective_amount", "sponsor_amount",
-            "town__name", "person__name", "person__id_number",
-        )
         .order_by("town__sort_order", "paid_on", "pk")
+        .values_list(
+            "receipt_no", "town__name", "person__name", "person__id_number", "year", "paid_on", "method",
+            "personal_amount", "collective_amount", "sponsor_amount",
+        )
     )
     methods = dict(Receipt.Method.choices)
-    for r in receipts.iterator(chunk_size=5000):
+    for no, town, name, id_number, year, paid_on, method, personal, collective, sponsor in receipts.iterator(
+        chunk_size=5000
+    ):
         yield [
-            r.receipt_no, r.town.name, r.person.name, id_masked(r.person.id_number), r.year, r.paid_on,
-            methods[r.method], r.personal_amount, r.collective_amount, r.sponsor_amount, r.total_amount,
+            no, town, name, id_masked(id_number), year, paid_on, methods[method], personal, collective, sponsor,
+            personal + collective + sponsor,
         ]
 
 

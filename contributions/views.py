@@ -355,18 +355,31 @@ def remittance_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+def _voucher_response(remittance: Remittance, part: str) -> HttpResponse:
+    """Serve the stored voucher file; one the job did not write (an older remittance, or a job that
+    stopped after the claim) is written now, once, and stored for the next download."""
+    field = remittance.voucher_xlsx if part == "xlsx" else remittance.voucher_pdf
+    if not field:
+        remittance = services.remittance_voucher_store(remittance=remittance, parts=(part,))
+        field = remittance.voucher_xlsx if part == "xlsx" else remittance.voucher_pdf
+    with field.open("rb") as stored:
+        content = stored.read()
+    filename = f"保费上缴凭证_{remittance.month:%Y-%m}.{part}"
+    if part == "xlsx":
+        return exports.file_response(content, filename, exports.XLSX_TYPE)
+    return exports.pdf_response(content, filename)
+
+
 @permission_required("contributions.view_remittance", raise_exception=True)
 @require_GET
 def remittance_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
-    remittance = get_object_or_404(Remittance.objects.all(), pk=pk)
-    return exports.xlsx_response(reports.remittance_workbook(remittance), f"保费上缴凭证_{remittance.month:%Y-%m}.xlsx")
+    return _voucher_response(get_object_or_404(Remittance.objects.all(), pk=pk), "xlsx")
 
 
 @permission_required("contributions.view_remittance", raise_exception=True)
 @require_GET
 def remittance_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
-    remittance = get_object_or_404(Remittance.objects.select_related("created_by", "remitted_by"), pk=pk)
-    return exports.pdf_response(reports.remittance_pdf(remittance), f"保费上缴凭证_{remittance.month:%Y-%m}.pdf")
+    return _voucher_response(get_object_or_404(Remittance.objects.all(), pk=pk), "pdf")
 
 
 @permission_required("contributions.remit_remittance", raise_exception=True)

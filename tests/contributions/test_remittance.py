@@ -186,3 +186,83 @@ def test_remittance_pdf_renders(june_2026, town, finance):
     services.remittance_generate(month=date(2026, 5, 1), by=finance)
     assert reports.remittance_pdf(Remittance.objects.get()).startswith(b"%PDF")
 
+
+
+# --- The voucher files: written by the job, stored in MEDIA_ROOT, served as stored ---------------------
+
+
+class Spy:
+    """Wraps a report builder: records the remittance's status and voucher number at each call."""
+
+    def __init__(self, monkeypatch, name):
+        self.calls, self.real = [], getattr(reports, name)
+        monkeypatch.setattr(reports, name, self)
+
+    def __call__(self, remittance):
+        self.calls.append((remittance.status, remittance.voucher_no))
+        return self.real(remittance)
+
+
+def test_the_job_writes_both_voucher_files_into_media_root(june_2026, town, finance, settings):
+    confirmed(town, date(2026, 5, 10), grade="300.00")
+    confirmed(town, date(2026, 5, 11), grade="100.00", collective="20.00")
+    call_command("remit_premiums", "--month", "2026-05", "--json")
+    remittance = Remittance.objects.get()
+    assert remittance.voucher_xlsx.name == "remittances/remittance_2026-05.xlsx"
+    assert remittance.voucher_pdf.name == "remittances/remittance_2026-05.pdf"
+    assert (settings.MEDIA_ROOT / remittance.voucher_pdf.name).read_bytes().startswith(b"%PDF")
+    wb = load_workbook(settings.MEDIA_ROOT / remittance.voucher_xlsx.name, read_only=True)
+    heading = [row[0] for row in wb["票据明细"].iter_rows(max_row=2, values_only=True)]
+    assert heading[1].startswith("票据 2 张　合计：420.00 元（肆佰贰拾元整）　生成：2026-06-15 10:00")
+    assert len(list(wb["票据明细"].iter_rows(values_only=True))) == 2 + 1 + 2 + 1
+
+
+def test_downloads_serve_the_stored_files_without_building_them_again(june_2026, client, town, finance, monkeypatch):
+    confirmed(town, date(2026, 5, 10))
+    services.remittance_generate(month=date(2026, 5, 1), by=finance)
+    remittance = Remittance.objects.get()
+    stored = {part: getattr(remittance, f"voucher_{part}").read() for part in ("xlsx", "pdf")}
+    workbook, pdf = Spy(monkeypatch, "remittance_workbook"), Spy(monkeypatch, "remittance_pdf")
+    client.force_login(finance)
+    xlsx = client.get(f"/contributions/remittances/{remittance.pk}/xlsx/")
+    assert xlsx.status_code == 200 and xlsx.content == stored["xlsx"]
+    assert "attachment" in xlsx["Content-Disposition"] and "2026-05.xlsx" in xlsx["Content-Disposition"]
+    response = client.get(f"/contributions/remittances/{remittance.pk}/pdf/")
+    assert response.content == stored["pdf"] and response["Content-Type"] == "application/pdf"
+    assert workbook.calls == [] and pdf.calls == []
+
+
+def test_a_remittance_without_stored_vouchers_gets_them_on_first_download_once(june_2026, client, town, finance, monkeypatch):
+    confirmed(town, date(2026, 5, 10))
+    services.remittance_generate(month=date(2026, 5, 1), by=finance, vouchers=False)  # e.g. the demo data
+    remittance = Remittance.objects.get()
+    assert not remittance.voucher_xlsx and not remittance.voucher_pdf
+    workbook = Spy(monkeypatch, "remittance_workbook")
+    client.force_login(finance)
+    first = client.get(f"/contributions/remittances/{remittance.pk}/xlsx/")
+    second = client.get(f"/contributions/remittances/{remittance.pk}/xlsx/")
+    assert first.content[:2] == b"PK" and second.content == first.content
+    assert workbook.calls == [("generated", "")]
+    remittance.refresh_from_db()
+    assert remittance.voucher_xlsx.read() == first.content and not remittance.voucher_pdf
+
+
+def test_a_rerun_of_the_month_writes_vouchers_the_first_run_did_not(june_2026, town, finance):
+    confirmed(town, date(2026, 5, 10))
+    services.remittance_generate(month=date(2026, 5, 1), by=finance, vouchers=False)
+    assert services.remittance_generate(month=date(2026, 5, 1), by=finance) == {"created": 0, "receipts": 0, "total": "0.00"}
+    remittance = Remittance.objects.get()
+    assert remittance.voucher_xlsx and remittance.voucher_pdf
+
+
+def test_marking_remitted_rewrites_the_pdf_with_the_voucher_number_not_the_excel(june_2026, town, finance, finance2, monkeypatch):
+    confirmed(town, date(2026, 5, 10))
+    services.remittance_generate(month=date(2026, 5, 1), by=finance)
+    remittance = Remittance.objects.get()
+    xlsx_before = remittance.voucher_xlsx.read()
+    workbook, pdf = Spy(monkeypatch, "remittance_workbook"), Spy(monkeypatch, "remittance_pdf")
+    services.remittance_mark_remitted(remittance=remittance, voucher_no="HNNX-88", by=finance2)
+    assert pdf.calls == [("remitted", "HNNX-88")] and workbook.calls == []
+    remittance.refresh_from_db()
+    assert remittance.voucher_pdf.name == "remittances/remittance_2026-05.pdf"  # replaced, not a second file
+    assert remittance.voucher_xlsx.read() == xlsx_before
