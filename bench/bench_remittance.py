@@ -29,11 +29,10 @@ def main() -> None:
     args = parser.parse_args()
     setup_django("bench_remittance_")
 
-    from django.db import connection, transaction
-    from django.utils import timezone
-
     from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
     from django.test import Client
+    from django.utils import timezone
 
     from contributions import services
     from contributions.models import Receipt, Remittance
