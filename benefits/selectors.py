@@ -334,6 +334,24 @@ def dashboard(*, user, today: date) -> dict:
     }
 
 
+def payroll_refusal(*, month: date, today: date) -> str:
+    """Why the payroll of `month` cannot be generated (or completed) now; "" when it can. The page
+    asks before it records a job; generation asks again (under the run lock for the status)."""
+    if month > periods.month_start(today):
+        return f"不能生成未来月份（{periods.format_month(month)}）的发放"
+    open_before = PayrollRun.objects.filter(month__lt=month).exclude(status=PayrollRun.Status.CLOSED).order_by("month").first()
+    if open_before is not None:
+        return (f"{open_before}尚未回盘结束（{open_before.get_status_display()}），"
+                f"不能生成{periods.format_month(month)}的发放")
+    later = PayrollRun.objects.filter(month__gt=month).order_by("month").first()
+    if later is not None:
+        return f"已生成{later}，不能再生成更早月份的发放"
+    run = PayrollRun.objects.filter(month=month).exclude(status=PayrollRun.Status.GENERATED).first()
+    if run is not None:
+        return f"{run}{run.get_status_display()}，不能再生成"
+    return ""
+
+
 def run_summary(run: PayrollRun) -> dict:
     """Counts and totals of a run: overall, by status, by kind and by bank."""
     lines = PayrollLine.objects.filter(run=run)

@@ -518,16 +518,9 @@ def _arrears_from(run: PayrollRun) -> date | None:
 
 @transaction.atomic
 def _payroll_open(*, month: date, by) -> PayrollRun:
-    today = timezone.localdate()
-    if month > periods.month_start(today):
-        raise ValidationError(f"不能生成未来月份（{periods.format_month(month)}）的发放")
-    open_before = PayrollRun.objects.filter(month__lt=month).exclude(status=R.CLOSED).order_by("month").first()
-    if open_before is not None:
-        raise ValidationError(f"{open_before}尚未回盘结束（{open_before.get_status_display()}），"
-                              f"不能生成{periods.format_month(month)}的发放")
-    later = PayrollRun.objects.filter(month__gt=month).order_by("month").first()
-    if later is not None:
-        raise ValidationError(f"已生成{later}，不能再生成更早月份的发放")
+    refusal = selectors.payroll_refusal(month=month, today=timezone.localdate())
+    if refusal:
+        raise ValidationError(refusal)
     run, created = PayrollRun.objects.get_or_create(month=month, defaults={"generated_by": by})
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
     if run.status != R.GENERATED:
@@ -738,6 +731,9 @@ def payroll_job(*, job: JobRun, by, month: str) -> dict:
 def payroll_start(*, month: date, by) -> JobRun:
     """The page's button: record the job; the caller enqueues it (org.tasks.enqueue)."""
     _require(by, "benefits.generate_payroll", "只有财务人员或局领导可以生成月度发放")
+    refusal = selectors.payroll_refusal(month=month, today=timezone.localdate())
+    if refusal:
+        raise ValidationError({"month": refusal})
     return jobrun_create(kind=PAYROLL_JOB, by=by, params={"month": f"{month:%Y-%m}"})
 
 

@@ -293,28 +293,34 @@ def pensioner_import_result(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- the monthly payroll ----------------------------------------------------------------------------------
 
 
+def _payroll_list(request: AuthedRequest, form: PayrollStartForm) -> HttpResponse:
+    runs = PayrollRun.objects.select_related("generated_by", "reviewed_by", "closed_by")
+    return _render(request, "benefits/payroll_list.html", {
+        "page": paginate(request, runs), "jobs": selectors.payroll_jobs(kinds=services.PAYROLL_JOB_KINDS, limit=8),
+        "form": form,
+    })
+
+
 @permission_required("benefits.view_payrollrun", raise_exception=True)
 @require_GET
 def payroll_list(request: AuthedRequest) -> HttpResponse:
-    runs = PayrollRun.objects.select_related("generated_by", "reviewed_by", "closed_by")
-    month = periods.month_start(timezone.localdate())
-    return _render(request, "benefits/payroll_list.html", {
-        "page": paginate(request, runs), "jobs": selectors.payroll_jobs(kinds=services.PAYROLL_JOB_KINDS, limit=8),
-        "form": PayrollStartForm(initial={"month": month}),
-    })
+    return _payroll_list(request, PayrollStartForm(initial={"month": periods.month_start(timezone.localdate())}))
 
 
 @permission_required("benefits.generate_payroll", raise_exception=True)
 @require_POST
 def payroll_start(request: AuthedRequest) -> HttpResponse:
     form = PayrollStartForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return redirect("benefits:payroll_list")
-    job = services.payroll_start(month=form.cleaned_data["month"], by=request.user)
-    enqueue(job)
-    messages.info(request, f"已开始生成{periods.format_month(form.cleaned_data['month'])}的发放明细")
-    return redirect("org:jobrun_detail", pk=job.pk)
+    if form.is_valid():
+        try:
+            job = services.payroll_start(month=form.cleaned_data["month"], by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            enqueue(job)
+            messages.info(request, f"已开始生成{periods.format_month(form.cleaned_data['month'])}的发放明细")
+            return redirect("org:jobrun_detail", pk=job.pk)
+    return _payroll_list(request, form)
 
 
 def _run(pk: int) -> PayrollRun:

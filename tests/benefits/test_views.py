@@ -411,6 +411,21 @@ def test_payroll_start_page(client, finance, pension_here, django_capture_on_com
     assert job.status == JobRun.Status.SUCCEEDED and job.result == {"lines": 1, "total": "301.00", "created": 1}
 
 
+def test_payroll_start_refusals_are_shown_at_the_month_field_and_record_no_job(client, finance, pension_here):
+    client.force_login(finance)
+    with at(2026, 1, 20):
+        future = client.post(reverse("benefits:payroll_start"), {"month": "2026-02"})
+        services.payroll_generate(month=JAN, by=finance)  # January generated, not closed
+    with at(2026, 2, 20):
+        blocked = client.post(reverse("benefits:payroll_start"), {"month": "2026-02"})
+    assert future.status_code == blocked.status_code == 200
+    assert '<span class="errorlist">不能生成未来月份（2026年02月）的发放</span>' in future.content.decode()
+    assert ('<span class="errorlist">2026年01月发放尚未回盘结束（已生成），不能生成2026年02月的发放</span>'
+            in blocked.content.decode())
+    assert not JobRun.objects.exists()
+    assert PayrollRun.objects.count() == 1
+
+
 def test_manager_starts_the_payroll_from_its_page_and_watches_the_job(
     client, manager, finance, pension_here, django_capture_on_commit_callbacks
 ):
