@@ -92,7 +92,8 @@ class ReceiptForm(forms.Form):
         label="缴费档次", coerce=Decimal, choices=(),
         error_messages={"invalid_choice": "所选缴费年度没有 %(value)s 元档次，请重新选择"},
     )
-    paid_on = forms.DateField(label="缴费日期", widget=forms.DateInput(attrs={"type": "date"}))
+    # An <input type="date"> reads only ISO dates: the zh-hans display format (2026/06/15) left it empty.
+    paid_on = forms.DateField(label="缴费日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     collective_amount = forms.DecimalField(
         label="集体补助（元）", max_digits=14, decimal_places=2, min_value=0, required=False,
         error_messages=AMOUNT_ERRORS,

@@ -243,7 +243,7 @@ def account_statement_pdf(request: AuthedRequest, person_pk: int, year: int) -> 
 @permission_required("contributions.reverse_accountentry", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def entry_reverse(request: AuthedRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(AccountEntry.objects.visible_to(request.user).select_related("person"), pk=pk)
+    entry = get_object_or_404(AccountEntry.objects.visible_to(request.user).select_related("person", "receipt"), pk=pk)
     form = ReasonForm(request.POST or None)
     if form.is_valid():
         try:

@@ -175,3 +175,11 @@ def test_receipts_of_a_person_of_another_town_show_nothing(client, agent_elsewhe
     client.force_login(agent_elsewhere)
     response = client.get(reverse("contributions:receipt_list"), {"person": payer.pk})
     assert "MINE" not in response.content.decode() and response.context["only_person"] is None
+
+
+def test_the_date_field_is_filled_in_a_format_the_browser_date_input_reads(client, agent, payer):
+    client.force_login(agent)
+    html = client.get(URL, {"person": payer.pk}).content.decode()
+    assert 'type="date" name="paid_on" value="2026-06-15"' in html
+    html = client.post(URL, {"person": payer.pk, "year": "2026", "grade": "250", "paid_on": "2026-06-01"}).content.decode()
+    assert 'name="paid_on" value="2026-06-01"' in html  # kept when the form comes back with an error

@@ -498,3 +498,12 @@ def test_manager_starts_interest_posting_and_remittance_but_never_confirms_or_re
     assert (remittance.status, remittance.remitted_by) == ("remitted", finance)
     collected.refresh_from_db()
     assert collected.status == "collected"
+
+
+def test_reversing_an_entry_of_a_receipt_points_to_voiding_the_receipt(client, clerk, town, agent, finance):
+    receipt = ReceiptFactory(person=PersonFactory(town=town), collected_by=agent, paid_on=date(2026, 5, 3))
+    services.receipt_confirm_batch(receipt_ids=[receipt.pk], by=finance)
+    entry = AccountEntry.objects.get(receipt=receipt, source=Source.PERSONAL)
+    html = login(client, clerk).get(reverse("contributions:entry_reverse", args=[entry.pk])).content.decode()
+    assert "该分录由缴费票据" in html and reverse("contributions:receipt_detail", args=[receipt.pk]) in html
+    assert "请由财务作废该票据" in html
