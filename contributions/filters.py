@@ -11,6 +11,8 @@ class ReceiptFilter(BaseFilterSet):
     q = django_filters.CharFilter(label="票据号/身份证号/姓名", method="search")
     # From the account page: one person's receipts, without the 身份证号 in the address.
     person = django_filters.NumberFilter(field_name="person", widget=forms.HiddenInput)
+    # From a remittance page: the receipts it took.
+    remittance = django_filters.NumberFilter(field_name="remittance", widget=forms.HiddenInput)
     year = django_filters.NumberFilter(label="缴费年度")
     status = django_filters.ChoiceFilter(label="状态", choices=Receipt.Status.choices)
     method = django_filters.ChoiceFilter(label="缴费方式", choices=Receipt.Method.choices)
@@ -20,7 +22,7 @@ class ReceiptFilter(BaseFilterSet):
 
     class Meta:
         model = Receipt
-        fields = ["q", "person", "year", "status", "method", "town", "paid_from", "paid_to"]
+        fields = ["q", "person", "remittance", "year", "status", "method", "town", "paid_from", "paid_to"]
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -65,7 +65,7 @@ def receipt_list(request: AuthedRequest) -> HttpResponse:
     qs = Receipt.objects.visible_to(request.user).select_related("person", "town", "collected_by")
     filterset = ReceiptFilter(request.GET, queryset=qs, request=request)
     page = paginate(request, filterset.qs.order_by("-paid_on", "-pk"))
-    only_person = filterset.form.cleaned_data.get("person")
+    only_person, only_remittance = (filterset.form.cleaned_data.get(k) for k in ("person", "remittance"))
     return render(
         request,
         "contributions/receipt_list.html",
@@ -74,6 +74,7 @@ def receipt_list(request: AuthedRequest) -> HttpResponse:
             "page": page,
             "can_confirm": request.user.has_perm("contributions.confirm_receipt"),
             "only_person": Person.objects.visible_to(request.user).filter(pk=only_person).first() if only_person else None,
+            "only_remittance": Remittance.objects.filter(pk=only_remittance).first() if only_remittance else None,
         },
     )
 

@@ -507,3 +507,15 @@ def test_reversing_an_entry_of_a_receipt_points_to_voiding_the_receipt(client, c
     html = login(client, clerk).get(reverse("contributions:entry_reverse", args=[entry.pk])).content.decode()
     assert "该分录由缴费票据" in html and reverse("contributions:receipt_detail", args=[receipt.pk]) in html
     assert "请由财务作废该票据" in html
+
+
+def test_remittance_page_links_to_the_receipts_it_took(client, finance, agent, town, remittance):
+    other = ReceiptFactory(person=PersonFactory(town=town), receipt_no="NOT-REMITTED")
+    taken = remittance.receipts.get()
+    html = login(client, finance).get(reverse("contributions:remittance_detail", args=[remittance.pk])).content.decode()
+    link = reverse("contributions:receipt_list") + f"?remittance={remittance.pk}"
+    assert link in html and "票据明细（1 张）" in html
+    html = client.get(link).content.decode()
+    assert taken.receipt_no in html and other.receipt_no not in html and "仅显示 2026年05月 上缴单的票据" in html
+    html = login(client, agent).get(reverse("contributions:receipt_list") + "?remittance=abc").content.decode()
+    assert "仅显示" not in html
