@@ -536,22 +536,44 @@ def test_two_exports_at_once_store_one_set_of_files():
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_payroll_started_from_the_page_succeeds_on_the_worker(client):
+    """The manager starts the month from the payroll page and watches the job; a finance user
+    reviews it and exports the bank files, which also run on the worker."""
+    manager = make_user("manager_w", roles.MANAGER)
     finance = make_user("finance_w", roles.FINANCE)
     month = periods.month_start(timezone.localdate())
     PensionFactory.create_batch(5, start_month=month)
-    client.force_login(finance)
+    client.force_login(manager)
     response = client.post(reverse("benefits:payroll_start"), {"month": f"{month:%Y-%m}"})
     assert response.status_code == 302
     job = JobRun.objects.get(kind="benefits.payroll")
     assert response["Location"] == reverse("org:jobrun_detail", args=[job.pk])
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.is_finished:
-            break
-        time.sleep(0.5)
+    job = wait_for(job)
     assert job.status == JobRun.Status.SUCCEEDED, job.error
+    progress = client.get(reverse("org:jobrun_progress", args=[job.pk])).json()
+    assert (progress["finished"], progress["done"], progress["total"]) == (True, 5, 5)
     per_line = selectors.pension_tables().basic_total(month=month, years=15, age=66) + D("10.00")
     assert job.result == {"lines": 5, "total": str(per_line * 5), "created": 5}
     assert PayrollLine.objects.filter(run__month=month).count() == 5
     assert Pension.objects.count() == 5
+    run = PayrollRun.objects.get(month=month)
+    client.force_login(finance)
+    client.post(reverse("benefits:payroll_review", args=[run.pk]))
+    response = client.post(reverse("benefits:payroll_export", args=[run.pk]))
+    export = JobRun.objects.get(kind="benefits.payroll_export")
+    assert response["Location"] == reverse("org:jobrun_detail", args=[export.pk])
+    export = wait_for(export)
+    assert export.status == JobRun.Status.SUCCEEDED, export.error
+    assert export.result == {"month": f"{month:%Y-%m}", "lines": 5, "total": str(per_line * 5)}
+    run.refresh_from_db()
+    assert run.status == PayrollRun.Status.EXPORTED and run.return_template
+    assert PayrollBankFile.objects.filter(run=run).count() == 1
+
+
+def wait_for(job: JobRun, seconds: int = 60) -> JobRun:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.is_finished:
+            return job
+        time.sleep(0.5)
+    return job
