@@ -243,6 +243,12 @@ JOB_LABELS |= {
     "benefits.import_pensioners": "原系统待遇领取人员导入",
 }
 
+# Jobs whose app has a page for the outcome (kind -> URL name taking the job's pk): the job page links to it.
+JOB_RESULT_PAGES: dict[str, str] = {
+    "import_residents": "enrollment:import_result",
+    "benefits.import_pensioners": "benefits:pensioner_import_result",
+}
+
 # 9. The project's own settings ------------------------------------------------------------------
 PAGE_SIZE = 50
 # Sections of the person page contributed by later apps (enrollment imports none of them):

@@ -162,6 +162,14 @@ class JobRun(models.Model):
         return settings.JOB_LABELS.get(self.kind, self.kind)
 
     @property
+    def result_page_url(self) -> str | None:
+        """The app's own page for this job's outcome, where there is one."""
+        from django.urls import reverse
+
+        name = settings.JOB_RESULT_PAGES.get(self.kind)
+        return reverse(name, args=[self.pk]) if name else None
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.SUCCEEDED:
             return 100
