@@ -259,6 +259,11 @@ class DueRow:
     def result_label(self) -> str:
         return DUE_RESULTS[self.result]
 
+    @property
+    def can_claim(self) -> bool:
+        """Offer 申报 only where claim_submit would accept it as far as the years go."""
+        return self.result == "eligible" and not self.claim_status
+
 
 DUE_RESULTS = {"eligible": "符合领取条件", "backpay": "年限不足，可补缴", "short": "年限不足，补缴后仍不足"}
 
@@ -480,10 +485,17 @@ def person_benefits(*, person: Person, today: date, start: date | None = None) -
                 age=rules.age_at_month(person.birth_date, periods.month_start(today)),
             ).total,
         }
+    chosen = start is not None
     if start is None:
         start = claim_start_month(person=person, today=today, tables=tables)
     claims = list(
         BenefitClaim.objects.filter(person=person).select_related("submitted_by", "decided_by").order_by("-pk")[:5]
     )
-    return {"calc": pension_calculation(person=person, start=start, tables=tables), "claims": claims}
+    calc = pension_calculation(person=person, start=start, tables=tables)
+    reached = periods.month_start(today) >= rules.birthday_month(person.birth_date, tables.params.benefit_age)
+    open_claim = any(c.status != BenefitClaim.Status.RETURNED for c in claims)
+    # What claim_submit would accept (at the start month it would give): the birthday month
+    # reached, eligible, no claim in progress.
+    can_claim = not chosen and calc.eligible and reached and not open_claim
+    return {"calc": calc, "claims": claims, "can_claim": can_claim}
 

@@ -213,6 +213,10 @@ def test_due_list_and_export(client, agent, person_here, town, poster):
     assert "2026年04月到龄名单（共 2 人）" in html
     assert "年限不足，可补缴" in html and "符合领取条件" in html
     assert person_here.name in eligible and short.name not in eligible
+    # 申报 is offered only for the eligible person: the short one would be refused (测算 shows why)
+    claim_url = reverse("benefits:claim_create")
+    assert f"{claim_url}?person={person_here.pk}" in html and f"{claim_url}?person={short.pk}" not in html
+    assert reverse("benefits:person_estimate", args=[short.pk]) in html
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content), read_only=True).active.iter_rows(values_only=True))
     body = {r[2]: r for r in rows[2:]}
@@ -302,6 +306,30 @@ def test_person_estimate_page(client, agent, person_here):
     assert "2026年05月" in page.content.decode() and "提交待遇申领" in page.content.decode()
     assert "2026年09月" in other.content.decode()
     assert "不是有效的年月" in bad.content.decode()
+
+
+def test_estimate_offers_the_claim_only_when_the_submission_would_be_accepted(client, agent, clerk, person_here,
+                                                                              town, poster):
+    young = PersonFactory(birth_date=date(1975, 6, 1), town=town)
+    yearly(young, range(2011, 2026), "200.00", by=poster)  # 15 years: eligible at 60, but 50 now
+    button = "提交待遇申领</a>"
+    client.force_login(agent)
+    with at(2026, 4, 15):
+        young_page = client.get(reverse("benefits:person_estimate", args=[young.pk])).content.decode()
+        chosen = client.get(reverse("benefits:person_estimate", args=[person_here.pk]), {"start": "2026-09"})
+        claim = services.claim_submit(person=person_here, by=agent)
+        open_claim = client.get(reverse("benefits:person_estimate", args=[person_here.pk])).content.decode()
+    assert "符合领取条件" in young_page and button not in young_page
+    assert button not in chosen.content.decode()  # another start month than the claim would get
+    assert button not in open_claim
+    client.force_login(clerk)
+    with at(2026, 4, 20):
+        services.claim_return(claim=claim, by=clerk, reason="银行账号有误")
+    client.force_login(agent)
+    with at(2026, 4, 21):
+        returned = client.get(reverse("benefits:person_estimate", args=[person_here.pk])).content.decode()
+    assert button in returned
+    assert "退回原因：银行账号有误" in returned
 
 
 def test_person_page_section(client, clerk, person_here, pension_here):
