@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enrollment.models import Person
@@ -173,7 +174,10 @@ def receipt_confirm(request: AuthedRequest) -> HttpResponse:
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, f"已确认 {len(confirmed)} 张票据，保费已记入个人账户。")
-    return redirect(request.POST.get("next") or reverse("contributions:receipt_list") + "?status=collected")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = reverse("contributions:receipt_list") + "?status=collected"  # never off-site
+    return redirect(next_url)
 
 
 @permission_required("contributions.import_receipts", raise_exception=True)

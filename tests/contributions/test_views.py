@@ -519,3 +519,11 @@ def test_remittance_page_links_to_the_receipts_it_took(client, finance, agent, t
     assert taken.receipt_no in html and other.receipt_no not in html and "仅显示 2026年05月 上缴单的票据" in html
     html = login(client, agent).get(reverse("contributions:receipt_list") + "?remittance=abc").content.decode()
     assert "仅显示" not in html
+
+
+def test_confirm_returns_to_the_page_it_came_from_but_never_off_site(client, finance, receipt):
+    url = reverse("contributions:receipt_confirm")
+    response = login(client, finance).post(url, {"receipt": [receipt.pk], "next": "/contributions/receipts/?year=2026"})
+    assert response["Location"] == "/contributions/receipts/?year=2026"
+    response = client.post(url, {"receipt": [receipt.pk], "next": "https://evil.example/phish"})
+    assert response["Location"] == reverse("contributions:receipt_list") + "?status=collected"
