@@ -44,7 +44,8 @@ def jobrun_list(request: AuthedRequest) -> HttpResponse:
 RESULT_LABELS = {
     "imported": "导入条数", "errors": "错误", "warnings": "提示", "lines": "明细条数", "total": "合计金额（元）",
     "created": "本次新增", "receipts": "票据数", "year": "年度", "month": "月份", "credited": "入账人数",
-    "accounts": "账户数", "persons": "人数", "skipped": "跳过",
+    "accounts": "账户数", "persons": "人数", "skipped": "跳过", "paid": "支付成功", "failed": "支付失败",
+    "rate": "利率", "files": "文件数",
 }
 
 
