@@ -22,8 +22,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from contributions.models import AccountEntry, EntryKind, Source
-from contributions.selectors import counted_years_by_person
-from contributions.services import account_post, account_post_bulk
+from contributions.selectors import counted_years_by_person, interest_year_end_posted
+from contributions.services import account_post_bulk, interest_settle
 from enrollment.models import Person
 from enrollment.services import PERSON_TRANSITIONS, person_change_status
 from linggao_pension import exports, periods
@@ -188,8 +188,12 @@ def claim_return(*, claim: BenefitClaim, by, reason: str) -> BenefitClaim:
 def claim_determine(*, claim: BenefitClaim, by, opinion: str = "") -> Pension:
     """县核定: compute at the start month S and freeze the pension (R7, R8); the person becomes 待遇领取.
 
-    The interim interest of the start year is booked to the 利息 sub-ledger dated S (so the snapshot
-    at S stays what was frozen) unless that year's interest is already booked."""
+    The interest of the start year is settled here for the months before S (R6, binding default
+    "interim interest"): contributions.services.interest_settle records the settlement, also when the
+    interim interest is 0.00 (a January start, an empty account), and books a non-zero amount to the
+    利息 sub-ledger dated S (so the snapshot at S stays what was frozen); the year-end posting then
+    credits nothing more for that year. Not when the start year's year-end interest is already posted
+    (a start in an earlier year determined after its year end): that year is settled already."""
     _require(by, "benefits.determine_claim", "只有县局经办员可以核定待遇")
     _require_claim_in_scope(claim, by)
     claim = BenefitClaim.objects.select_for_update().get(pk=claim.pk)
@@ -221,15 +225,9 @@ def claim_determine(*, claim: BenefitClaim, by, opinion: str = "") -> Pension:
     pension._history_user = by
     pension._change_reason = "待遇核定"
     pension.save()
-    interim = snapshot.interim_interest
-    already = AccountEntry.objects.filter(
-        person=person, kind=EntryKind.INTEREST, source=Source.INTEREST, year=start.year
-    ).exists()
-    if interim and not already:
-        account_post(
-            person=person, source=Source.INTEREST, kind=EntryKind.INTEREST, amount=interim, entry_date=start,
-            by=by, year=start.year, memo=f"待遇核定结息：{start.year}年1-{start.month - 1}月过渡期利息",
-        )
+    if not interest_year_end_posted(person=person, year=start.year):
+        interest_settle(person=person, year=start.year, amount=snapshot.interim_interest, settled_on=start, by=by,
+                        reason="待遇开始")
     _to_receiving(person=person, on_date=start, by=by,
                   note=f"待遇核定：自{periods.format_month(start)}起领取，月养老金{calc.monthly_pension}元")
     _claim_move(claim, C.DETERMINED, by=by, opinion=opinion or "县核定通过")

@@ -12,6 +12,7 @@ from .models import (
     GradeSubsidy,
     InterestPosting,
     InterestRate,
+    InterestSettlement,
     Receipt,
     Remittance,
     SpecialCredit,
@@ -91,6 +92,14 @@ class RemittanceAdmin(ReadOnlyAdmin):
 @admin.register(InterestPosting)
 class InterestPostingAdmin(ReadOnlyAdmin):
     list_display = ["year", "status", "rate", "accounts", "skipped", "total", "finished_at"]
+
+
+@admin.register(InterestSettlement)
+class InterestSettlementAdmin(ReadOnlyAdmin):
+    list_display = ["person", "year", "settled_on", "amount", "reason", "created_by"]
+    list_filter = ["year"]
+    search_fields = ["person__id_number", "person__name"]
+    list_select_related = ["person", "created_by"]
 
 
 @admin.register(SpecialCredit)

@@ -484,6 +484,48 @@ class InterestPosting(models.Model):
         return f"{self.rate * 100:.2f}%"
 
 
+class InterestSettlement(models.Model):
+    """A person's interest of a year settled before the year end (R6): at a benefit start, for the months
+    before it (interim interest, binding defaults). The interest of a year is settled once: either here
+    or by the year-end posting (InterestPosting), never both. The amount may be 0.00 (a January start,
+    an empty account, an interim that rounds to nothing): the settlement still closes the year, so the
+    year-end posting credits that person nothing for it. A non-zero amount is booked as the person's 利息
+    entry of the year (`entry`)."""
+
+    person = models.ForeignKey(
+        "enrollment.Person", models.PROTECT, related_name="interest_settlements", verbose_name="参保人"
+    )
+    year = models.PositiveSmallIntegerField("结息年度")
+    settled_on = models.DateField("结息日期", help_text="待遇开始：开始月份1日")
+    amount = models.DecimalField("利息（元）", max_digits=14, decimal_places=2, help_text="可为 0.00")
+    reason = models.CharField("原因", max_length=60)
+    entry = models.OneToOneField(
+        AccountEntry, models.PROTECT, null=True, blank=True, related_name="interest_settlement",
+        verbose_name="利息分录", help_text="利息为 0.00 时无分录",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="经办人"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "年中结息"
+        verbose_name_plural = "年中结息"
+        ordering = ["-year", "person"]
+        constraints = [
+            # The interest of a year is settled once per person (R6).
+            models.UniqueConstraint(fields=["person", "year"], name="interestsettlement_once_per_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="interestsettlement_amount_gte_0"),
+            models.CheckConstraint(
+                condition=Q(amount=0, entry__isnull=True) | (~Q(amount=0) & Q(entry__isnull=False)),
+                name="interestsettlement_entry_iff_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年度 {self.reason}结息 {self.amount}元"
+
+
 # --- 老农保 merge (R21) and 被征地 subsidies (§8.2): recorded by one clerk, reviewed by another ------------
 
 

@@ -52,6 +52,17 @@ def interest_rate(year: int) -> Decimal | None:
     return InterestRate.objects.filter(year=year).values_list("rate", flat=True).first()
 
 
+def interest_year_end_posted(*, person, year: int) -> bool:
+    """Whether the year-end interest of `year` is posted for `person`: the year's posting is done, or a
+    running one (resumed after a crash) already credited the person's 31 December entry. Then the
+    interest of that year can no longer be settled at a benefit start (services.interest_settle)."""
+    if InterestPosting.objects.filter(year=year, status=InterestPosting.Status.DONE).exists():
+        return True
+    return AccountEntry.objects.filter(
+        person=person, kind=EntryKind.INTEREST, source=Source.INTEREST, year=year, entry_date=date(year, 12, 31)
+    ).exists()
+
+
 def interim_rate(year: int) -> Decimal | None:
     """rate_y, or rate_(y-1) when rate_y is not yet set (binding defaults, interim interest)."""
     rates = dict(InterestRate.objects.filter(year__in=[year, year - 1]).values_list("year", "rate"))

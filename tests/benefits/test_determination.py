@@ -338,3 +338,83 @@ def test_calculation_sheet_shows_every_part(person_a, agent, clerk, client):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_interest_of_the_start_year_is_settled_once_january_and_february_starts(town, poster, agent, clerk):
+    """R6, binding defaults "interim interest": the interest of the start year is settled at the
+    determination (for the months before the start) and never again at the year end.
+
+    jan, born 1955-12-10 (start 2016-01), and feb, born 1956-01-15 (start 2016-02): both 55 at the scheme
+    start (5 years required), 100 a year in September 2011-2015. Year-end interest posted on 2016-01-02:
+    2012: 100 × 3.00% = 3.00; 2013: 203.00 × 3.00% = 6.09; 2014: 309.09 × 2.75% = 8.499975 → 8.50;
+    2015: 417.59 × 1.50% = 6.26385 → 6.26. Opening 2016 = 523.85 each.
+    jan: interim round(523.85 × 8.31% × 0/12, 2) = 0.00: settled with 0.00, no entry.
+    feb: interim round(523.85 × 8.31% × 1/12, 2) = round(3.62766125) = 3.63, dated 2016-02-01.
+    other: 1000 on 2015-06-01; 2016: 1000 × 8.31% = 83.10.
+    2016 year end: only other (83.10); jan and feb are skipped (a January start used to get a full
+    year here: 523.85 × 8.31% = 43.53). 2017 at 7.12%: jan 523.85 → 37.29812 → 37.30; feb
+    (523.85 + 3.63) = 527.48 → 37.556576 → 37.56; other 1083.10 → 77.11672 → 77.12; total 151.98."""
+    from contributions import services as contribution_services
+    from contributions.models import InterestSettlement
+
+    jan = PersonFactory(town=town, birth_date=date(1955, 12, 10))
+    feb = PersonFactory(town=town, birth_date=date(1956, 1, 15))
+    for person in (jan, feb):
+        yearly(person, range(2011, 2016), "100.00", by=poster, month=9)
+    other = PersonFactory(town=town)
+    credit(other, "1000.00", date(2015, 6, 1), by=poster)
+    with at(2016, 1, 2):
+        for year in range(2011, 2016):
+            contribution_services.interest_post(year=year, by=None)
+    pensions = {}
+    for person, month in ((jan, 1), (feb, 2)):
+        with at(2016, month, 10):
+            claim = services.claim_submit(person=person, by=agent)
+            assert claim.start_month == date(2016, month, 1)
+            pensions[person] = services.claim_determine(claim=claim, by=clerk)
+    assert (pensions[jan].opening_balance, pensions[jan].interim_interest) == (D("523.85"), D("0.00"))
+    assert (pensions[feb].opening_balance, pensions[feb].interim_interest) == (D("523.85"), D("3.63"))
+    assert list(InterestSettlement.objects.order_by("settled_on").values_list(
+        "person_id", "year", "amount", "settled_on", "reason", "created_by__username", "entry__amount")) == [
+        (jan.pk, 2016, D("0.00"), date(2016, 1, 1), "待遇开始", "clerk", None),
+        (feb.pk, 2016, D("3.63"), date(2016, 2, 1), "待遇开始", "clerk", D("3.63")),
+    ]  # fmt: skip
+
+    def interest(person):
+        return list(AccountEntry.objects.filter(person=person, kind=EntryKind.INTEREST, year__gte=2016)
+                    .order_by("year").values_list("year", "amount", "entry_date"))  # fmt: skip
+
+    with at(2026, 6, 15):
+        assert contribution_services.interest_post(year=2016, by=None) == {
+            "year": 2016, "rate": "0.0831", "accounts": 1, "total": "83.10", "skipped": 2,
+        }
+        assert interest(jan) == []
+        assert interest(feb) == [(2016, D("3.63"), date(2016, 2, 1))]
+        assert contribution_services.interest_post(year=2017, by=None) == {
+            "year": 2017, "rate": "0.0712", "accounts": 3, "total": "151.98", "skipped": 0,
+        }
+    assert interest(jan) == [(2017, D("37.30"), date(2017, 12, 31))]
+    assert interest(feb) == [(2016, D("3.63"), date(2016, 2, 1)), (2017, D("37.56"), date(2017, 12, 31))]
+    assert interest(other) == [(2016, D("83.10"), date(2016, 12, 31)), (2017, D("77.12"), date(2017, 12, 31))]
+
+
+def test_a_start_in_a_year_already_posted_at_year_end_is_not_settled_again(town, poster, agent, clerk):
+    """Born 1956-06-05 (55 at the scheme start: 5 years), 100 a year in September 2011-2015; 60 in
+    June 2016, start 2016-07, claimed and determined only in February 2017, after the 2016 year-end
+    posting credited 523.85 × 8.31% = 43.531935 → 43.53 (opening 2016 = 523.85, as above). That year
+    is settled already: the determination books no interim interest and records no settlement."""
+    from contributions import services as contribution_services
+    from contributions.models import InterestSettlement
+
+    person = PersonFactory(town=town, birth_date=date(1956, 6, 5))
+    yearly(person, range(2011, 2016), "100.00", by=poster, month=9)
+    with at(2017, 1, 2):
+        for year in range(2011, 2017):
+            contribution_services.interest_post(year=year, by=None)
+    with at(2017, 2, 10):
+        claim = services.claim_submit(person=person, by=agent)
+        assert claim.start_month == date(2016, 7, 1)
+        services.claim_determine(claim=claim, by=clerk)
+    assert list(AccountEntry.objects.filter(person=person, year=2016, kind=EntryKind.INTEREST)
+                .values_list("amount", "entry_date")) == [(D("43.53"), date(2016, 12, 31))]  # fmt: skip
+    assert not InterestSettlement.objects.exists()

@@ -1,6 +1,7 @@
 """Year-end interest (R6): round(balance at 31 Dec of Y-1 × rate_Y, 2), one entry to 利息 on 31 Dec Y."""
 
 import json
+import threading
 import time
 from datetime import date
 from decimal import Decimal
@@ -9,10 +10,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection, transaction
 from django.urls import reverse
 
 from contributions import services
-from contributions.models import AccountEntry, InterestPosting, InterestRate, Source
+from contributions.models import AccountEntry, InterestPosting, InterestRate, InterestSettlement, Source
 from linggao_pension.org.models import JobRun
 from tests.factories import AccountEntryFactory, PersonFactory
 
@@ -129,7 +131,7 @@ def test_rerun_after_a_crash_posts_only_the_missing_accounts(june_2026, town):
 
 
 def test_database_refuses_a_second_interest_entry_for_the_same_year(person):
-    from django.db import IntegrityError, transaction
+    from django.db import IntegrityError
 
     AccountEntryFactory(person=person, source=Source.INTEREST, kind="interest", amount=D("1.00"), year=2025)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -252,3 +254,146 @@ def test_year_end_page_shows_the_skipped_accounts_and_links_each_posting_to_its_
         html = client.get(reverse("contributions:year_end")).content.decode()
     assert "待遇核定时已结息" in html
     assert reverse("org:jobrun_detail", args=[job.pk]) in html
+
+
+# --- Interest settled at a benefit start (interest_settle) --------------------------------------------
+
+
+def settlements():
+    return list(InterestSettlement.objects.order_by("person_id", "year").values_list(
+        "person_id", "year", "amount", "settled_on", "reason", "entry__amount"))  # fmt: skip
+
+
+def test_a_settled_year_gets_no_year_end_interest_also_when_it_was_zero(june_2026, town, clerk):
+    """2025 at 1.50%, every account 1,000-3,000 on 2024-06-01 (opening 2025).
+    jan: benefit start 2025-01: interim round(1000 × 1.50% × 0/12) = 0.00, settled, no entry;
+    feb: benefit start 2025-02: interim round(2000 × 1.50% × 1/12) = round(2.50) = 2.50;
+    plain: year-end 3000 × 1.50% = 45.00. Chunks of one person: the settlements are read per chunk."""
+    jan, feb, plain = (nth_person(i, town=town) for i in range(3))
+    credit(jan, "1000.00", date(2024, 6, 1))
+    credit(feb, "2000.00", date(2024, 6, 1))
+    credit(plain, "3000.00", date(2024, 6, 1))
+    zero = services.interest_settle(person=jan, year=2025, amount=D("0.00"), settled_on=date(2025, 1, 1), by=clerk,
+                                    reason="待遇开始")
+    assert (zero.amount, zero.entry) == (D("0.00"), None)
+    services.interest_settle(person=feb, year=2025, amount=D("2.50"), settled_on=date(2025, 2, 1), by=clerk,
+                             reason="待遇开始")
+    assert settlements() == [
+        (jan.pk, 2025, D("0.00"), date(2025, 1, 1), "待遇开始", None),
+        (feb.pk, 2025, D("2.50"), date(2025, 2, 1), "待遇开始", D("2.50")),
+    ]
+    assert AccountEntry.objects.get(person=feb, source=Source.INTEREST).memo == "待遇开始结息：2025年1月过渡期利息"
+
+    result = services.interest_post(year=2025, by=None, chunk_size=1)
+    assert result == {"year": 2025, "rate": "0.0150", "accounts": 1, "total": "45.00", "skipped": 2}
+    assert interest_of(jan) == []
+    assert interest_of(feb) == [(2025, "2.50", "2025-02-01")]
+    assert interest_of(plain) == [(2025, "45.00", "2025-12-31")]
+    assert InterestPosting.objects.get(year=2025).skipped == 2
+
+
+def test_a_second_settlement_of_the_same_year_is_refused_and_changes_nothing(june_2026, person, clerk):
+    credit(person, "1000.00", date(2024, 6, 1))
+    services.interest_settle(person=person, year=2025, amount=D("0.00"), settled_on=date(2025, 1, 1), by=clerk,
+                             reason="待遇开始")
+    before = (snapshot(), settlements())
+    with pytest.raises(ValidationError) as exc:
+        services.interest_settle(person=person, year=2025, amount=D("2.50"), settled_on=date(2025, 3, 1), by=clerk,
+                                 reason="待遇开始")
+    assert exc.value.messages == [f"{person.name}的 2025 年度利息已于 2025-01-01（待遇开始）结算，不能重复结息"]
+    assert (snapshot(), settlements()) == before
+
+
+def test_the_database_refuses_a_second_settlement_of_the_same_year(person, clerk):
+    from django.db import IntegrityError
+
+    InterestSettlement.objects.create(person=person, year=2025, settled_on=date(2025, 1, 1), amount=D("0.00"),
+                                      reason="待遇开始", created_by=clerk)  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        InterestSettlement.objects.create(person=person, year=2025, settled_on=date(2025, 2, 1), amount=D("0.00"),
+                                          reason="待遇开始", created_by=clerk)  # fmt: skip
+
+
+@pytest.mark.parametrize("posting_status", ["done", "running"])
+def test_settling_a_year_whose_year_end_interest_is_posted_is_refused(june_2026, person, clerk, posting_status):
+    """done: the 2025 posting finished (15.00 = 1000 × 1.50%); running: a crash left it running after
+    it had credited this person's 31 December entry."""
+    credit(person, "1000.00", date(2024, 6, 1))
+    if posting_status == "done":
+        services.interest_post(year=2025, by=None)
+    else:
+        InterestPosting.objects.create(year=2025, rate=D("0.0150"))
+        AccountEntryFactory(person=person, source=Source.INTEREST, kind="interest", amount=D("15.00"),
+                            entry_date=date(2025, 12, 31), year=2025)  # fmt: skip
+    before = (snapshot(), settlements())
+    with pytest.raises(ValidationError) as exc:
+        services.interest_settle(person=person, year=2025, amount=D("0.00"), settled_on=date(2025, 1, 1), by=clerk,
+                                 reason="待遇开始")
+    assert exc.value.messages == [f"{person.name}的 2025 年度利息已在年度结息中计入，不能再结息"]
+    assert (snapshot(), settlements()) == before
+
+
+@pytest.mark.parametrize(
+    "amount, settled_on, by, reason, message",
+    [
+        ("-1.00", date(2025, 3, 1), "clerk", "待遇开始", "利息不能为负数"),
+        ("1.00", date(2026, 3, 1), "clerk", "待遇开始", "结息日期 2026-03-01 不在 2025 年度内"),
+        ("1.00", date(2025, 3, 1), "clerk", "  ", "结息必须填写原因"),
+        ("1.00", date(2025, 3, 1), None, "待遇开始", "结息必须记录经办人"),
+    ],
+)
+def test_bad_settlements_are_refused_and_save_nothing(person, clerk, amount, settled_on, by, reason, message):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises((ValidationError, PermissionDenied)) as exc:
+        services.interest_settle(person=person, year=2025, amount=D(amount), settled_on=settled_on,
+                                 by=clerk if by else None, reason=reason)  # fmt: skip
+    assert message in str(exc.value)
+    assert not InterestSettlement.objects.exists() and not AccountEntry.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_settlement_and_the_year_end_posting_at_once_credit_the_year_once(town, clerk):
+    """A determination settles jan's 2025 at 0.00 and, holding its transaction open, the year-end
+    posting starts: its chunk waits for jan's row lock and then sees the settlement. plain: 3000 ×
+    1.50% = 45.00; jan gets nothing for 2025 and is skipped."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    jan, plain = nth_person(0, town=town), nth_person(1, town=town)
+    credit(jan, "1000.00", date(2024, 6, 1))
+    credit(plain, "3000.00", date(2024, 6, 1))
+    settled, results, errors = threading.Event(), [], []
+
+    def settle():
+        try:
+            with transaction.atomic():
+                services.interest_settle(person=jan, year=2025, amount=D("0.00"), settled_on=date(2025, 1, 1),
+                                         by=clerk, reason="待遇开始")  # fmt: skip
+                settled.set()
+                time.sleep(1.5)  # the rest of the determination, still uncommitted
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            settled.set()
+            connection.close()
+
+    def post():
+        try:
+            settled.wait()
+            results.append(services.interest_post(year=2025, by=None))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with at(2026, 6, 15):
+        threads = [threading.Thread(target=settle), threading.Thread(target=post)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert not errors
+    assert results == [{"year": 2025, "rate": "0.0150", "accounts": 1, "total": "45.00", "skipped": 1}]
+    assert interest_of(jan) == []
+    assert interest_of(plain) == [(2025, "45.00", "2025-12-31")]
