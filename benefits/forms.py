@@ -3,6 +3,7 @@
 from datetime import date
 
 from django import forms
+from django.utils import timezone
 
 from linggao_pension import periods
 
@@ -74,5 +75,10 @@ class XlsxUploadForm(forms.Form):
 
 class ReturnUploadForm(XlsxUploadForm):
     paid_on = forms.DateField(label="银行发放日期", required=False, help_text="留空为今天；个人账户支出按此日期记账",
-                              widget=forms.DateInput(attrs={"type": "date"}),
+                              # <input type="date"> reads only ISO dates: the zh-hans format left it empty.
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                               error_messages={"invalid": "请输入有效的日期，如 2026-03-15"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["paid_on"].initial = timezone.localdate()

@@ -597,3 +597,21 @@ def test_lists_have_flat_query_counts(client, clerk, finance, agent, town, poste
         assert client.get(reverse("benefits:payroll_detail", args=[run.pk])).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(reverse("benefits:payroll_list")).status_code == 200
+
+
+def test_the_paid_on_date_is_filled_in_a_format_the_browser_date_input_reads(client, finance, exported):
+    """<input type="date"> reads only YYYY-MM-DD: the zh-hans display format (2026/01/25) left it empty.
+    The page offers today; a form that comes back with an error keeps the date typed. Nothing is
+    stored or started then."""
+    with at(2026, 1, 25):
+        client.force_login(finance)
+        html = client.get(reverse("benefits:payroll_close", args=[exported.pk])).content.decode()
+        assert 'type="date" name="paid_on" value="2026-01-25"' in html
+        upload = io.BytesIO(b"not a workbook")
+        upload.name = "return.txt"
+        response = client.post(reverse("benefits:payroll_close", args=[exported.pk]),
+                               {"file": upload, "paid_on": "2026-01-24"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "请上传 Excel（.xlsx）文件" in html
+    assert 'type="date" name="paid_on" value="2026-01-24"' in html
+    assert not JobRun.objects.filter(kind="benefits.payroll_close").exists()
