@@ -13,7 +13,7 @@ from enrollment.models import Person
 from linggao_pension import exports, periods
 from linggao_pension.imports import template_bytes
 from linggao_pension.org.models import JobRun
-from linggao_pension.org.services import access_log_record
+from linggao_pension.org.services import access_log_download, access_log_record
 from linggao_pension.org.tasks import enqueue
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
@@ -104,6 +104,8 @@ def due_list(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def due_export(request: AuthedRequest) -> HttpResponse:
     _, month, rows = _due(request)
+    access_log_download(user=request.user, object_type="benefits.due_list", object_id=f"{month:%Y-%m}",
+                        label=f"到龄名单 {month:%Y-%m}（{len(rows)} 人）", request=request)
     return exports.file_response(reports.due_workbook(rows, month), f"到龄名单_{month:%Y-%m}.xlsx", exports.XLSX_TYPE)
 
 
@@ -378,6 +380,8 @@ def payroll_export(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def bankfile_download(request: AuthedRequest, pk: int) -> HttpResponse:
     bank_file = get_object_or_404(PayrollBankFile.objects.select_related("run"), pk=pk)
+    access_log_record(user=request.user, obj=bank_file, action="下载", request=request,
+                      label=f"{bank_file.run.month:%Y-%m} {bank_file.bank_name} 代发文件")
     with bank_file.file.open("rb") as f:
         content = f.read()
     return exports.file_response(content, f"{bank_file.run.month:%Y-%m}_{bank_file.bank_name}_代发.xlsx",
@@ -388,6 +392,8 @@ def bankfile_download(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def payroll_return_template(request: AuthedRequest, pk: int) -> HttpResponse:
     run = _run(pk)
+    access_log_record(user=request.user, obj=run, action="下载", request=request,
+                      label=f"{run.month:%Y-%m} 银行回盘模板")
     return exports.file_response(services.return_template_bytes(run), f"{run.month:%Y-%m}_银行回盘模板.xlsx",
                                  exports.XLSX_TYPE)
 

@@ -75,8 +75,21 @@ def jobrun_execute(*, job: JobRun) -> JobRun:
 
 
 def access_log_record(*, user, obj, label: str = "", action: str = "查看", request=None) -> AccessLog:
+    return _access_log(
+        user=user, object_type=obj._meta.label_lower, object_id=str(obj.pk), label=label, action=action, request=request
+    )
+
+
+def access_log_download(*, user, object_type: str, object_id: str, label: str, request=None) -> AccessLog:
+    """A download of a file that lists people's full personal data (bank files, name lists)."""
+    return _access_log(
+        user=user, object_type=object_type, object_id=object_id, label=label, action="下载", request=request
+    )
+
+
+def _access_log(*, user, object_type: str, object_id: str, label: str, action: str, request) -> AccessLog:
     ip = request.META.get("REMOTE_ADDR") if request is not None else None
     return AccessLog.objects.create(
-        user=user, object_type=obj._meta.label_lower, object_id=str(obj.pk), label=label[:100],
-        action=action, ip_address=ip or None,
+        user=user, object_type=object_type, object_id=object_id[:40], label=label[:100], action=action,
+        ip_address=ip or None,
     )

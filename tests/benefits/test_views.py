@@ -223,6 +223,9 @@ def test_due_list_and_export(client, agent, person_here, town, poster):
     assert body[short.name][6:10] == (15, 11, 4, "年限不足，可补缴")
     assert body[person_here.name][6:10] == (15, 15, 0, "符合领取条件")
     assert body[short.name][3] == short.id_number
+    # the list carries full ID numbers: its download is in the access log
+    log = AccessLog.objects.get(object_type="benefits.due_list")
+    assert (log.user, log.action, log.object_id) == (agent, "下载", "2026-04")
 
 
 def test_claim_create_happy_path(client, agent, person_here):
@@ -540,6 +543,10 @@ def test_payroll_review_export_download_and_close_through_the_pages(
     assert download.status_code == 200 and download.content[:2] == b"PK"
     template = client.get(reverse("benefits:payroll_return_template", args=[run.pk]))
     assert template.status_code == 200
+    # bank files and the return template carry full ID numbers and accounts: each download is logged
+    assert list(AccessLog.objects.filter(action="下载").order_by("pk").values_list("user__username", "object_type")) == [
+        ("finance2", "benefits.payrollbankfile"), ("finance2", "benefits.payrollrun"),
+    ]
     assert client.get(reverse("benefits:payroll_close", args=[run.pk])).status_code == 200
     upload = return_file(run)
     upload.name = "return.xlsx"
