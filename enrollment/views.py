@@ -174,20 +174,27 @@ def application_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _application_step(request: AuthedRequest, pk: int, service: Callable, done: str) -> HttpResponse:
-    """One review step posted from the application page with an opinion."""
-    application = get_object_or_404(_applications(request), pk=pk)
+def _review_step(request: AuthedRequest, record, service: Callable, done: str, *, record_arg: str, page: Callable,
+                 detail_url: str) -> HttpResponse:
+    """One review step (submit, return, approve, withdraw) posted from a record's page with an opinion.
+    A missing opinion is shown at its field on the page; other refusals as messages after a redirect."""
     form = OpinionForm(request.POST)
     form.is_valid()
     try:
-        service(application=application, opinion=form.cleaned_data.get("opinion", ""), by=request.user)
+        service(**{record_arg: record}, opinion=form.cleaned_data.get("opinion", ""), by=request.user)
     except ValidationError as exc:
         if _opinion_refused(form, exc):
-            return _application_page(request, application, form)
+            return page(request, record, form)
         _errors_to_messages(request, exc)
     else:
         messages.success(request, done)
-    return redirect("enrollment:application_detail", pk=application.pk)
+    return redirect(detail_url, pk=record.pk)
+
+
+def _application_step(request: AuthedRequest, pk: int, service: Callable, done: str) -> HttpResponse:
+    application = get_object_or_404(_applications(request), pk=pk)
+    return _review_step(request, application, service, done, record_arg="application", page=_application_page,
+                        detail_url="enrollment:application_detail")
 
 
 @permission_required(SUBMIT_APPLICATION, raise_exception=True)
@@ -318,17 +325,8 @@ def _change_page(request: AuthedRequest, change, opinion_form: OpinionForm) -> H
 
 def _change_step(request: AuthedRequest, pk: int, service: Callable, done: str) -> HttpResponse:
     change = get_object_or_404(_change_requests(request), pk=pk)
-    form = OpinionForm(request.POST)
-    form.is_valid()
-    try:
-        service(change_request=change, opinion=form.cleaned_data.get("opinion", ""), by=request.user)
-    except ValidationError as exc:
-        if _opinion_refused(form, exc):
-            return _change_page(request, change, form)
-        _errors_to_messages(request, exc)
-    else:
-        messages.success(request, done)
-    return redirect("enrollment:changerequest_detail", pk=change.pk)
+    return _review_step(request, change, service, done, record_arg="change_request", page=_change_page,
+                        detail_url="enrollment:changerequest_detail")
 
 
 @permission_required(SUBMIT_CHANGE, raise_exception=True)
