@@ -8,7 +8,7 @@ from django.utils import timezone
 from enrollment.models import Person
 from linggao_pension import periods
 
-from . import rules, selectors
+from . import selectors
 from .models import SpecialCredit
 from .rules import yuan
 
@@ -62,7 +62,7 @@ class PayerField(forms.Field):
             if _looks_like_id_number(str(value).strip().upper()):
                 raise forms.ValidationError("未找到该身份证号的参保人（或不属于您所在的镇/农场）")
             raise forms.ValidationError("未找到该参保人（或不属于您所在的镇/农场），请重新查找")
-        problem = rules.payer_problem(person.status)
+        problem = selectors.payer_problem(person.status)
         if problem:
             raise forms.ValidationError(problem)
         return person

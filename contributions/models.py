@@ -254,6 +254,12 @@ class ReceiptQuerySet(ScopedQuerySet):
         )
 
 
+class ReceiptStatus(models.TextChoices):
+    COLLECTED = "collected", "已收款"
+    CONFIRMED = "confirmed", "已确认"
+    VOIDED = "voided", "已作废"
+
+
 class Receipt(models.Model):
     """One premium payment of a person for a contribution year (R4).
 
@@ -263,10 +269,15 @@ class Receipt(models.Model):
     Bank-collection imports are created confirmed.
     """
 
-    class Status(models.TextChoices):
-        COLLECTED = "collected", "已收款"
-        CONFIRMED = "confirmed", "已确认"
-        VOIDED = "voided", "已作废"
+    Status = ReceiptStatus
+
+    # The allowed moves, beside the states (receipt_confirm_batch, receipt_void, receipt_actions ask
+    # `may_move`). Entering a remittance is not a move: a confirmed receipt gets its remittance.
+    TRANSITIONS = {
+        Status.COLLECTED: frozenset({Status.CONFIRMED, Status.VOIDED}),
+        Status.CONFIRMED: frozenset({Status.VOIDED}),
+        Status.VOIDED: frozenset(),
+    }
 
     class Method(models.TextChoices):
         # 缴费方式 aab033 (§2.6)
@@ -318,7 +329,7 @@ class Receipt(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=["collected", "confirmed", "voided"]), name="receipt_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=ReceiptStatus.values), name="receipt_status_valid"),
             models.CheckConstraint(condition=Q(method__in=["2", "3"]), name="receipt_method_valid"),
             models.CheckConstraint(condition=Q(grade__gt=0), name="receipt_grade_positive"),
             models.CheckConstraint(
@@ -363,6 +374,9 @@ class Receipt(models.Model):
         """补缴 (type 31): paid after 31 December of the contribution year (binding defaults)."""
         return self.paid_on > date(self.year, 12, 31)
 
+    def may_move(self, to_status: str) -> bool:
+        return to_status in self.TRANSITIONS[self.status]
+
 
 class ReceiptSequence(models.Model):
     """Hands out receipt numbers per town and year under a row lock: <town code><year><6 digits>."""
@@ -383,6 +397,11 @@ class ReceiptSequence(models.Model):
 # --- Month-end remittance to the fiscal special account (R18, §9.1) ----------------------------------
 
 
+class RemittanceStatus(models.TextChoices):
+    GENERATED = "generated", "已生成"
+    REMITTED = "remitted", "已上缴"
+
+
 class Remittance(models.Model):
     """保费上缴财政专户: one per month; generated -> remitted (已上缴) with the bank voucher number.
 
@@ -390,9 +409,10 @@ class Remittance(models.Model):
     remitted receipt cannot be voided); selectors.remittance_by_town recomputes them from the receipts.
     """
 
-    class Status(models.TextChoices):
-        GENERATED = "generated", "已生成"
-        REMITTED = "remitted", "已上缴"
+    Status = RemittanceStatus
+
+    # The allowed moves, beside the states (remittance_mark_remitted asks `may_move`).
+    TRANSITIONS = {Status.GENERATED: frozenset({Status.REMITTED}), Status.REMITTED: frozenset()}
 
     month = models.DateField("所属月份", unique=True, help_text="该月1日")
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.GENERATED)
@@ -422,7 +442,7 @@ class Remittance(models.Model):
         verbose_name_plural = "保费上缴单"
         ordering = ["-month"]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=["generated", "remitted"]), name="remittance_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=RemittanceStatus.values), name="remittance_status_valid"),
             models.CheckConstraint(
                 condition=~Q(status="remitted") | (~Q(voucher_no="") & Q(remitted_at__isnull=False)),
                 name="remittance_remitted_has_voucher",
@@ -434,6 +454,9 @@ class Remittance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} 保费上缴 {self.total_amount}元"
+
+    def may_move(self, to_status: str) -> bool:
+        return to_status in self.TRANSITIONS[self.status]
 
 
 # --- Year-end interest (R6) ---------------------------------------------------------------------------

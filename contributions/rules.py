@@ -3,7 +3,6 @@
 from datetime import date
 from decimal import Decimal
 
-from enrollment.models import Person
 from linggao_pension.money import ZERO, quantize
 
 
@@ -23,14 +22,6 @@ def interim_interest(opening_balance: Decimal, rate: Decimal, month: int) -> Dec
 def year_counts(personal_and_daijiao: Decimal, lowest_grade: Decimal | None) -> bool:
     """A contribution year counts when personal + 代缴 reaches the year's lowest grade (R4)."""
     return lowest_grade is not None and personal_and_daijiao >= lowest_grade
-
-
-def payer_problem(person_status: str) -> str | None:
-    """Why a person in this 参保状态 cannot pay a premium, or None: only 正常参保 persons pay (R3, R4);
-    a suspended, receiving or terminated person does not."""
-    if person_status == Person.Status.CONTRIBUTING:
-        return None
-    return f"该参保人当前状态为“{Person.Status(person_status).label}”，不是正常参保缴费人员，不能缴费"
 
 
 def is_backpay(year: int, paid_on: date) -> bool:

@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from enrollment import selectors as enrollment_selectors
+from enrollment.models import Person
 from linggao_pension.money import ZERO, quantize
 
 from . import rules
@@ -132,6 +133,14 @@ def account_at(*, person, on: date) -> AccountSnapshot:
     )
 
 
+def payer_problem(person_status: str) -> str | None:
+    """Why a person in this 参保状态 cannot pay a premium, or None: only 正常参保 persons pay (R3, R4);
+    a suspended, receiving or terminated person does not."""
+    if person_status == Person.Status.CONTRIBUTING:
+        return None
+    return f"该参保人当前状态为“{Person.Status(person_status).label}”，不是正常参保缴费人员，不能缴费"
+
+
 # --- Collection tables (configuration as data) ----------------------------------------------------
 
 
@@ -214,7 +223,7 @@ def payer_search(*, persons, q: str) -> list[dict]:
         .select_related("village")
         .order_by("name", "birth_date", "pk")[:PAYER_SEARCH_LIMIT]
     )
-    return [{"person": p, "problem": rules.payer_problem(p.status)} for p in found]
+    return [{"person": p, "problem": payer_problem(p.status)} for p in found]
 
 
 def payer_exact(results: list[dict], q: str):
@@ -360,10 +369,12 @@ def receipt_actions(*, receipt: Receipt, user) -> dict[str, bool]:
     (receipt_void, receipt_confirm_batch), so nobody is offered an action that is then refused."""
     S = Receipt.Status
     finance = user.has_perm("contributions.confirm_receipt")
-    voidable = receipt.status == S.COLLECTED or (receipt.status == S.CONFIRMED and finance and not receipt.remittance_id)
+    voidable = receipt.may_move(S.VOIDED) and (
+        receipt.status == S.COLLECTED or (finance and not receipt.remittance_id)
+    )
     return {
         "can_void": user.has_perm("contributions.void_receipt") and voidable,
-        "can_confirm": finance and receipt.status == S.COLLECTED and receipt.collected_by_id != user.pk,
+        "can_confirm": finance and receipt.may_move(S.CONFIRMED) and receipt.collected_by_id != user.pk,
     }
 
 

@@ -17,7 +17,7 @@ from linggao_pension.org.tasks import enqueue
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
-from . import reports, rules, selectors, services
+from . import reports, selectors, services
 from .filters import ReceiptFilter, RemittanceFilter, SpecialCreditFilter
 from .forms import (
     ImportForm,
@@ -220,7 +220,7 @@ def person_account_section(request, person) -> dict | None:
     context.update(
         person=person,
         can_reverse=request.user.has_perm("contributions.reverse_accountentry"),
-        can_pay=request.user.has_perm("contributions.add_receipt") and not rules.payer_problem(person.status),
+        can_pay=request.user.has_perm("contributions.add_receipt") and not selectors.payer_problem(person.status),
         can_view_receipts=request.user.has_perm("contributions.view_receipt"),
     )
     return {"title": "个人账户", "template": "contributions/_person_account.html", "context": context}

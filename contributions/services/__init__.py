@@ -1,0 +1,53 @@
+"""Every write of the contributions app, one module per sub-domain:
+
+- ledger: the personal account ledger (account_post, account_post_bulk, account_post_fast, account_entry_reverse,
+  account_entry_correct): other apps post to the ledger only through these;
+- receipts: payments and receipts (R4); receipt_import: the bank collection file;
+- daijiao: 政府代缴 (§2.5); interest: year-end interest and interim settlements (R6);
+- remittance: the month-end remittance (R18); special_credits: 老农保 and 被征地 credits.
+
+The names are re-exported here, so callers write `contributions.services.account_post`."""
+
+from .daijiao import (  # noqa: F401
+    daijiao_post,
+    daijiao_post_job,
+)
+from .interest import (  # noqa: F401
+    interest_post,
+    interest_post_job,
+    interest_refusal,
+    interest_settle,
+)
+from .ledger import (  # noqa: F401
+    NewEntry,
+    account_entry_correct,
+    account_entry_reverse,
+    account_post,
+    account_post_bulk,
+    account_post_fast,
+    account_post_reversal,
+)
+from .receipt_import import (  # noqa: F401
+    IMPORT_EXAMPLE,
+    IMPORT_HEADERS,
+    METHOD_BY_TEXT,
+    receipts_import,
+)
+from .receipts import (  # noqa: F401
+    payment_problems,
+    receipt_confirm_batch,
+    receipt_record,
+    receipt_void,
+)
+from .remittance import (  # noqa: F401
+    VOUCHER_PARTS,
+    remittance_generate,
+    remittance_generate_job,
+    remittance_mark_remitted,
+    remittance_voucher_store,
+)
+from .special_credits import (  # noqa: F401
+    PERSON_MAY_RECEIVE_CREDIT,
+    special_credit_record,
+    special_credit_review,
+)

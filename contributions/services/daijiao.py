@@ -1,0 +1,71 @@
+"""政府代缴 (§2.5): the yearly batch crediting 代缴 to the hardship groups."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from enrollment.models import Person
+from linggao_pension.money import ZERO, quantize
+from linggao_pension.org.services import jobrun_progress
+
+from .. import rules, selectors
+from ..models import (
+    AccountEntry,
+    EntryKind,
+    Source,
+)
+from ._checks import _system_or_perm
+from .ledger import BATCH_CHUNK, NewEntry, account_post_fast
+
+# --- 政府代缴 (§2.5) ------------------------------------------------------------------------------------
+
+def daijiao_post(*, year: int, by, job=None, chunk_size: int = BATCH_CHUNK) -> dict:
+    """Credit 代缴 of `year` to every contributing (or contribution-suspended) person enrolled by the
+    end of that year whose identity code has a 代缴 amount that year and who has none yet.
+
+    Dated today, or 31 Dec of the year when run for a past year (binding defaults). Safe to rerun
+    and to run twice at once: each chunk locks its persons' rows and skips those already credited,
+    and a unique constraint refuses a second 代缴 credit of a year in any case."""
+    _system_or_perm(by, "contributions.post_daijiao", "无权执行政府代缴入账")
+    today = timezone.localdate()
+    if year > today.year:
+        raise ValidationError(f"不能为以后年度（{year}）执行代缴入账")
+    amounts = selectors.daijiao_amounts(year)
+    if not amounts:
+        raise ValidationError(f"{year} 年度未设置政府代缴标准，不能入账")
+    entry_date = rules.daijiao_entry_date(year, today)
+    eligible = Person.objects.contributing().filter(identity_id__in=amounts, enrolled_on__lte=date(year, 12, 31))
+    total_people = eligible.count()
+    credited, total, done, last = 0, ZERO, 0, 0
+    while True:
+        ids = list(eligible.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk_size])
+        if not ids:
+            break
+        with transaction.atomic():
+            locked = list(
+                Person.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", "identity_id")
+            )
+            already = set(
+                AccountEntry.objects.filter(
+                    person_id__in=ids, source=Source.DAIJIAO, kind=EntryKind.CREDIT, year=year
+                ).values_list("person_id", flat=True)
+            )
+            entries = [
+                NewEntry(pid, Source.DAIJIAO, EntryKind.CREDIT, amounts[identity], entry_date, year, f"{year}年度政府代缴")
+                for pid, identity in locked
+                if pid not in already and identity in amounts
+            ]
+            account_post_fast(entries=entries, by=by)
+        credited += len(entries)
+        total += sum((e.amount for e in entries), ZERO)
+        done += len(ids)
+        last = ids[-1]
+        if job is not None:
+            jobrun_progress(job=job, done=done, total=total_people)
+    return {"year": year, "credited": credited, "total": str(quantize(total))}
+
+
+def daijiao_post_job(*, job, by, year) -> dict:
+    return daijiao_post(year=int(year), by=by, job=job)

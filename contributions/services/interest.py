@@ -1,0 +1,193 @@
+"""Year-end interest (R6) and the interest settled before the year end (interim interest)."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from enrollment.models import Person
+from linggao_pension.money import ZERO, quantize
+from linggao_pension.org.services import jobrun_progress
+
+from .. import rules, selectors
+from ..models import (
+    AccountEntry,
+    EntryKind,
+    InterestPosting,
+    InterestSettlement,
+    Source,
+)
+from ._checks import _system_or_perm
+from .ledger import BATCH_CHUNK, NewEntry, account_post, account_post_fast
+
+# --- Year-end interest (R6) -------------------------------------------------------------------------
+
+
+def interest_refusal(*, year: int, today: date) -> str | None:
+    """Why `year` cannot be posted now, or None. Years are posted in order: year Y needs the posting
+    of Y-1 whenever some account had money at the start of Y-1 (entries dated before 1 Jan Y-1),
+    because only then does Y-1 have interest to post; the first year with money needs nothing."""
+    if selectors.interest_rate(year) is None:
+        return f"{year} 年度未设置记账利率，不能结息"
+    if today < date(year, 12, 31):
+        return f"{year} 年度尚未结束，{year}-12-31 起才能结息"
+    if InterestPosting.objects.filter(year=year, status=InterestPosting.Status.DONE).exists():
+        return f"{year} 年度已结息，不能重复结息"
+    previous = year - 1
+    if (
+        not InterestPosting.objects.filter(year=previous, status=InterestPosting.Status.DONE).exists()
+        and AccountEntry.objects.filter(entry_date__lt=date(previous, 1, 1)).exists()
+    ):
+        return f"{previous} 年度尚未结息：须按年度顺序结息，请先结 {previous} 年度"
+    return None
+
+
+def interest_post(*, year: int, by, job=None, chunk_size: int = BATCH_CHUNK) -> dict:
+    """Post the interest of `year` (R6): for every account, round(balance at 31 Dec of year-1 ×
+    rate_year, 2) as ONE entry to the 利息 sub-ledger dated 31 Dec of the year; money credited during
+    the year earns nothing that year.
+
+    Refused, changing nothing, when the year has no rate, has not ended, is already posted or comes
+    out of order (interest_refusal). Accounts are processed in chunks of `chunk_size` persons, one
+    transaction and one grouped aggregate each, and progress is recorded after each chunk. A rerun
+    after a crash resumes: the unique interest entry per person and year refuses a second credit,
+    and the persons already posted are skipped.
+
+    Returns {"year", "rate", "accounts": accounts credited by this year-end posting, "total",
+    "skipped": accounts whose interest of the year was already settled before the year end}.
+
+    Settled before the year end (domain R6, R8 and the binding defaults "balance at a benefit start"
+    and "interim interest"): a person's interest of a year is settled ONCE, either at a benefit start
+    for the months before it (interest_settle, called by benefits.services.claim_determine: an
+    InterestSettlement of the year, with its 利息 entry when the interim interest is not 0.00) or here
+    for the full year. So this posting credits nothing for that year to a person with an
+    InterestSettlement of the year, also when it was 0.00 (a January start, an empty account), and
+    counts them as "skipped"; from the next year on the remaining balance earns the year-end interest
+    like any other account. An interest entry of the year dated other than 31 December with no
+    settlement (booked before settlements were recorded) counts as settled too. Each chunk locks its
+    persons' rows (FOR NO KEY UPDATE, as interest_settle does), so a settlement and this posting never
+    both credit a person's year.
+    """
+    _system_or_perm(by, "contributions.post_interest", "无权执行年度结息")
+    refusal = interest_refusal(year=year, today=timezone.localdate())
+    if refusal:
+        raise ValidationError(refusal)
+    with transaction.atomic():
+        posting, _ = InterestPosting.objects.select_for_update().get_or_create(
+            year=year, defaults={"rate": selectors.interest_rate(year), "posted_by": by, "job": job}
+        )
+        if posting.status == InterestPosting.Status.DONE:
+            raise ValidationError(f"{year} 年度已结息，不能重复结息")
+    # A resumed posting keeps the rate it started with, so one year never mixes two rates.
+    rate = posting.rate
+    jan1, dec31 = date(year, 1, 1), date(year, 12, 31)
+    memo = f"{year}年度利息（记账利率 {rate * 100:.2f}%）"
+    total_people = Person.objects.count()
+    done, last = 0, 0
+    while True:
+        ids = list(Person.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk_size])
+        if not ids:
+            break
+        lo, hi = ids[0], ids[-1]
+        with transaction.atomic():
+            # Serialises with interest_settle of a person in the chunk (it locks the person's row too).
+            list(Person.objects.select_for_update(no_key=True).filter(pk__gte=lo, pk__lte=hi).values_list("pk", flat=True))
+            in_chunk = AccountEntry.objects.filter(person_id__gte=lo, person_id__lte=hi)
+            posted = set(
+                in_chunk.filter(kind=EntryKind.INTEREST, source=Source.INTEREST, year=year).values_list(
+                    "person_id", flat=True
+                )
+            )
+            posted.update(
+                InterestSettlement.objects.filter(year=year, person_id__gte=lo, person_id__lte=hi).values_list(
+                    "person_id", flat=True
+                )
+            )
+            openings = (
+                in_chunk.filter(entry_date__lt=jan1).values("person_id").annotate(opening=Sum("amount")).order_by()
+            )
+            entries = []
+            for row in openings:
+                if row["person_id"] in posted or row["opening"] <= 0:
+                    continue
+                interest = rules.annual_interest(row["opening"], rate)
+                if interest > 0:
+                    entries.append(NewEntry(row["person_id"], Source.INTEREST, EntryKind.INTEREST, interest, dec31, year, memo))
+            account_post_fast(entries=entries, by=by)
+        done += len(ids)
+        last = hi
+        if job is not None:
+            jobrun_progress(job=job, done=done, total=total_people)
+    settled = InterestSettlement.objects.filter(year=year)
+    this_posting = Q(entry_date=dec31) & ~Exists(settled.filter(person_id=OuterRef("person_id")))
+    with transaction.atomic():
+        agg = AccountEntry.objects.filter(kind=EntryKind.INTEREST, source=Source.INTEREST, year=year).aggregate(
+            accounts=Count("pk", filter=this_posting), total=Sum("amount", filter=this_posting),
+            unrecorded=Count("pk", filter=~Q(entry_date=dec31) & ~Exists(settled.filter(person_id=OuterRef("person_id")))),
+        )
+        skipped = settled.count() + agg["unrecorded"]
+        total = quantize(agg["total"] or ZERO)
+        InterestPosting.objects.filter(pk=posting.pk).update(
+            status=InterestPosting.Status.DONE, finished_at=timezone.now(), accounts=agg["accounts"], total=total,
+            skipped=skipped,
+        )
+    return {"year": year, "rate": str(rate), "accounts": agg["accounts"], "total": str(total), "skipped": skipped}
+
+
+@transaction.atomic
+def interest_settle(
+    *, person, year: int, amount: Decimal, settled_on: date, by, reason: str
+) -> InterestSettlement:
+    """Settle a person's interest of `year` before the year end, for the time before `settled_on` (R6):
+    at a benefit start, the interim interest round(opening balance × rate × (m − 1) / 12, 2) that the
+    caller computed (contributions.selectors.account_at). Records the InterestSettlement, also for
+    0.00, and books a non-zero amount as the person's 利息 entry of the year dated `settled_on`; the
+    year-end posting then credits that person nothing for the year (interest_post).
+
+    Refused: a second settlement of the same person and year, and a year whose year-end interest is
+    already posted (interest_year_end_posted) or that already holds an interest entry of the person.
+    Called from other apps' services inside their own checks (as account_post is), so it asks only
+    for the actor who is recorded. Locks the person's row, as each chunk of interest_post does."""
+    if by is None:
+        raise PermissionDenied("结息必须记录经办人")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("结息必须填写原因")
+    if not isinstance(amount, Decimal):
+        raise TypeError("amount must be a Decimal")
+    amount = quantize(amount)
+    if amount < 0:
+        raise ValidationError("利息不能为负数")
+    if settled_on.year != year:
+        raise ValidationError(f"结息日期 {settled_on} 不在 {year} 年度内")
+    person = Person.objects.select_for_update(no_key=True).get(pk=person.pk)
+    earlier = InterestSettlement.objects.filter(person=person, year=year).first()
+    if earlier is not None:
+        raise ValidationError(
+            f"{person.name}的 {year} 年度利息已于 {earlier.settled_on}（{earlier.reason}）结算，不能重复结息"
+        )
+    if selectors.interest_year_end_posted(person=person, year=year):
+        raise ValidationError(f"{person.name}的 {year} 年度利息已在年度结息中计入，不能再结息")
+    if AccountEntry.objects.filter(person=person, kind=EntryKind.INTEREST, source=Source.INTEREST, year=year).exists():
+        raise ValidationError(f"{person.name}的 {year} 年度已有利息分录，不能再结息")
+    entry = None
+    if amount:
+        if settled_on.day != 1:
+            months = f"1月1日至{settled_on.month}月{settled_on.day}日前"
+        else:
+            months = "1月" if settled_on.month == 2 else f"1-{settled_on.month - 1}月"
+        entry = account_post(
+            person=person, source=Source.INTEREST, kind=EntryKind.INTEREST, amount=amount, entry_date=settled_on,
+            by=by, year=year, memo=f"{reason}结息：{year}年{months}过渡期利息",
+        )
+    return InterestSettlement.objects.create(
+        person=person, year=year, settled_on=settled_on, amount=amount, reason=reason[:60], entry=entry,
+        created_by=by,
+    )
+
+
+def interest_post_job(*, job, by, year) -> dict:
+    return interest_post(year=int(year), by=by, job=job)
