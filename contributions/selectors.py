@@ -2,10 +2,11 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import CharField, Count, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from enrollment import selectors as enrollment_selectors
@@ -242,6 +243,24 @@ def payer_summary(*, person) -> dict:
 
 def collective_cap(year: int) -> Decimal | None:
     return ContributionGrade.objects.filter(year=year).aggregate(cap=Max("amount"))["cap"]
+
+
+def with_identity_in_force(persons, *, year: int):
+    """`persons` annotated with `identity_in_force`: the identity code (参保身份) the person held in
+    `year`, from the person's history: the code as it stood at the end of the year (the last history
+    record before 1 January of the next year). A person first recorded after the year (the go-live
+    import of a person enrolled earlier) has the code they were first recorded with; a person with
+    no history at all, their current code. 代缴 of a year is due for the code held that year (§2.5)."""
+    history = Person.history.model.objects.filter(id=OuterRef("pk"))
+    cutoff = datetime(year + 1, 1, 1, tzinfo=timezone.get_current_timezone())
+    return persons.annotate(
+        identity_in_force=Coalesce(
+            Subquery(history.filter(history_date__lt=cutoff).order_by("-history_date", "-history_id").values("identity_id")[:1]),
+            Subquery(history.order_by("history_date", "history_id").values("identity_id")[:1]),
+            F("identity_id"),
+            output_field=CharField(),
+        )
+    )
 
 
 def daijiao_amounts(year: int) -> dict[str, Decimal]:

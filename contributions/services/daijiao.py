@@ -23,7 +23,10 @@ from .ledger import BATCH_CHUNK, NewEntry, account_post_fast
 
 def daijiao_post(*, year: int, by, job=None, chunk_size: int = BATCH_CHUNK) -> dict:
     """Credit 代缴 of `year` to every contributing (or contribution-suspended) person enrolled by the
-    end of that year whose identity code has a 代缴 amount that year and who has none yet.
+    end of that year whose identity code IN FORCE THAT YEAR (the person's history: the code held at
+    the end of the year, selectors.with_identity_in_force) has a 代缴 amount that year and who has
+    none yet: a person who left a hardship group since gets the past year's 代缴 all the same, one
+    who joined it since does not.
 
     Dated today, or 31 Dec of the year when run for a past year (binding defaults). Safe to rerun
     and to run twice at once: each chunk locks its persons' rows and skips those already credited,
@@ -36,7 +39,9 @@ def daijiao_post(*, year: int, by, job=None, chunk_size: int = BATCH_CHUNK) -> d
     if not amounts:
         raise ValidationError(f"{year} 年度未设置政府代缴标准，不能入账")
     entry_date = rules.daijiao_entry_date(year, today)
-    eligible = Person.objects.contributing().filter(identity_id__in=amounts, enrolled_on__lte=date(year, 12, 31))
+    eligible = selectors.with_identity_in_force(
+        Person.objects.contributing().filter(enrolled_on__lte=date(year, 12, 31)), year=year
+    ).filter(identity_in_force__in=list(amounts))
     total_people = eligible.count()
     credited, total, done, last = 0, ZERO, 0, 0
     while True:
@@ -44,8 +49,10 @@ def daijiao_post(*, year: int, by, job=None, chunk_size: int = BATCH_CHUNK) -> d
         if not ids:
             break
         with transaction.atomic():
+            list(Person.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
             locked = list(
-                Person.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", "identity_id")
+                selectors.with_identity_in_force(Person.objects.filter(pk__in=ids), year=year)
+                .order_by("pk").values_list("pk", "identity_in_force")
             )
             already = set(
                 AccountEntry.objects.filter(

@@ -122,3 +122,34 @@ def test_two_runs_at_once_credit_each_person_once(town):
     assert not errors
     assert sum(r["credited"] for r in results) == 40
     assert AccountEntry.objects.filter(source=Source.DAIJIAO, year=2026).count() == 40
+
+
+def _identity_changed(person, code, when):
+    """The person's identity code changes on `when` (a reviewed 信息变更 writes the history row)."""
+    with at(when.year, when.month, when.day):
+        person.identity_id = code
+        person.save()
+
+
+def test_past_year_daijiao_uses_the_identity_code_held_that_year(town):
+    with at(2023, 3, 1):
+        left = PersonFactory(town=town, identity_id="021", enrolled_on=date(2023, 3, 1))
+        joined = PersonFactory(town=town, identity_id="011", enrolled_on=date(2023, 3, 1))
+    _identity_changed(left, "011", date(2025, 2, 10))  # no longer 特困 from 2025
+    _identity_changed(joined, "062", date(2025, 2, 10))  # 低保 (half) from 2025
+    with at(2026, 6, 15):
+        assert services.daijiao_post(year=2024, by=None) == {"year": 2024, "credited": 1, "total": "100.00"}
+        assert services.daijiao_post(year=2025, by=None) == {"year": 2025, "credited": 1, "total": "50.00"}
+    assert ledger(left) == [("daijiao", "100.00", "2024-12-31", 2024)]
+    assert ledger(joined) == [("daijiao", "50.00", "2025-12-31", 2025)]
+
+
+def test_a_change_late_in_the_year_counts_for_that_year_and_a_person_recorded_later_keeps_the_first_code(town):
+    with at(2024, 3, 1):
+        person = PersonFactory(town=town, identity_id="011", enrolled_on=date(2024, 3, 1))
+    _identity_changed(person, "022", date(2024, 12, 30))
+    with at(2026, 6, 1):
+        imported = PersonFactory(town=town, identity_id="051", enrolled_on=date(2020, 1, 1))  # go-live import
+        services.daijiao_post(year=2024, by=None)
+    assert ledger(person) == [("daijiao", "50.00", "2024-12-31", 2024)]
+    assert ledger(imported) == [("daijiao", "100.00", "2024-12-31", 2024)]
