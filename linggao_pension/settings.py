@@ -156,12 +156,40 @@ CELERY_ENABLE_UTC = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_TIME_LIMIT = 4 * 3600
-CELERY_TASK_SOFT_TIME_LIMIT = 3 * 3600 + 1800
+# Jobs take minutes, not hours (a county's payroll, a 100,000-row import): a task is acknowledged
+# only when it is done (acks late) and put back when its worker process dies (reject on worker
+# lost), the Redis broker hands an unacknowledged task out again after 10 minutes instead of an
+# hour, and a task that runs away is stopped after 20 (soft: the job records a plain reason) or 25
+# minutes. A job whose worker was killed is resumed sooner, within a minute or two, by its stopped
+# heartbeat (JOB_STALL_SECONDS, org.tasks.jobs_resume_stalled); a task handed out twice runs its
+# job once (the job is claimed by a conditional UPDATE).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600"))}
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", str(20 * 60)))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", str(25 * 60)))
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The one beat schedule; each app adds its month-end / year-end jobs here.
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# Batch-job recovery (org.services): a running job writes a heartbeat with each progress report
+# and every JOB_HEARTBEAT_SECONDS while it works (0: only with progress); one silent for
+# JOB_STALL_SECONDS is shown as 已停滞 and resumed by the beat task below (every
+# JOB_RESUME_EVERY_SECONDS, at most JOB_MAX_ATTEMPTS runs) or by a manager on its page.
+JOB_STALL_SECONDS = int(os.environ.get("JOB_STALL_SECONDS", "120"))
+JOB_HEARTBEAT_SECONDS = int(os.environ.get("JOB_HEARTBEAT_SECONDS", "15"))
+JOB_RESUME_EVERY_SECONDS = int(os.environ.get("JOB_RESUME_EVERY_SECONDS", "60"))
+JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "5"))
+# Without a broker: "thread" runs a job in a background thread once the request's transaction has
+# committed (the page redirects to the job at once); "sync" runs it inside the request (the tests).
+JOB_EAGER_MODE = os.environ.get("JOB_EAGER_MODE", "thread")
+CELERY_BEAT_SCHEDULE |= {
+    "org-resume-stalled-jobs": {
+        "task": "linggao_pension.org.tasks.jobs_resume_stalled",
+        "schedule": float(JOB_RESUME_EVERY_SECONDS),
+    },
+}
 
 from celery.schedules import crontab  # noqa: E402
 

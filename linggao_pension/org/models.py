@@ -3,10 +3,13 @@
 Every app imports this module; it imports no app.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 VIEW_ALL_TOWNS = "org.view_all_towns"
@@ -120,8 +123,28 @@ class User(AbstractUser):
         return sorted(g.name for g in self.groups.all())
 
 
+def stall_cutoff(now=None):
+    """Jobs whose last heartbeat is older than this have stopped (settings.JOB_STALL_SECONDS)."""
+    return (now or timezone.now()) - timedelta(seconds=settings.JOB_STALL_SECONDS)
+
+
+class JobRunQuerySet(models.QuerySet):
+    def stalled(self, now=None):
+        """Queued or running jobs with no heartbeat for JOB_STALL_SECONDS: the worker died (kill -9,
+        a lost machine) or the message was lost. They are resumed by org.tasks.jobs_resume_stalled
+        or by the manager's button on the job page (services.jobrun_resume)."""
+        return self.filter(status__in=[JobRun.Status.QUEUED, JobRun.Status.RUNNING]).filter(
+            Q(heartbeat_at__lt=stall_cutoff(now)) | Q(heartbeat_at__isnull=True)
+        )
+
+
 class JobRun(models.Model):
-    """One run of a batch job or import: what, who, when, parameters, progress, counts, result."""
+    """One run of a batch job or import: what, who, when, parameters, progress, counts, result.
+
+    A running job keeps a heartbeat (heartbeat_at, written with each progress report and by a
+    ticker while the handler works); `attempt` counts the claims, so a runner that was taken over
+    after it stalled notices at its next heartbeat and stops (services.jobrun_execute).
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -143,11 +166,21 @@ class JobRun(models.Model):
     counts = models.JSONField("计数", default=dict, blank=True)
     result = models.JSONField("结果", default=dict, blank=True)
     error = models.TextField("错误信息", blank=True)
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True, default=timezone.now)
+    attempt = models.PositiveSmallIntegerField("运行次数", default=0)
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="恢复人"
+    )
+    resumed_at = models.DateTimeField("恢复时间", null=True, blank=True)
+
+    objects = JobRunQuerySet.as_manager()
 
     class Meta:
         verbose_name = "批处理任务记录"
         verbose_name_plural = "批处理任务记录"
         ordering = ["-created_at", "-pk"]
+        permissions = [("resume_jobrun", "可恢复已停滞的批处理任务")]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="jobrun_status_heartbeat_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["queued", "running", "succeeded", "failed"]), name="jobrun_status_valid"
@@ -180,6 +213,24 @@ class JobRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Queued or running, with no heartbeat for settings.JOB_STALL_SECONDS."""
+        if self.is_finished:
+            return False
+        return self.heartbeat_at is None or self.heartbeat_at < stall_cutoff()
+
+    STALLED_LABEL = "已停滞"
+
+    @property
+    def status_key(self) -> str:
+        """The status for CSS classes and lists: "stalled" for a stalled job."""
+        return "stalled" if self.is_stalled else self.status
+
+    @property
+    def status_label(self) -> str:
+        return self.STALLED_LABEL if self.is_stalled else self.get_status_display()
 
 
 class AccessLog(models.Model):

@@ -102,6 +102,16 @@ for _role in (AUDITOR, MANAGER):
 ROLE_PERMISSIONS[MANAGER] += ["benefits.generate_payroll"]
 
 
+# The system user (`system`, services.system_user) is the actor of scheduled jobs: it holds the
+# permissions those jobs check and nothing else, in a role of its own that no person is given.
+SYSTEM = "系统任务"
+SYSTEM_PERMISSIONS = [
+    "org.view_all_towns", "org.view_jobrun", "org.resume_jobrun", "benefits.generate_payroll",
+    "contributions.post_interest", "contributions.post_daijiao", "contributions.add_remittance",
+]  # fmt: skip
+ROLE_PERMISSIONS[MANAGER] += ["org.resume_jobrun"]
+
+
 def _permissions(names: list[str]) -> list[Permission]:
     wanted = {tuple(name.split(".", 1)) for name in names}
     apps = {app for app, _ in wanted}
@@ -117,6 +127,11 @@ def sync_roles() -> None:
             group.permissions.set(Permission.objects.all())
         else:
             group.permissions.set(_permissions(ROLE_PERMISSIONS[role]))
+    group, _ = Group.objects.get_or_create(name=SYSTEM)
+    group.permissions.set(_permissions(SYSTEM_PERMISSIONS))
+    from .services import system_user
+
+    system_user().groups.set([group])
 
 
 def sync_roles_after_migrate(sender, **kwargs) -> None:

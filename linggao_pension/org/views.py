@@ -1,13 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, permission_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
-from . import roles
+from . import roles, services
 from .models import AccessLog, JobRun
 
 login = login_not_required(
@@ -69,8 +71,23 @@ def jobrun_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     result_rows, result_messages = _result_rows(job.result)
     return render(
         request, "org/jobrun_detail.html",
-        {"job": job, "result_rows": result_rows, "result_messages": result_messages},
+        {"job": job, "result_rows": result_rows, "result_messages": result_messages,
+         "can_resume": job.is_stalled and request.user.has_perm("org.resume_jobrun")},
     )
+
+
+@permission_required("org.resume_jobrun", raise_exception=True)
+@require_POST
+def jobrun_resume(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The manager's button on a stalled job's page: it continues where it stopped."""
+    job = get_object_or_404(_jobs_visible_to(request.user), pk=pk)
+    try:
+        services.jobrun_resume(job=job, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"任务 #{job.pk} 已恢复，将从停止处继续，已完成的部分不会重复处理")
+    return redirect("org:jobrun_detail", pk=job.pk)
 
 
 @permission_required("org.view_jobrun", raise_exception=True)
@@ -81,7 +98,8 @@ def jobrun_progress(request: AuthedRequest, pk: int) -> JsonResponse:
     return JsonResponse(
         {
             "status": job.status,
-            "status_display": job.get_status_display(),
+            "status_display": job.status_label,
+            "stalled": job.is_stalled,
             "done": job.progress_done,
             "total": job.progress_total,
             "percent": job.percent,
