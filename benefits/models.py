@@ -164,6 +164,25 @@ class FuneralSubsidy(models.Model):
 # --- the benefit claim (待遇申领) -----------------------------------------------------------------
 
 
+class ClaimStatus(models.TextChoices):
+    SUBMITTED = "submitted", "申请"
+    TOWN_REVIEWED = "town_reviewed", "镇初审通过"
+    DETERMINED = "determined", "县核定"
+    RECEIVING = "receiving", "领取中"
+    RETURNED = "returned", "退回"
+
+
+# The claim's allowed moves (architecture.md): 申请 → 镇初审 → 县核定 → 领取中, or 退回.
+CLAIM_MOVES: dict[str, set[str]] = {
+    "": {ClaimStatus.SUBMITTED},
+    ClaimStatus.SUBMITTED: {ClaimStatus.TOWN_REVIEWED, ClaimStatus.RETURNED},
+    ClaimStatus.TOWN_REVIEWED: {ClaimStatus.DETERMINED, ClaimStatus.RETURNED},
+    ClaimStatus.DETERMINED: {ClaimStatus.RECEIVING},
+    ClaimStatus.RECEIVING: set(),
+    ClaimStatus.RETURNED: set(),
+}
+
+
 class BenefitClaimQuerySet(ScopedQuerySet):
     town_field = "person__town"
 
@@ -177,12 +196,8 @@ class BenefitClaimQuerySet(ScopedQuerySet):
 class BenefitClaim(models.Model):
     """待遇申领: 申请 → 镇初审 → 县核定 (pension frozen) → 领取中 (first month paid); or 退回."""
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", "申请"
-        TOWN_REVIEWED = "town_reviewed", "镇初审通过"
-        DETERMINED = "determined", "县核定"
-        RECEIVING = "receiving", "领取中"
-        RETURNED = "returned", "退回"
+    Status = ClaimStatus
+    MOVES = CLAIM_MOVES
 
     person = models.ForeignKey("enrollment.Person", models.PROTECT, related_name="benefit_claims", verbose_name="参保人")
     status = models.CharField("状态", max_length=14, choices=Status, default=Status.SUBMITTED, db_index=True)
@@ -210,7 +225,7 @@ class BenefitClaim(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["submitted", "town_reviewed", "determined", "receiving", "returned"]),
+                condition=Q(status__in=ClaimStatus.values),
                 name="claim_status_valid",
             ),
             models.CheckConstraint(condition=Q(start_month__day=1), name="claim_start_first_of_month"),
@@ -346,14 +361,28 @@ class Pension(models.Model):
 # --- the monthly payroll (月度发放) ---------------------------------------------------------------
 
 
+class RunStatus(models.TextChoices):
+    GENERATED = "generated", "已生成"
+    REVIEWED = "reviewed", "已复核"
+    EXPORTED = "exported", "已导出"
+    CLOSED = "closed", "已发放"
+
+
+# The payroll's allowed moves: 生成 (again, to complete it) → 复核 → 已导出 → 已发放.
+RUN_MOVES: dict[str, set[str]] = {
+    "": {RunStatus.GENERATED},
+    RunStatus.GENERATED: {RunStatus.GENERATED, RunStatus.REVIEWED},
+    RunStatus.REVIEWED: {RunStatus.EXPORTED},
+    RunStatus.EXPORTED: {RunStatus.CLOSED},
+    RunStatus.CLOSED: set(),
+}
+
+
 class PayrollRun(models.Model):
     """One payroll per month: 生成 → 复核 → 已导出 → 已发放 (closed with the bank's return file)."""
 
-    class Status(models.TextChoices):
-        GENERATED = "generated", "已生成"
-        REVIEWED = "reviewed", "已复核"
-        EXPORTED = "exported", "已导出"
-        CLOSED = "closed", "已发放"
+    Status = RunStatus
+    MOVES = RUN_MOVES
 
     month = models.DateField("发放年月", unique=True)
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.GENERATED)
@@ -390,7 +419,7 @@ class PayrollRun(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["generated", "reviewed", "exported", "closed"]), name="payroll_status_valid"
+                condition=Q(status__in=RunStatus.values), name="payroll_status_valid"
             ),
             models.CheckConstraint(condition=Q(month__day=1), name="payroll_month_first_of_month"),
         ]
@@ -415,7 +444,7 @@ class PayrollRunStatusChange(models.Model):
         ordering = ["at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(to_status__in=["generated", "reviewed", "exported", "closed"]),
+                condition=Q(to_status__in=RunStatus.values),
                 name="payroll_change_to_status_valid",
             ),
         ]

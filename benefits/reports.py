@@ -1,11 +1,14 @@
-"""Row builders for the benefits outputs: the 到龄名单 workbook and the 养老金计算表 PDF."""
+"""File builders for the benefits outputs: the 到龄名单 workbook, the 养老金计算表 PDF, the bank files
+and the bank return template."""
 
 from decimal import Decimal
 
 from linggao_pension import exports, periods
+from linggao_pension.money import ZERO
 
 from . import rules, selectors
-from .models import Pension
+from .models import PayrollLine, PayrollRun, Pension
+from .selectors import BankRow
 
 DUE_COLUMNS = [
     exports.Column("镇/农场", 12), exports.Column("村/居委会", 12), exports.Column("姓名", 10),
@@ -55,3 +58,62 @@ def pension_sheet_context(pension: Pension) -> dict:
 
 def pension_sheet_pdf(pension: Pension) -> bytes:
     return exports.render_pdf("benefits/pension_sheet.html", pension_sheet_context(pension))
+
+
+# --- the bank files and the return template -------------------------------------------------------
+
+BANK_FILE_COLUMNS = [
+    exports.Column("流水号", 10), exports.Column("姓名", 10), exports.Column("身份证号", 21),
+    exports.Column("银行账号", 22), exports.Column("金额", 12, money=True, total=True),
+    exports.Column("费款所属期", 11), exports.Column("类型", 7),
+]
+UNNAMED_BANK = "未注明银行"
+KIND_LABELS = dict(PayrollLine.Kind.choices)
+
+
+def bank_file_bytes(*, run: PayrollRun, bank_name: str, lines: list[BankRow]) -> tuple[bytes, int, Decimal]:
+    count, total = len(lines), sum((ln.amount for ln in lines), ZERO)
+    wb = exports.new_workbook()
+    exports.add_sheet(
+        wb, "代发明细", BANK_FILE_COLUMNS,
+        (
+            [ln.pk, ln.name, ln.id_number, ln.bank_account, ln.amount, f"{ln.month:%Y-%m}", KIND_LABELS[ln.kind]]
+            for ln in lines
+        ),
+        heading_lines=[
+            "临高县城乡居民基本养老保险待遇代发",
+            f"开户银行：{bank_name}　发放年月：{run.month:%Y-%m}",
+            f"笔数：{count}",
+            f"金额合计：{total}",
+        ],
+    )
+    return exports.workbook_bytes(wb), count, total
+
+
+
+
+RETURN_HEADERS = ["流水号", "身份证号", "银行账号", "金额", "结果", "失败原因"]
+RESULT_OK, RESULT_FAILED = "成功", "失败"
+
+
+def return_template(rows: list[BankRow]) -> bytes:
+    """The return-file template for the bank: every exported line, 结果 and 失败原因 to fill in.
+    Write-only workbook; the ID and account cells are text ("@") so Excel keeps every digit."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("回盘")
+    for col, width in zip("ABCDEF", (10, 22, 24, 12, 8, 30), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    ws.append(RETURN_HEADERS)
+
+    def as_text(value: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = "@"
+        return cell
+
+    for row in rows:
+        ws.append([row.pk, as_text(row.id_number), as_text(row.bank_account), row.amount, "", ""])
+    return exports.workbook_bytes(wb)

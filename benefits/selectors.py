@@ -4,9 +4,11 @@ the estimate and the person page, the 到龄名单, the dashboard and the payrol
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from contributions.models import Source
 from contributions.selectors import AccountSnapshot, account_at, counted_years, counted_years_by_person
@@ -172,6 +174,25 @@ class PensionCalculation:
         }
 
 
+def eligibility_reasons(*, person: Person, start: date, params: rules.Params, years: list[int], required: int,
+                        backpay: list[int]) -> list[str]:
+    """Why `person` may not receive from `start` (R7), in words; [] when they may."""
+    reasons = []
+    earliest = rules.benefit_start_month(person.birth_date, params)
+    if start < earliest:
+        reasons.append(
+            f"未到待遇开始年月：{periods.format_month(rules.birthday_month(person.birth_date, params.benefit_age))}"
+            f"年满{params.benefit_age}周岁，最早自{periods.format_month(earliest)}起领取"
+        )
+    if person.status not in CLAIMABLE_STATUSES:
+        reasons.append(f"参保状态为“{person.get_status_display()}”，不能申领待遇")
+    if len(years) < required:
+        shortfall = required - len(years)
+        tail = "，可补缴后申领" if 0 < shortfall <= len(backpay) else "，可补缴年度不足"
+        reasons.append(f"累计缴费{len(years)}年，不足应缴年限{required}年，还差{shortfall}年{tail}")
+    return reasons
+
+
 def pension_calculation(*, person: Person, start: date, tables: PensionTables | None = None) -> PensionCalculation:
     """The pension of `person` if it started in month `start`, from the ledger as it stands.
 
@@ -191,18 +212,8 @@ def pension_calculation(*, person: Person, start: date, tables: PensionTables | 
     basic = tables.basic(month=start, years=len(years), age=age_then)
     backpay = rules.backpay_years_open(person.birth_date, years, start, params)
 
-    reasons = []
-    if start < earliest:
-        reasons.append(
-            f"未到待遇开始年月：{periods.format_month(rules.birthday_month(person.birth_date, params.benefit_age))}"
-            f"年满{params.benefit_age}周岁，最早自{periods.format_month(earliest)}起领取"
-        )
-    if person.status not in CLAIMABLE_STATUSES:
-        reasons.append(f"参保状态为“{person.get_status_display()}”，不能申领待遇")
-    if len(years) < required:
-        shortfall = required - len(years)
-        tail = "，可补缴后申领" if 0 < shortfall <= len(backpay) else "，可补缴年度不足"
-        reasons.append(f"累计缴费{len(years)}年，不足应缴年限{required}年，还差{shortfall}年{tail}")
+    reasons = eligibility_reasons(person=person, start=start, params=params, years=years, required=required,
+                                  backpay=backpay)
     return PensionCalculation(
         person=person, start=start, earliest_start=earliest, age_at_start=age_then, age_at_scheme_start=age_scheme,
         required_years=required, years=years, backpay_open=backpay, snapshot=snapshot,
@@ -224,6 +235,52 @@ def claim_start_month(*, person: Person, today: date, tables: PensionTables | No
     if at_earliest.eligible:
         return earliest
     return next_month
+
+
+# --- the one rule for accepting a claim (claim_submit, the 到龄名单, the estimate page) --------------------
+
+
+@dataclass(frozen=True)
+class ClaimFacts:
+    """What claim_submit's acceptance depends on, gathered for one person or in bulk for a list."""
+
+    name: str
+    birthday_month: date
+    benefit_age: int
+    has_pension: bool
+    open_claim: bool
+    has_bank_account: bool
+    eligibility: tuple[str, ...]  # eligibility_reasons at the start month the claim would get
+
+
+def claim_refusals(facts: ClaimFacts, *, today: date) -> list[str]:
+    """Why a claim would be refused today ([] = claim_submit accepts it). The service raises these;
+    the pages offer 申报 only when there are none."""
+    if facts.has_pension:
+        return ["该参保人已有养老金待遇记录，不能重复申领"]
+    if facts.open_claim:
+        return ["该参保人已有办理中的待遇申领，不能重复申报"]
+    if not facts.has_bank_account:
+        return ["参保人未登记银行/社保卡账号，请先办理信息变更后再申报"]
+    if periods.month_start(today) < facts.birthday_month:
+        return [f"{facts.name}于{periods.format_month(facts.birthday_month)}年满{facts.benefit_age}周岁，届时方可申报"]
+    return list(facts.eligibility)
+
+
+def claim_facts(*, person: Person, today: date, tables: PensionTables | None = None,
+                calc: "PensionCalculation | None" = None) -> tuple[ClaimFacts, PensionCalculation]:
+    """The facts for one person, with the calculation at the start month a claim would get."""
+    tables = tables or pension_tables()
+    if calc is None:
+        calc = pension_calculation(person=person, start=claim_start_month(person=person, today=today, tables=tables),
+                                   tables=tables)
+    facts = ClaimFacts(
+        name=person.name, birthday_month=rules.birthday_month(person.birth_date, tables.params.benefit_age),
+        benefit_age=tables.params.benefit_age, has_pension=Pension.objects.filter(person=person).exists(),
+        open_claim=BenefitClaim.objects.filter(person=person).exclude(status=BenefitClaim.Status.RETURNED).exists(),
+        has_bank_account=bool(person.bank_account), eligibility=tuple(calc.reasons),
+    )
+    return facts, calc
 
 
 def claim_not_yet_determinable(claim: BenefitClaim, today: date) -> str:
@@ -248,6 +305,7 @@ class DueRow:
     shortfall: int
     may_backpay: bool
     claim_status: str
+    refusals: tuple[str, ...] = ()
 
     @property
     def result(self) -> str:
@@ -261,8 +319,8 @@ class DueRow:
 
     @property
     def can_claim(self) -> bool:
-        """Offer 申报 only where claim_submit would accept it as far as the years go."""
-        return self.result == "eligible" and not self.claim_status
+        """Offer 申报 only where claim_submit would accept it (claim_refusals)."""
+        return not self.refusals
 
 
 DUE_RESULTS = {"eligible": "符合领取条件", "backpay": "年限不足，可补缴", "short": "年限不足，补缴后仍不足"}
@@ -275,18 +333,24 @@ def due_month_q(month: date, age: int) -> Q:
     return q
 
 
-def due_rows(persons, *, month: date, tables: PensionTables | None = None) -> list[DueRow]:
+def due_rows(persons, *, month: date, tables: PensionTables | None = None, today: date | None = None) -> list[DueRow]:
     """到龄名单 rows for people reaching the benefit age in `month`: eligible, short of years (and by
     how many) and whether back-payment can close the gap (§2.8). Four queries for any number."""
     tables = tables or pension_tables()
     params = tables.params
     persons = list(persons)
+    today = today or timezone.localdate()
     start = periods.add_months(month, 1)
-    years = counted_years_by_person(person_ids=[p.pk for p in persons], before=start)
+    ids = [p.pk for p in persons]
+    years = counted_years_by_person(person_ids=ids, before=start)
+    # claim_start_month: who reached the start month short of years claims from next month instead.
+    next_month = periods.add_months(today, 1)
+    years_next = counted_years_by_person(person_ids=ids, before=next_month) if start < next_month else years
     claims = dict(
         BenefitClaim.objects.filter(person__in=persons).exclude(status=BenefitClaim.Status.RETURNED)
         .values_list("person_id", "status")
     )
+    with_pension = set(Pension.objects.filter(person__in=persons).values_list("person_id", flat=True))
     labels = dict(BenefitClaim.Status.choices)
     rows = []
     for person in persons:
@@ -294,6 +358,19 @@ def due_rows(persons, *, month: date, tables: PensionTables | None = None) -> li
         required = rules.required_years(rules.age_at_scheme_start(person.birth_date, params), params)
         shortfall = max(0, required - len(counted))
         backpay = rules.backpay_years_open(person.birth_date, counted, start, params)
+        reasons = eligibility_reasons(person=person, start=start, params=params, years=counted, required=required,
+                                      backpay=backpay)
+        if reasons and start < next_month:
+            at_next = years_next.get(person.pk, [])
+            reasons = eligibility_reasons(
+                person=person, start=next_month, params=params, years=at_next, required=required,
+                backpay=rules.backpay_years_open(person.birth_date, at_next, next_month, params),
+            )
+        facts = ClaimFacts(
+            name=person.name, birthday_month=rules.birthday_month(person.birth_date, params.benefit_age),
+            benefit_age=params.benefit_age, has_pension=person.pk in with_pension, open_claim=person.pk in claims,
+            has_bank_account=bool(person.bank_account), eligibility=tuple(reasons),
+        )
         rows.append(
             DueRow(
                 person=person,
@@ -301,6 +378,7 @@ def due_rows(persons, *, month: date, tables: PensionTables | None = None) -> li
                 start_month=rules.benefit_start_month(person.birth_date, params),
                 required_years=required, contribution_years=len(counted), shortfall=shortfall,
                 may_backpay=0 < shortfall <= len(backpay), claim_status=labels.get(claims.get(person.pk), ""),
+                refusals=tuple(claim_refusals(facts, today=today)),
             )
         )
     return rows
@@ -314,7 +392,7 @@ def dashboard(*, user, today: date) -> dict:
     tables = pension_tables()
     due_persons = (
         Person.objects.visible_to(user).filter(status__in=CLAIMABLE_STATUSES)
-        .filter(due_month_q(month, tables.params.benefit_age)).only("pk", "birth_date")
+        .filter(due_month_q(month, tables.params.benefit_age)).only("pk", "birth_date", "name", "bank_account", "status")
     )
     rows = due_rows(due_persons, month=month, tables=tables)
     run = PayrollRun.objects.filter(month=month).first()
@@ -425,6 +503,31 @@ def run_generators(run: PayrollRun, changes: list | None = None) -> set[int]:
     return {ch.by_id for ch in changes if ch.to_status == PayrollRun.Status.GENERATED and ch.by_id is not None}
 
 
+@dataclass(frozen=True)
+class RunActions:
+    """What the payroll page may offer this user for this run (the services check the same)."""
+
+    review: bool
+    review_by_other: bool  # a reviewer who generated it: someone else must review
+    export: bool
+    export_running: bool
+    close: bool
+
+
+def run_actions(run: PayrollRun, user, *, changes: list, jobs: list, export_kind: str) -> RunActions:
+    """The run's next moves (PayrollRun.MOVES) that `user` holds the permission for."""
+    moves = PayrollRun.MOVES[run.status]
+    may_review = PayrollRun.Status.REVIEWED in moves and user.has_perm("benefits.review_payroll")
+    mine = user.pk in run_generators(run, changes)
+    may_export = PayrollRun.Status.EXPORTED in moves
+    running = may_export and any(j.kind == export_kind and not j.is_finished for j in jobs)
+    return RunActions(
+        review=may_review and not mine, review_by_other=may_review and mine,
+        export=may_export and not running and user.has_perm("benefits.export_payroll"), export_running=running,
+        close=PayrollRun.Status.CLOSED in moves and user.has_perm("benefits.close_payroll"),
+    )
+
+
 def run_jobs(run: PayrollRun, *, kinds: list[str]):
     """The recorded jobs (export, closing) of one run, newest first."""
     return JobRun.objects.filter(kind__in=kinds, params__run=run.pk).select_related("started_by")
@@ -492,10 +595,34 @@ def person_benefits(*, person: Person, today: date, start: date | None = None) -
         BenefitClaim.objects.filter(person=person).select_related("submitted_by", "decided_by").order_by("-pk")[:5]
     )
     calc = pension_calculation(person=person, start=start, tables=tables)
-    reached = periods.month_start(today) >= rules.birthday_month(person.birth_date, tables.params.benefit_age)
-    open_claim = any(c.status != BenefitClaim.Status.RETURNED for c in claims)
-    # What claim_submit would accept (at the start month it would give): the birthday month
-    # reached, eligible, no claim in progress.
-    can_claim = not chosen and calc.eligible and reached and not open_claim
+    # What claim_submit would accept, at the start month it would give (claim_refusals).
+    can_claim = not chosen and not claim_refusals(claim_facts(person=person, today=today, tables=tables, calc=calc)[0],
+                                                  today=today)
     return {"calc": calc, "claims": claims, "can_claim": can_claim}
 
+
+
+# --- the bank files (read as tuples) ---------------------------------------------------------------
+
+
+class BankRow(NamedTuple):
+    """One exported line, read as a tuple (60,000 model instances cost more than the files)."""
+
+    pk: int
+    name: str
+    id_number: str
+    bank_name: str
+    bank_account: str
+    amount: Decimal
+    month: date
+    kind: str
+
+
+def bank_rows(run: PayrollRun) -> list[BankRow]:
+    """The lines the bank pays: pending, with an account, by bank and line number."""
+    return [
+        BankRow(*row)
+        for row in PayrollLine.objects.filter(run=run, status=PayrollLine.Status.PENDING).exclude(bank_account="")
+        .order_by("bank_name", "pk")
+        .values_list("pk", "person__name", "person__id_number", "bank_name", "bank_account", "amount", "month", "kind")
+    ]

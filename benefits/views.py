@@ -342,8 +342,8 @@ def payroll_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "run": run, "summary": selectors.run_summary(run), "filter": filterset,
         "page": paginate(request, filterset.qs), "files": run.bank_files.all(),
         "changes": changes, "review_form": ReviewForm(),
-        "run_jobs": jobs, "export_running": any(j.kind == services.EXPORT_JOB and not j.is_finished for j in jobs),
-        "generated_by_me": request.user.pk in selectors.run_generators(run, changes),
+        "run_jobs": jobs,
+        "actions": selectors.run_actions(run, request.user, changes=changes, jobs=jobs, export_kind=services.EXPORT_JOB),
         "no_account": lines.filter(status=PayrollLine.Status.PENDING, bank_account="").count(),
     })
 
@@ -416,4 +416,4 @@ def payroll_close(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.info(request, "回盘文件已上传，正在核对和入账")
             return redirect("org:jobrun_detail", pk=job.pk)
     return _render(request, "benefits/payroll_close.html", {"run": run, "form": form,
-                                                           "headers": services.RETURN_HEADERS})
+                                                           "headers": reports.RETURN_HEADERS})

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from benefits import selectors, services
+from benefits import reports, selectors, services
 from benefits.models import (
     AgeExtra,
     BasicPensionStandard,
@@ -224,7 +224,7 @@ def test_export_runs_as_a_job_and_stores_the_bank_files_and_the_return_template(
     # the return template is stored with the bank files: the same lines, 结果 and 失败原因 empty
     ws = load_workbook(run.return_template.open("rb")).active
     rows = list(ws.iter_rows(values_only=True))
-    assert list(rows[0]) == services.RETURN_HEADERS
+    assert list(rows[0]) == reports.RETURN_HEADERS
     lines = {ln.pk: ln for ln in PayrollLine.objects.filter(run=run).select_related("person")}
     assert sorted(r[0] for r in rows[1:]) == sorted(lines)
     for pk, id_number, account, amount, outcome, reason in rows[1:]:
@@ -463,7 +463,7 @@ def test_two_runs_at_once_never_pay_a_month_twice(monkeypatch):
     finance = make_user("finance_a", roles.FINANCE)
     finance_b = make_user("finance_b", roles.FINANCE)
     PensionFactory.create_batch(30, start_month=date(2025, 12, 1))
-    monkeypatch.setattr(svc, "PAYROLL_CHUNK", 7)  # many small chunks, interleaved between the two runs
+    monkeypatch.setattr(svc.payroll_generation, "PAYROLL_CHUNK", 7)  # many small chunks, interleaved between the two runs
     barrier = threading.Barrier(2)
     results, errors = [], []
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from benefits import services
+from benefits import reports, services
 from benefits.models import BenefitClaim, PayrollBankFile, PayrollLine, PayrollRun, Pension
 from contributions.models import Source
 from linggao_pension import periods
@@ -564,7 +564,7 @@ def test_payroll_close_with_a_bad_file_fails_the_job_and_changes_nothing(
     client, finance, exported, django_capture_on_commit_callbacks
 ):
     client.force_login(finance)
-    upload = xlsx(services.RETURN_HEADERS, [[999999, "x", "1", "1", "成功", ""]])
+    upload = xlsx(reports.RETURN_HEADERS, [[999999, "x", "1", "1", "成功", ""]])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("benefits:payroll_close", args=[exported.pk]), {"file": upload})
     job = JobRun.objects.get(kind="benefits.payroll_close")
