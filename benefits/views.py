@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from enrollment.models import Person
 from linggao_pension import exports, periods
+from linggao_pension.files import serve_stored_file, stored_file_delete
 from linggao_pension.imports import template_bytes
 from linggao_pension.org.models import JobRun
 from linggao_pension.org.services import access_log_download, access_log_record
@@ -379,23 +380,21 @@ def payroll_export(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("benefits.view_payrollrun", raise_exception=True)
 @require_GET
 def bankfile_download(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A bank file lists full 身份证号 and accounts: the bank needs them (masking does not apply); logged."""
     bank_file = get_object_or_404(PayrollBankFile.objects.select_related("run"), pk=pk)
-    access_log_record(user=request.user, obj=bank_file, action="下载", request=request,
-                      label=f"{bank_file.run.month:%Y-%m} {bank_file.bank_name} 代发文件")
-    with bank_file.file.open("rb") as f:
-        content = f.read()
-    return exports.file_response(content, f"{bank_file.run.month:%Y-%m}_{bank_file.bank_name}_代发.xlsx",
-                                 exports.XLSX_TYPE)
+    return serve_stored_file(request, record=bank_file, field_file=bank_file.file,
+                             filename=f"{bank_file.run.month:%Y-%m}_{bank_file.bank_name}_代发.xlsx",
+                             label=f"{bank_file.run.month:%Y-%m} {bank_file.bank_name} 代发文件（含完整身份证号、账号）")
 
 
 @permission_required("benefits.close_payroll", raise_exception=True)
 @require_GET
 def payroll_return_template(request: AuthedRequest, pk: int) -> HttpResponse:
     run = _run(pk)
-    access_log_record(user=request.user, obj=run, action="下载", request=request,
-                      label=f"{run.month:%Y-%m} 银行回盘模板")
-    return exports.file_response(services.return_template_bytes(run), f"{run.month:%Y-%m}_银行回盘模板.xlsx",
-                                 exports.XLSX_TYPE)
+    services.return_template_bytes(run)  # stores it for a run exported before templates were stored
+    return serve_stored_file(request, record=run, field_file=run.return_template,
+                             filename=f"{run.month:%Y-%m}_银行回盘模板.xlsx",
+                             label=f"{run.month:%Y-%m} 银行回盘模板（含完整身份证号、账号）")
 
 
 @permission_required("benefits.close_payroll", raise_exception=True)
@@ -410,6 +409,7 @@ def payroll_close(request: AuthedRequest, pk: int) -> HttpResponse:
             job = services.payroll_close_start(run=run, stored=stored, by=request.user,
                                                paid_on=form.cleaned_data["paid_on"])
         except ValidationError as exc:
+            stored_file_delete(stored)  # a refused upload is not kept
             form.add_error(None, exc)
         else:
             enqueue(job)

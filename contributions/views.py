@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from enrollment.models import Person
 from linggao_pension import exports, imports
+from linggao_pension.files import serve_stored_file
 from linggao_pension.org.services import access_log_record, jobrun_create
 from linggao_pension.org.tasks import enqueue
 from linggao_pension.pagination import paginate
@@ -360,31 +361,28 @@ def remittance_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _voucher_response(remittance: Remittance, part: str) -> HttpResponse:
+def _voucher_response(request: AuthedRequest, remittance: Remittance, part: str) -> HttpResponse:
     """Serve the stored voucher file; one the job did not write (an older remittance, or a job that
     stopped after the claim) is written now, once, and stored for the next download."""
     field = remittance.voucher_xlsx if part == "xlsx" else remittance.voucher_pdf
     if not field:
         remittance = services.remittance_voucher_store(remittance=remittance, parts=(part,))
         field = remittance.voucher_xlsx if part == "xlsx" else remittance.voucher_pdf
-    with field.open("rb") as stored:
-        content = stored.read()
     filename = f"保费上缴凭证_{remittance.month:%Y-%m}.{part}"
-    if part == "xlsx":
-        return exports.file_response(content, filename, exports.XLSX_TYPE)
-    return exports.pdf_response(content, filename)
+    return serve_stored_file(request, record=remittance, field_file=field, filename=filename,
+                             label=f"保费上缴凭证 {remittance.month:%Y-%m}", inline=part == "pdf")
 
 
 @permission_required("contributions.view_remittance", raise_exception=True)
 @require_GET
 def remittance_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _voucher_response(get_object_or_404(Remittance.objects.all(), pk=pk), "xlsx")
+    return _voucher_response(request, get_object_or_404(Remittance.objects.all(), pk=pk), "xlsx")
 
 
 @permission_required("contributions.view_remittance", raise_exception=True)
 @require_GET
 def remittance_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _voucher_response(get_object_or_404(Remittance.objects.all(), pk=pk), "pdf")
+    return _voucher_response(request, get_object_or_404(Remittance.objects.all(), pk=pk), "pdf")
 
 
 @permission_required("contributions.remit_remittance", raise_exception=True)

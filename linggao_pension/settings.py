@@ -277,6 +277,14 @@ JOB_RESULT_PAGES: dict[str, str] = {
     "benefits.import_pensioners": "benefits:pensioner_import_result",
 }
 
+# Jobs that keep an uploaded file (params["stored"]): kind -> the permission needed to download it
+# again from the job page (org:jobrun_file). Refused uploads are deleted when the job fails.
+JOB_FILE_PERMISSIONS: dict[str, str] = {
+    "import_residents": "enrollment.import_persons",
+    "benefits.import_pensioners": "benefits.import_pensioners",
+    "benefits.payroll_close": "benefits.close_payroll",
+}
+
 # 9. The project's own settings ------------------------------------------------------------------
 PAGE_SIZE = 50
 # Sections of the person page contributed by later apps (enrollment imports none of them):

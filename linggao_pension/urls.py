@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -23,10 +22,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No URL serves MEDIA_ROOT, in development or production: every stored file goes out through
+# the view of the record it belongs to (linggao_pension.files.serve_stored_file).
 
 handler403 = "linggao_pension.errors.permission_denied"
 handler404 = "linggao_pension.errors.page_not_found"

@@ -185,6 +185,7 @@ def jobrun_execute(*, job: JobRun) -> JobRun:
         return job
     except ValidationError as exc:
         jobrun_fail(job=job, error="；".join(exc.messages))
+        _discard_refused_upload(job)
         raise
     except SoftTimeLimitExceeded:
         logger.error("job %s %s stopped at the time limit", job.pk, job.kind)
@@ -239,6 +240,16 @@ def jobs_resume_stalled(*, by) -> list[int]:
             continue  # resumed by someone else meanwhile
         resumed.append(job.pk)
     return resumed
+
+
+def _discard_refused_upload(job: JobRun) -> None:
+    """A refused file (the handler raised ValidationError) is deleted; an accepted one stays with its job
+    (params["stored"], served by org:jobrun_file)."""
+    from linggao_pension.files import stored_file_delete
+
+    if job.params.get("stored"):
+        stored_file_delete(job.params["stored"])
+        JobRun.objects.filter(pk=job.pk).update(params={**job.params, "stored": "", "discarded": True})
 
 
 def access_log_record(*, user, obj, label: str = "", action: str = "查看", request=None) -> AccessLog:

@@ -7,6 +7,7 @@ app_name = "org"
 urlpatterns = [
     path("jobs/", views.jobrun_list, name="jobrun_list"),
     path("jobs/<int:pk>/", views.jobrun_detail, name="jobrun_detail"),
+    path("jobs/<int:pk>/file/", views.jobrun_file, name="jobrun_file"),
     path("jobs/<int:pk>/progress/", views.jobrun_progress, name="jobrun_progress"),
     path("jobs/<int:pk>/resume/", views.jobrun_resume, name="jobrun_resume"),
     path("access-log/", views.accesslog_list, name="accesslog_list"),

@@ -540,7 +540,7 @@ def test_payroll_review_export_download_and_close_through_the_pages(
     assert run.status == PayrollRun.Status.EXPORTED
     bank_file = PayrollBankFile.objects.get()
     download = client.get(reverse("benefits:bankfile_download", args=[bank_file.pk]))
-    assert download.status_code == 200 and download.content[:2] == b"PK"
+    assert download.status_code == 200 and download.getvalue()[:2] == b"PK"
     template = client.get(reverse("benefits:payroll_return_template", args=[run.pk]))
     assert template.status_code == 200
     # bank files and the return template carry full ID numbers and accounts: each download is logged

@@ -225,10 +225,10 @@ def test_downloads_serve_the_stored_files_without_building_them_again(june_2026,
     workbook, pdf = Spy(monkeypatch, "remittance_workbook"), Spy(monkeypatch, "remittance_pdf")
     client.force_login(finance)
     xlsx = client.get(f"/contributions/remittances/{remittance.pk}/xlsx/")
-    assert xlsx.status_code == 200 and xlsx.content == stored["xlsx"]
+    assert xlsx.status_code == 200 and xlsx.getvalue() == stored["xlsx"]
     assert "attachment" in xlsx["Content-Disposition"] and "2026-05.xlsx" in xlsx["Content-Disposition"]
     response = client.get(f"/contributions/remittances/{remittance.pk}/pdf/")
-    assert response.content == stored["pdf"] and response["Content-Type"] == "application/pdf"
+    assert response.getvalue() == stored["pdf"] and response["Content-Type"] == "application/pdf"
     assert workbook.calls == [] and pdf.calls == []
 
 
@@ -241,10 +241,10 @@ def test_a_remittance_without_stored_vouchers_gets_them_on_first_download_once(j
     client.force_login(finance)
     first = client.get(f"/contributions/remittances/{remittance.pk}/xlsx/")
     second = client.get(f"/contributions/remittances/{remittance.pk}/xlsx/")
-    assert first.content[:2] == b"PK" and second.content == first.content
+    assert first.getvalue()[:2] == b"PK" and second.getvalue() == first.getvalue()
     assert workbook.calls == [("generated", "")]
     remittance.refresh_from_db()
-    assert remittance.voucher_xlsx.read() == first.content and not remittance.voucher_pdf
+    assert remittance.voucher_xlsx.read() == first.getvalue() and not remittance.voucher_pdf
 
 
 def test_a_rerun_of_the_month_writes_vouchers_the_first_run_did_not(june_2026, town, finance):

@@ -356,9 +356,9 @@ def test_remittance_pages(client, finance, finance2, agent, remittance, django_c
     assert client.get(reverse("contributions:remittance_detail", args=[99999])).status_code == 404
     assert login(client, agent).get(detail).status_code == 403
     xlsx = login(client, finance).get(reverse("contributions:remittance_xlsx", args=[remittance.pk]))
-    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert xlsx.status_code == 200 and xlsx.getvalue()[:2] == b"PK"
     pdf = client.get(reverse("contributions:remittance_pdf", args=[remittance.pk]))
-    assert pdf.content.startswith(b"%PDF")
+    assert pdf.getvalue().startswith(b"%PDF")
     assert login(client, agent).get(reverse("contributions:remittance_pdf", args=[remittance.pk])).status_code == 403
 
     remit = reverse("contributions:remittance_remit", args=[remittance.pk])
