@@ -215,6 +215,12 @@ CELERY_BEAT_SCHEDULE |= {
     },
 }
 
+# supervision: every morning, reports unanswered 10 days after they reached the unit are recorded
+# as 逾期视同无异议 (once; the job skips what is done).
+CELERY_BEAT_SCHEDULE |= {
+    "supervision-daily": {"task": "supervision.tasks.supervision_daily", "schedule": crontab(minute=10, hour=1)},
+}
+
 # 7. Security (production values come from the environment) --------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -271,10 +277,24 @@ JOB_LABELS |= {
     "benefits.import_pensioners": "原系统待遇领取人员导入",
 }
 
+# supervision: the suspect-list import, the scan of the system's own data and the daily job
+# (逾期视同无异议).
+JOB_HANDLERS |= {
+    "supervision.import_suspect_list": "supervision.services.suspects.suspect_list_job",
+    "supervision.scan_system": "supervision.services.suspects.system_scan_job",
+    "supervision.daily": "supervision.services.daily.daily_job",
+}
+JOB_LABELS |= {
+    "supervision.import_suspect_list": "疑点比对名单导入",
+    "supervision.scan_system": "系统数据疑点比对",
+    "supervision.daily": "监督检查每日任务（逾期视同无异议）",
+}
+
 # Jobs whose app has a page for the outcome (kind -> URL name taking the job's pk): the job page links to it.
 JOB_RESULT_PAGES: dict[str, str] = {
     "import_residents": "enrollment:import_result",
     "benefits.import_pensioners": "benefits:pensioner_import_result",
+    "supervision.import_suspect_list": "supervision:suspect_import_result",
 }
 
 # Jobs that keep an uploaded file (params["stored"]): kind -> the permission needed to download it
@@ -299,4 +319,5 @@ DEMO_SEEDERS = [
     "enrollment.demo.seed",
     "contributions.demo.seed",
     "benefits.demo.seed",
+    "supervision.demo.seed",
 ]

@@ -101,6 +101,21 @@ for _role in (AUDITOR, MANAGER):
     ROLE_PERMISSIONS[_role] += [*_BENEFITS_VIEW, "benefits.view_payrollrun"]
 ROLE_PERMISSIONS[MANAGER] += ["benefits.generate_payroll"]
 
+# supervision: the audit section (稽核股, auditors) runs everything: the plan, on-site and off-site
+# supervision, suspicious-data checks, 举报, referrals; county clerks (业务股) and auditors record the
+# training and guidance of the town centres (duty 4); town agents see their own town's inspections,
+# sign notices, answer reports, upload data and rectification reports; managers see it all.
+_SUPERVISION_VIEW = ["supervision.view_supervision", "supervision.view_inspection", "supervision.view_datarequest",
+                     "supervision.view_suspectitem", "supervision.view_whistlereport",
+                     "supervision.view_trainingsession", "supervision.view_referral"]
+ROLE_PERMISSIONS[TOWN_AGENT] += ["supervision.view_supervision", "supervision.view_inspection",
+                                 "supervision.view_datarequest", "supervision.view_trainingsession",
+                                 "supervision.respond_inspection"]
+ROLE_PERMISSIONS[AUDITOR] += [*_SUPERVISION_VIEW, "supervision.manage_supervision", "supervision.check_suspects",
+                              "supervision.handle_reports", "supervision.manage_training"]
+ROLE_PERMISSIONS[CLERK] += ["supervision.view_trainingsession", "supervision.manage_training"]
+ROLE_PERMISSIONS[MANAGER] += _SUPERVISION_VIEW
+
 
 # The system user (`system`, services.system_user) is the actor of scheduled jobs: it holds the
 # permissions those jobs check and nothing else, in a role of its own that no person is given.
