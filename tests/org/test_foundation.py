@@ -54,7 +54,7 @@ def test_login_with_correct_password_reaches_home(client, agent):
 @pytest.mark.parametrize(
     "persona, sees, hidden",
     [
-        ("agent", ["参保登记", "保费征缴"], ["监督检查", "统计报表", "个人信息查看日志"]),
+        ("agent", ["参保登记", "保费征缴", "监督检查"], ["统计报表", "个人信息查看日志"]),  # issue 13: own inspections
         ("clerk", ["参保登记", "待遇", "监督检查"], ["个人信息查看日志"]),
         ("auditor", ["监督检查", "个人信息查看日志"], []),
         ("manager", ["统计报表", "批处理任务"], []),
