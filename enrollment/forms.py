@@ -32,6 +32,14 @@ class ApplicationForm(forms.ModelForm):
     """参保登记申请. 性别 and 出生日期 are not fields: they come from the ID number."""
 
     village = VillageChoiceField(queryset=Village.objects.none(), required=False, label="村/居委会")
+    # Sections of the page (linggao_pension.forms_layout).
+    fieldsets = [
+        ("身份信息", ["id_number", "name", "ethnicity", "identity"]),
+        ("户籍与联系方式", ["town", "village", "hukou_type", "hukou_address", "residential_address", "phone"]),
+        ("银行账户（待遇发放）", ["bank_name", "bank_account"]),
+        ("申请与资格核查", ["applied_on", "is_student", "in_employee_scheme", "is_public_servant",
+                           "receives_state_pension", "land_expropriated", "old_rural_pension", "dismissed_teacher"]),
+    ]
 
     class Meta:
         model = EnrollmentApplication

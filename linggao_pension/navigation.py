@@ -70,19 +70,28 @@ SECTIONS: list[NavSection] = [
 ]
 
 
+def _active_url(path: str, urls: list[str]) -> str | None:
+    """The one menu address the page belongs to: the longest one the path starts with
+    ("/" only for itself), so 参保人员 lights up on a person's page and 参保登记 does not."""
+    matches = [url for url in urls if path == url or (url != "/" and path.startswith(url))]
+    return max(matches, key=len, default=None)
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_sections": []}
-    path = request.path
     sections = []
     for section in SECTIONS:
-        items = []
-        for item in section.items:
-            if item.perm is None or user.has_perm(item.perm):
-                url = reverse(item.url_name)
-                active = path == url if url == "/" else path.startswith(url)
-                items.append({"label": item.label, "url": url, "active": active})
+        items = [
+            {"label": item.label, "url": reverse(item.url_name)}
+            for item in section.items
+            if item.perm is None or user.has_perm(item.perm)
+        ]
         if items:
             sections.append({"title": section.title, "items": items})
+    active = _active_url(request.path, [item["url"] for s in sections for item in s["items"]])
+    for section in sections:
+        for item in section["items"]:
+            item["active"] = item["url"] == active
     return {"nav_sections": sections}

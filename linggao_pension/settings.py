@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # An empty 405 (a POST-only address opened in the browser) gets the Chinese error page.
+    "linggao_pension.errors.MethodNotAllowedPageMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -86,11 +88,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "linggao_pension.navigation.navigation",
             ],
-            "builtins": ["linggao_pension.templatetags.formatting"],
+            "builtins": ["linggao_pension.templatetags.formatting", "linggao_pension.templatetags.form_layout"],
         },
     },
 ]
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "linggao_pension.forms_layout.FormRenderer"
 
 # 2. Database ----------------------------------------------------------------------------------
 DATABASES = {

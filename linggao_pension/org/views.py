@@ -11,7 +11,7 @@ from linggao_pension.files import serve_stored_file
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
-from . import roles, services
+from . import jobpage, roles, services
 from .models import AccessLog, JobRun
 
 login = login_not_required(
@@ -44,38 +44,18 @@ def jobrun_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "org/jobrun_list.html", {"page": paginate(request, qs), "kind": kind or ""})
 
 
-# Labels for the keys that batch jobs put in their result; other keys show as they are.
-RESULT_LABELS = {
-    "imported": "导入条数", "errors": "错误", "warnings": "提示", "lines": "明细条数", "total": "合计金额（元）",
-    "created": "本次新增", "receipts": "票据数", "year": "年度", "month": "月份", "credited": "入账人数",
-    "accounts": "账户数", "persons": "人数", "skipped": "跳过", "paid": "支付成功", "failed": "支付失败",
-    "rate": "利率", "files": "文件数",
-}
-
-
-def _result_rows(result: dict) -> tuple[list[dict], list[dict]]:
-    """The job's result as label/value rows, and any per-row messages (errors, warnings) as a table."""
-    rows, messages = [], []
-    for key, value in (result or {}).items():
-        label = RESULT_LABELS.get(key, key)
-        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
-            rows.append({"label": label, "value": f"{len(value)} 条"})
-            messages += [{"kind": label, **v} for v in value[:500]]
-        else:
-            rows.append({"label": label, "value": value})
-    return rows, messages
-
-
 @permission_required("org.view_jobrun", raise_exception=True)
 @require_GET
 def jobrun_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(_jobs_visible_to(request.user), pk=pk)
-    result_rows, result_messages = _result_rows(job.result)
-    return render(
-        request, "org/jobrun_detail.html",
-        {"job": job, "result_rows": result_rows, "result_messages": result_messages,
-         "can_resume": job.is_stalled and request.user.has_perm("org.resume_jobrun")},
-    )
+    result_rows, result_messages = jobpage.result_rows(job.result)
+    return render(request, "org/jobrun_detail.html", {
+        "job": job, "result_rows": result_rows, "result_messages": result_messages,
+        "param_rows": jobpage.param_rows(job), "record_link": jobpage.record_link(job),
+        # "已开始…" said when the job was started; once it has finished the page says what happened.
+        "hide_info_messages": job.is_finished,
+        "can_resume": job.is_stalled and request.user.has_perm("org.resume_jobrun"),
+    })
 
 
 @permission_required("org.resume_jobrun", raise_exception=True)

@@ -117,7 +117,7 @@ def test_job_run_records_success_and_progress(clerk, client, test_jobs, django_c
     assert data["finished"] is True and data["percent"] == 100
     page = client.get(reverse("org:jobrun_detail", args=[job.pk])).content.decode()
     assert "统计镇数" in page
-    assert "<th>towns</th><td>10</td>" in page
+    assert "<th>towns</th><td class=\"num\">10</td>" in page
 
 
 def test_job_runs_only_once(clerk, test_jobs):
@@ -147,7 +147,7 @@ def test_job_page_lists_row_errors(client, clerk):
     )
     client.force_login(clerk)
     page = client.get(reverse("org:jobrun_detail", args=[job.pk])).content.decode()
-    assert "<th>导入条数</th><td>0</td>" in page
+    assert "<th>导入条数</th><td class=\"num\">0</td>" in page
     assert reverse("enrollment:import_result", args=[job.pk]) in page
     assert "身份证号校验位错误" in page and "<td>3</td>" in page
 
