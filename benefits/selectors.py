@@ -619,10 +619,14 @@ class BankRow(NamedTuple):
 
 
 def bank_rows(run: PayrollRun) -> list[BankRow]:
-    """The lines the bank pays: pending, with an account, by bank and line number."""
+    """The lines the bank pays: pending, with an account and something to pay (a line fully taken by a
+    recovery offset is not sent), by bank and line number; the payee (an heir) where there is one."""
     return [
-        BankRow(*row)
-        for row in PayrollLine.objects.filter(run=run, status=PayrollLine.Status.PENDING).exclude(bank_account="")
-        .order_by("bank_name", "pk")
-        .values_list("pk", "person__name", "person__id_number", "bank_name", "bank_account", "amount", "month", "kind")
+        BankRow(pk, payee or name, payee_id or id_number, bank_name, account, amount, month, kind)
+        for pk, name, id_number, payee, payee_id, bank_name, account, amount, month, kind in (
+            PayrollLine.objects.filter(run=run, status=PayrollLine.Status.PENDING, amount__gt=0)
+            .exclude(bank_account="").order_by("bank_name", "pk")
+            .values_list("pk", "person__name", "person__id_number", "payee_name", "payee_id_number", "bank_name",
+                         "bank_account", "amount", "month", "kind")
+        )
     ]

@@ -5,7 +5,10 @@ move, and the bulk save with history rows."""
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import timezone
+
+from linggao_pension.org.models import town_scope_q
 
 from ..models import BenefitClaimStatusChange, PayrollRunStatusChange
 
@@ -58,3 +61,10 @@ def save_with_history(model, objs: list, fields: list[str], *, by, reason: str, 
             model.objects.filter(pk__in=pks[i : i + chunk]).update(**dict(zip(fields, values, strict=True)), **extra)
     model.history.bulk_history_create(objs, batch_size=chunk, update=True, default_user=by,
                                       default_change_reason=reason)
+
+
+def require_town(by, town_id: int | None) -> None:
+    """A record outside the actor's town answers 404 (the same filter as the pages' reads)."""
+    q = town_scope_q(by, "town")
+    if q is not None and by.town_id != town_id:
+        raise Http404("没有找到该记录")

@@ -100,6 +100,23 @@ ROLE_PERMISSIONS[FINANCE] += [
 for _role in (AUDITOR, MANAGER):
     ROLE_PERMISSIONS[_role] += [*_BENEFITS_VIEW, "benefits.view_payrollrun"]
 ROLE_PERMISSIONS[MANAGER] += ["benefits.generate_payroll"]
+# benefits lifecycle (issue 11): town agents record certifications and deaths and ask for
+# suspensions/resumptions; county clerks review them and run recovery cases with the auditors;
+# only a manager approves a write-off.
+_LIFECYCLE_VIEW = [
+    "benefits.view_certification", "benefits.view_suspension", "benefits.view_suspensionrequest",
+    "benefits.view_deathreport", "benefits.view_heirsettlement", "benefits.view_recoverycase",
+    "benefits.view_delegatedpayee", "benefits.view_delegatedprogramme",
+]
+ROLE_PERMISSIONS[TOWN_AGENT] += [*_LIFECYCLE_VIEW, "benefits.record_certification", "benefits.record_death",
+                                 "benefits.request_suspension"]
+ROLE_PERMISSIONS[CLERK] += [
+    *_LIFECYCLE_VIEW, "benefits.record_certification", "benefits.record_death", "benefits.review_death",
+    "benefits.review_suspension", "benefits.manage_recovery", "benefits.manage_delegated",
+]  # fmt: skip
+ROLE_PERMISSIONS[AUDITOR] += [*_LIFECYCLE_VIEW, "benefits.manage_recovery"]
+ROLE_PERMISSIONS[FINANCE] += _LIFECYCLE_VIEW
+ROLE_PERMISSIONS[MANAGER] += [*_LIFECYCLE_VIEW, "benefits.approve_writeoff"]
 
 # supervision: the audit section (稽核股, auditors) runs everything: the plan, on-site and off-site
 # supervision, suspicious-data checks, 举报, referrals; county clerks (业务股) and auditors record the
@@ -122,6 +139,7 @@ ROLE_PERMISSIONS[MANAGER] += _SUPERVISION_VIEW
 SYSTEM = "系统任务"
 SYSTEM_PERMISSIONS = [
     "org.view_all_towns", "org.view_jobrun", "org.resume_jobrun", "benefits.generate_payroll",
+    "benefits.record_certification",
     "contributions.post_interest", "contributions.post_daijiao", "contributions.add_remittance",
 ]  # fmt: skip
 ROLE_PERMISSIONS[MANAGER] += ["org.resume_jobrun"]

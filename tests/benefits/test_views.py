@@ -440,7 +440,7 @@ def test_payroll_start_page(client, finance, pension_here, django_capture_on_com
     assert "不是有效的年月" in bad.content.decode()
     job = JobRun.objects.get()
     assert response["Location"] == reverse("org:jobrun_detail", args=[job.pk])
-    assert job.status == JobRun.Status.SUCCEEDED and job.result == {"lines": 1, "total": "301.00", "created": 1}
+    assert job.status == JobRun.Status.SUCCEEDED and job.result == {"lines": 1, "total": "301.00", "created": 1, "suspended": 0, "backpay_lines": 0}
 
 
 def test_payroll_start_refusals_are_shown_at_the_month_field_and_record_no_job(client, finance, pension_here):
@@ -474,7 +474,7 @@ def test_manager_starts_the_payroll_from_its_page_and_watches_the_job(
     job = JobRun.objects.get(kind="benefits.payroll")
     assert response["Location"] == reverse("org:jobrun_detail", args=[job.pk])
     assert (job.status, job.started_by, job.result) == (
-        JobRun.Status.SUCCEEDED, manager, {"lines": 1, "total": "301.00", "created": 1})
+        JobRun.Status.SUCCEEDED, manager, {"lines": 1, "total": "301.00", "created": 1, "suspended": 0, "backpay_lines": 0})
     assert client.get(response["Location"]).status_code == 200
     progress = client.get(reverse("org:jobrun_progress", args=[job.pk])).json()
     assert (progress["finished"], progress["percent"], progress["done"], progress["total"]) == (True, 100, 1, 1)
