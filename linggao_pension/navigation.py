@@ -57,7 +57,19 @@ SECTIONS: list[NavSection] = [
             NavItem("待遇人员导入", "benefits:pensioner_import", "benefits.import_pensioners"),
         ),
     ),
-    NavSection("监督检查", (NavItem("监督检查", "supervision:index", "supervision.view_supervision"),)),
+    NavSection(
+        "监督检查",
+        (
+            NavItem("监督检查", "supervision:index", "supervision.view_supervision"),
+            NavItem("年度监督计划", "supervision:plan_list", "supervision.view_inspection"),
+            NavItem("现场监督", "supervision:inspection_list", "supervision.view_inspection"),
+            NavItem("非现场监督", "supervision:request_list", "supervision.view_datarequest"),
+            NavItem("疑点核查", "supervision:suspect_list", "supervision.view_suspectitem"),
+            NavItem("举报受理", "supervision:report_list", "supervision.view_whistlereport"),
+            NavItem("移送处理", "supervision:referral_list", "supervision.view_referral"),
+            NavItem("培训与指导", "supervision:training_list", "supervision.view_trainingsession"),
+        ),
+    ),
     NavSection("档案", (NavItem("档案", "archives:index", "archives.view_archives"),)),
     NavSection("统计报表", (NavItem("统计报表", "reports:index", "reports.view_reports"),)),
     NavSection(

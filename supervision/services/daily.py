@@ -3,7 +3,7 @@
 from datetime import date
 
 from linggao_pension.org.models import JobRun
-from linggao_pension.org.services import jobrun_create, jobrun_execute, jobrun_progress
+from linggao_pension.org.services import jobrun_create, jobrun_execute, jobrun_progress, system_user
 
 from ..models import Inspection
 from .plans import inspection_deem_agreed
@@ -28,8 +28,8 @@ def daily_job(*, job: JobRun, by, today: str) -> dict:
 
 
 def daily_run(*, today: date, by=None) -> JobRun:
-    """The beat task and the command: record a job run and execute it now."""
-    job = jobrun_create(kind=DAILY_JOB, by=by, params={"today": today.isoformat()})
+    """The beat task and the command: record a job run, as the system user, and execute it now."""
+    job = jobrun_create(kind=DAILY_JOB, by=by or system_user(), params={"today": today.isoformat()})
     jobrun_execute(job=job)
     job.refresh_from_db()
     return job

@@ -27,7 +27,7 @@ from enrollment.models import Person
 from linggao_pension import periods
 from linggao_pension.imports import FileFormatError, ImportResult, RowError
 from linggao_pension.org.models import JobRun
-from linggao_pension.org.services import jobrun_progress
+from linggao_pension.org.services import job_start, jobrun_progress
 
 from .. import suspect_lists
 from ..models import SuspectItem, SuspectList
@@ -196,14 +196,17 @@ def suspect_list_import(*, kind: str, file, filename: str, by=None, job: JobRun 
     return result, outcome
 
 
-def suspect_list_start(*, kind: str, stored: str, filename: str, by) -> JobRun:
-    """The upload page: check the actor, record the job (the caller enqueues it)."""
-    from linggao_pension.org.services import jobrun_create
-
+def suspect_list_start(*, kind: str, upload, by) -> JobRun:
+    """The upload page: check the actor; the file is stored with the job, which runs after commit."""
     require_perm(by, CHECK_SUSPECTS, "只有稽核员可以导入比对名单")
     if kind not in LIST_KINDS:
         raise ValidationError({"kind": "请选择名单类型"})
-    return jobrun_create(kind=IMPORT_JOB, by=by, params={"kind": kind, "stored": stored, "filename": filename})
+    return job_start(kind=IMPORT_JOB, by=by, params={"kind": kind}, upload=upload)
+
+
+def system_scan_start(*, by) -> JobRun:
+    require_perm(by, CHECK_SUSPECTS, "只有稽核员可以比对系统数据")
+    return job_start(kind=SCAN_JOB, by=by)
 
 
 def suspect_list_job(*, job: JobRun, by, kind: str, path: str = "", stored: str = "", filename: str = "") -> dict:
@@ -283,7 +286,7 @@ def suspect_verify(*, item: SuspectItem, reason: str, by) -> SuspectItem:
     check_move(item, SuspectItem.Status.VERIFIED, "疑点")
     reason = required_text(reason, "reason", "请填写核查意见")
     item.status, item.reason, item.decided_by, item.decided_at = SuspectItem.Status.VERIFIED, reason, by, timezone.now()
-    item.action = benefit_actions.start_for(item=item, by=by, reason=reason)[:120]
+    item.action = benefit_actions.start_for(item=item, by=by, reason=reason, today=timezone.localdate())[:120]
     item.save(update_fields=["status", "reason", "decided_by", "decided_at", "action"])
     return item
 

@@ -81,7 +81,7 @@ def test_the_daily_job_records_deemed_agreement_once(reported):
     assert reported.opinion_kind == Inspection.OpinionKind.DEEMED and reported.opinion_text == "逾期视同无异议"
     steps = InspectionStep.objects.filter(inspection=reported, to_status=I.OPINION)
     assert steps.count() == 1 and "逾期视同无异议" in steps.get().note
-    assert steps.get().by is None  # the scheduled job acts as the system
+    assert steps.get().by.username == "system"  # the scheduled job acts as the system user
 
 
 def test_the_daily_command_and_the_beat_task(reported, settings):
