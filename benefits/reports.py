@@ -4,6 +4,7 @@ and the bank return template."""
 from decimal import Decimal
 
 from linggao_pension import exports, periods
+from linggao_pension.masking import shown_id
 from linggao_pension.money import ZERO
 
 from . import rules, selectors
@@ -18,15 +19,16 @@ DUE_COLUMNS = [
 ]
 
 
-def due_workbook(rows: list[selectors.DueRow], month) -> bytes:
-    """到龄名单 as Excel (the full ID number: the list goes to the town for follow-up)."""
+def due_workbook(rows: list[selectors.DueRow], month, viewer=None) -> bytes:
+    """到龄名单 as Excel: the full ID number for those who may see it (the town follows up), masked for
+    the others (linggao_pension.masking)."""
     wb = exports.new_workbook()
     exports.add_sheet(
         wb, f"{month:%Y-%m}到龄名单", DUE_COLUMNS,
         (
             [
                 r.person.town.name, r.person.village.name if r.person.village else "", r.person.name,
-                r.person.id_number, r.person.birth_date, f"{r.start_month:%Y-%m}", r.required_years,
+                shown_id(r.person.id_number, viewer), r.person.birth_date, f"{r.start_month:%Y-%m}", r.required_years,
                 r.contribution_years, r.shortfall, r.result_label, r.claim_status,
             ]
             for r in rows
@@ -56,8 +58,9 @@ def pension_sheet_context(pension: Pension) -> dict:
     }
 
 
-def pension_sheet_pdf(pension: Pension) -> bytes:
-    return exports.render_pdf("benefits/pension_sheet.html", pension_sheet_context(pension))
+def pension_sheet_pdf(pension: Pension, viewer=None) -> bytes:
+    """viewer: who prints it (the masking rule, linggao_pension.masking)."""
+    return exports.render_pdf("benefits/pension_sheet.html", {**pension_sheet_context(pension), "viewer": viewer})
 
 
 # --- the bank files and the return template -------------------------------------------------------

@@ -107,7 +107,7 @@ def due_export(request: AuthedRequest) -> HttpResponse:
     _, month, rows = _due(request)
     access_log_download(user=request.user, object_type="benefits.due_list", object_id=f"{month:%Y-%m}",
                         label=f"到龄名单 {month:%Y-%m}（{len(rows)} 人）", request=request)
-    return exports.file_response(reports.due_workbook(rows, month), f"到龄名单_{month:%Y-%m}.xlsx", exports.XLSX_TYPE)
+    return exports.file_response(reports.due_workbook(rows, month, viewer=request.user), f"到龄名单_{month:%Y-%m}.xlsx", exports.XLSX_TYPE)
 
 
 # --- claims ------------------------------------------------------------------------------------------------
@@ -242,7 +242,7 @@ def pension_sheet(request: AuthedRequest, pk: int) -> HttpResponse:
     pension = _pension(request, pk)
     access_log_record(user=request.user, obj=pension.person, label=pension.person.name, action="打印养老金计算表",
                       request=request)
-    return exports.pdf_response(reports.pension_sheet_pdf(pension), f"养老金计算表_{pension.person.name}.pdf")
+    return exports.pdf_response(reports.pension_sheet_pdf(pension, viewer=request.user), f"养老金计算表_{pension.person.name}.pdf")
 
 
 @permission_required("benefits.view_benefitclaim", raise_exception=True)

@@ -92,19 +92,21 @@ def remittance_pdf(remittance: Remittance) -> bytes:
     )
 
 
-def receipt_pdf(receipt: Receipt) -> bytes:
+def receipt_pdf(receipt: Receipt, viewer=None) -> bytes:
+    """viewer: who prints it (the masking rule, linggao_pension.masking)."""
     return exports.render_pdf(
         "contributions/receipt_pdf.html",
         {
             "receipt": receipt,
+            "viewer": viewer,
             "amount_capital": chinese_capital(receipt.total_amount),
             "printed_at": timezone.localtime(),
         },
     )
 
 
-def statement_pdf(person, year: int) -> bytes:
+def statement_pdf(person, year: int, viewer=None) -> bytes:
     return exports.render_pdf(
         "contributions/statement_pdf.html",
-        {"person": person, "statement": selectors.yearly_statement(person=person, year=year), "printed_at": timezone.localtime()},
+        {"person": person, "viewer": viewer, "statement": selectors.yearly_statement(person=person, year=year), "printed_at": timezone.localtime()},
     )

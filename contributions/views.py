@@ -142,7 +142,7 @@ def receipt_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     access_log_record(user=request.user, obj=receipt.person, label=receipt.person.name, action="打印缴费票据", request=request)
-    return exports.pdf_response(reports.receipt_pdf(receipt), f"缴费票据_{receipt.receipt_no}.pdf")
+    return exports.pdf_response(reports.receipt_pdf(receipt, viewer=request.user), f"缴费票据_{receipt.receipt_no}.pdf")
 
 
 @permission_required("contributions.void_receipt", raise_exception=True)
@@ -243,7 +243,7 @@ def account_statement_pdf(request: AuthedRequest, person_pk: int, year: int) -> 
     if not 1990 <= year <= timezone.localdate().year:
         raise Http404
     access_log_record(user=request.user, obj=person, label=person.name, action="打印对账单", request=request)
-    return exports.pdf_response(reports.statement_pdf(person, year), f"个人账户对账单_{person.name}_{year}.pdf")
+    return exports.pdf_response(reports.statement_pdf(person, year, viewer=request.user), f"个人账户对账单_{person.name}_{year}.pdf")
 
 
 @permission_required("contributions.reverse_accountentry", raise_exception=True)

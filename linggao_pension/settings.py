@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django_filters",
     "simple_history",
+    "axes",
     "linggao_pension.org",
     "enrollment",
     "contributions",
@@ -69,8 +70,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "linggao_pension.security.SessionLimitsMiddleware",
+    "linggao_pension.security.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "linggao_pension.urls"
@@ -111,13 +116,38 @@ AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out username or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Django's validators; their messages are Chinese (LANGUAGE_CODE zh-hans).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "linggao_pension.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-SESSION_COOKIE_AGE = 8 * 3600  # one working day
+# Sessions (linggao_pension/security.py): ended after 30 minutes without a request and 12 hours after
+# login at most; the cookie dies with the browser.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 30 * 60))
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", 12 * 3600))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Login protection (django-axes): 5 wrong passwords for one username, or from one address, lock
+# further attempts of that username / address for 30 minutes (each counted on its own). Failures,
+# logins and logouts are kept in axes' tables (admin 访问尝试 / 访问日志 / 访问失败日志).
+from datetime import timedelta  # noqa: E402
+
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 30)))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "linggao_pension.security.lockout_response"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
 
 # 4. Language, time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -144,8 +174,12 @@ STORAGES = {
 }
 # The CJK font used by every PDF (shipped in static/, so Chinese renders on any machine).
 PDF_FONT_PATH = BASE_DIR / "static" / "fonts" / "DroidSansFallbackFull.ttf"
+# Uploads: a file above FILE_UPLOAD_MAX_MEMORY_SIZE goes to a temporary file instead of memory; a request
+# body (other than files) above DATA_UPLOAD_MAX_MEMORY_SIZE is refused; every upload form refuses a file
+# above UPLOAD_MAX_BYTES with a Chinese message (linggao_pension.uploads).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_MB", 20)) * 1024 * 1024
 
 # 6. Celery ------------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
@@ -223,17 +257,32 @@ CELERY_BEAT_SCHEDULE |= {
     "supervision-daily": {"task": "supervision.tasks.supervision_daily", "schedule": crontab(minute=10, hour=1)},
 }
 
-# 7. Security (production values come from the environment) --------------------------------------
+# 7. Security (production values come from the environment; with DEBUG off the defaults are the
+# secure ones: HTTPS only, secure cookies, HSTS for a year) -----------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "false" if DEBUG else "true")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false")
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false" if DEBUG else "true")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", "false") else None
+BEHIND_PROXY = envbool("BEHIND_PROXY", "false")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+if BEHIND_PROXY:
+    # The client's address (lockout per address, logs) is the one the proxy puts in X-Forwarded-For.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Content security policy (linggao_pension.security.SecurityHeadersMiddleware): scripts, styles, fonts
+# and images only from our own static files; no inline script, no style attribute, no framing.
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY", "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
+    "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'self'", "object-src 'none'",
+]))
 
 # 8. Logging: access to full personal records goes to the database (org.AccessLog), the rest here.
 LOGGING = {

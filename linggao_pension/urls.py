@@ -12,6 +12,8 @@ urlpatterns = [
     path("", org_views.home, name="home"),
     path("login/", org_views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # A password change keeps this session and ends the user's other sessions (session auth hash).
+    path("password/", org_views.password_change, name="password_change"),
     path("org/", include("linggao_pension.org.urls")),
     path("enrollment/", include("enrollment.urls")),
     path("contributions/", include("contributions.urls")),

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required, permission_requir
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from linggao_pension.files import serve_stored_file
@@ -17,6 +18,20 @@ from .models import AccessLog, JobRun
 login = login_not_required(
     auth_views.LoginView.as_view(template_name="org/login.html", redirect_authenticated_user=True)
 )
+
+
+
+class _PasswordChange(auth_views.PasswordChangeView):
+    template_name = "org/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "密码已修改；您在其他电脑或浏览器上的登录已全部退出。")
+        return response
+
+
+password_change = _PasswordChange.as_view()
 
 
 @require_GET

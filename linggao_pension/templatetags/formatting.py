@@ -61,6 +61,35 @@ def account_masked(value) -> str:
     return mask(str(value or ""), 0, 4)
 
 
+# The one rule (linggao_pension.masking): full for users with the full-view permission, masked otherwise.
+@register.filter
+def id_for(value, user) -> str:
+    from linggao_pension.masking import shown_id
+
+    return shown_id(value, user)
+
+
+@register.filter
+def phone_for(value, user) -> str:
+    from linggao_pension.masking import shown_phone
+
+    return shown_phone(value, user)
+
+
+@register.filter
+def account_for(value, user) -> str:
+    from linggao_pension.masking import shown_account
+
+    return shown_account(value, user)
+
+
+@register.filter
+def sees_full(user) -> bool:
+    from linggao_pension.masking import sees_full as rule
+
+    return rule(user)
+
+
 @register.simple_tag
 def status_badge(label: str, tone: str = "") -> str:
     return format_html('<span class="badge {}">{}</span>', tone, label)
