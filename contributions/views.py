@@ -48,9 +48,10 @@ def index(request: AuthedRequest) -> HttpResponse:
 
 
 @permission_required("contributions.view_accountentry", raise_exception=True)
-@require_GET
+@require_POST
 def account_search(request: AuthedRequest) -> HttpResponse:
-    id_number = request.GET.get("id_number", "").strip().upper()
+    """By POST: the 身份证号 never appears in a URL (server and proxy logs keep URLs)."""
+    id_number = request.POST.get("id_number", "").strip().upper()[:18]
     person = Person.objects.visible_to(request.user).filter(id_number=id_number).only("pk").first()
     if person is None:
         messages.error(request, "未找到该身份证号的参保人（或不属于您所在的镇/农场）")
@@ -87,8 +88,12 @@ def receipt_create(request: AuthedRequest) -> HttpResponse:
     """登记缴费 in two steps on one page: find the payer (身份证号 or name; only 正常参保 persons of the
     user's town can be chosen), then the year, grade and date of the payment."""
     persons = Person.objects.visible_to(request.user).select_related("town", "village")
-    form = ReceiptForm(request.POST or None, persons=persons, initial={"person": request.GET.get("person", "")})
-    if request.method == "POST" and form.is_valid():
+    # The payer search is a POST too (field q), so a 身份证号 never appears in a URL; a choice is ?person=<pk>.
+    searching = request.method == "POST" and "q" in request.POST
+    paying = request.method == "POST" and not searching
+    form = ReceiptForm(request.POST if paying else None, persons=persons,
+                       initial={"person": request.GET.get("person", "")})
+    if paying and form.is_valid():
         try:
             receipt = services.receipt_record(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
@@ -96,7 +101,7 @@ def receipt_create(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记缴费，票据号 {receipt.receipt_no}，请打印票据交缴费人。")
             return redirect("contributions:receipt_detail", pk=receipt.pk)
-    search_form, results = PayerSearchForm(request.GET if "q" in request.GET else None), None
+    search_form, results = PayerSearchForm(request.POST if searching else None), None
     if search_form.is_valid():
         results = selectors.payer_search(persons=persons, q=search_form.cleaned_data["q"])
         if (exact := selectors.payer_exact(results, search_form.cleaned_data["q"])) is not None:

@@ -328,7 +328,7 @@ def test_calculation_sheet_shows_every_part(person_a, agent, clerk, client):
     with at(2026, 5, 6):
         pension = services.claim_determine(claim=claim, by=clerk)
     html = render_to_string("benefits/pension_sheet.html", {**reports.pension_sheet_context(pension),
-                                                              "pdf_font_url": ""})
+                                                              "pdf_font_url": "", "viewer": clerk})
     for text in ["养老金计算表", person_a.id_number, "2011", "15 年", "个人缴费", "3,000.00", "省级财政补贴", "450.00",
                  "集体补助", "100.00", "利息", "1,257.98", "4,684.56", "1.50%", "4/12", "23.42", "4,807.98", "139",
                  "34.59", "163.00", "128.00", "291.00", "325.59", "叁佰贰拾伍元伍角玖分"]:

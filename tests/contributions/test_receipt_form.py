@@ -35,7 +35,7 @@ def test_search_by_name_offers_only_contributing_persons_of_the_agents_town(clie
     receiving = PersonFactory(town=town, name="符海英", birth_date=date(1950, 2, 1), status=Person.Status.RECEIVING)
     elsewhere = PersonFactory(town=other_town, name="符海英", birth_date=date(1970, 3, 1))
     client.force_login(agent)
-    response = client.get(URL, {"q": "符海"})
+    response = client.post(URL, {"q": "符海"})
     html = response.content.decode()
     rows = response.context["results"]
     assert [r["person"] for r in rows] == [receiving, payer]  # ordered by name, then birth date
@@ -47,7 +47,7 @@ def test_search_by_name_offers_only_contributing_persons_of_the_agents_town(clie
 
 def test_search_by_full_id_number_chooses_the_person_at_once(client, agent, payer):
     client.force_login(agent)
-    response = client.get(URL, {"q": payer.id_number.lower()})
+    response = client.post(URL, {"q": payer.id_number.lower()})
     assert response.status_code == 302 and response["Location"] == f"{URL}?person={payer.pk}"
     html = client.get(response["Location"]).content.decode()
     assert "缴费人" in html and payer.name in html and 'name="grade"' in html
@@ -56,7 +56,7 @@ def test_search_by_full_id_number_chooses_the_person_at_once(client, agent, paye
 
 def test_search_finds_nothing_in_another_town(client, agent_elsewhere, payer):
     client.force_login(agent_elsewhere)
-    response = client.get(URL, {"q": payer.id_number})
+    response = client.post(URL, {"q": payer.id_number})
     assert response.status_code == 200 and response.context["results"] == []
     assert "未找到该身份证号或姓名的参保人（或不属于您所在的镇/农场）" in response.content.decode()
 

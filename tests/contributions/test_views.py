@@ -94,7 +94,7 @@ def test_get_pages_need_their_permission(client, request, name, args, outsider):
     "name, user",
     [("contributions:index", "clerk"), ("contributions:receipt_list", "clerk"), ("contributions:year_end", "clerk"),
      ("contributions:remittance_list", "finance"), ("contributions:special_list", "clerk"),
-     ("contributions:receipt_import_template", "clerk"), ("contributions:account_search", "clerk")],
+     ("contributions:receipt_import_template", "clerk")],
 )  # fmt: skip
 def test_get_pages_refuse_post(client, request, name, user):
     assert login(client, request.getfixturevalue(user)).post(reverse(name)).status_code == 405
@@ -131,9 +131,10 @@ def test_dashboard_by_role(client, agent, finance, clerk, receipt):
 
 
 def test_account_search_is_scoped(client, agent, agent_elsewhere, person):
-    url = reverse("contributions:account_search") + f"?id_number={person.id_number}"
-    assert login(client, agent).get(url)["Location"] == reverse("contributions:account_detail", args=[person.pk])
-    response = login(client, agent_elsewhere).get(url, follow=True)
+    url, data = reverse("contributions:account_search"), {"id_number": person.id_number}
+    assert login(client, agent).post(url, data)["Location"] == reverse("contributions:account_detail", args=[person.pk])
+    assert login(client, agent).get(url + f"?id_number={person.id_number}").status_code == 405  # never in a URL
+    response = login(client, agent_elsewhere).post(url, data, follow=True)
     assert "未找到该身份证号的参保人" in response.content.decode()
 
 
@@ -194,10 +195,11 @@ def test_receipt_pdf_shows_amount_in_capitals(client, agent, agent_elsewhere, no
     assert login(client, nobody).get(url).status_code == 403
 
 
-def test_receipt_pdf_template_prints_every_field(receipt):
+def test_receipt_pdf_template_prints_every_field(receipt, clerk):
     from django.template.loader import render_to_string
 
-    html = render_to_string("contributions/receipt_pdf.html", {"receipt": receipt, "amount_capital": "伍佰元整"})
+    html = render_to_string("contributions/receipt_pdf.html", {"receipt": receipt, "amount_capital": "伍佰元整",
+                                                               "viewer": clerk})
     for text in (receipt.receipt_no, receipt.person.name, receipt.person.id_number, "2026 年度", "500.00 元/年",
                  "伍佰元整", "¥500.00", str(receipt.collected_by), "2026年6月1日"):  # fmt: skip
         assert text in html
