@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from linggao_pension import periods
+from linggao_pension.uploads import upload_size_limit
 
 
 class MonthField(forms.Field):
@@ -64,7 +65,8 @@ class ReviewForm(forms.Form):
 
 
 class XlsxUploadForm(forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）", error_messages={"required": "请选择要上传的文件"})
+    file = forms.FileField(label="Excel 文件（.xlsx）", error_messages={"required": "请选择要上传的文件"},
+                           validators=[upload_size_limit])
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -16,7 +16,7 @@ from linggao_pension.imports import template_bytes
 from linggao_pension.org.models import JobRun
 from linggao_pension.org.services import access_log_download, access_log_record
 from linggao_pension.org.tasks import enqueue
-from linggao_pension.pagination import paginate
+from linggao_pension.pagination import paginate, paginate_rows
 from linggao_pension.types import AuthedRequest
 
 from . import reports, selectors, services
@@ -288,8 +288,11 @@ def pensioner_import_template(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def pensioner_import_result(request: AuthedRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(_import_jobs(request), pk=pk)
+    errors, page = paginate_rows(request, job.result.get("errors", []))
+    warnings, _ = paginate_rows(request, job.result.get("warnings", []))
     return _render(request, "benefits/pensioner_import_result.html", {
-        "job": job, "errors": job.result.get("errors", []), "warnings": job.result.get("warnings", []),
+        "job": job, "errors": errors, "warnings": warnings, "page": page,
+        "error_total": len(job.result.get("errors", [])), "warning_total": len(job.result.get("warnings", [])),
     })
 
 

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from enrollment.models import Person
 from linggao_pension import periods
+from linggao_pension.inputs import ascii_digits, parse_id
+from linggao_pension.uploads import upload_size_limit
 
 from . import selectors
 from .models import SpecialCredit
@@ -31,7 +33,7 @@ class PersonByIdNumberField(forms.CharField):
 
 
 def _looks_like_id_number(value: str) -> bool:
-    return len(value) in (15, 18) and value[:-1].isdigit()
+    return len(value) in (15, 18) and ascii_digits(value[:-1])
 
 
 class PayerField(forms.Field):
@@ -51,9 +53,10 @@ class PayerField(forms.Field):
         value = str(value or "").strip().upper()
         if _looks_like_id_number(value):
             return self.queryset.filter(id_number=value).first()
-        if value.isdigit():
-            return self.queryset.filter(pk=int(value)).first()
-        return None
+        try:
+            return self.queryset.filter(pk=parse_id(value)).first()
+        except ValueError:
+            return None
 
     def clean(self, value):
         value = super().clean(value)
@@ -144,7 +147,7 @@ class ReasonForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="银行代收文件（.xlsx）")
+    file = forms.FileField(label="银行代收文件（.xlsx）", validators=[upload_size_limit])
     legacy = forms.BooleanField(
         label="历史数据迁移（原系统已上缴，不进入月末上缴）", required=False,
     )

@@ -218,7 +218,7 @@ def payer_search(*, persons, q: str) -> list[dict]:
     q = q.strip()
     if not q:
         return []
-    lookup = Q(id_number=q.upper()) if len(q) in (15, 18) and q[:-1].isdigit() else Q(name__startswith=q)
+    lookup = Q(id_number=q.upper()) if len(q) in (15, 18) and q[:-1].isascii() and q[:-1].isdigit() else Q(name__startswith=q)
     found = (
         persons.filter(lookup)
         .select_related("village")

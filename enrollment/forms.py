@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from linggao_pension.org.models import Town, Village
+from linggao_pension.uploads import upload_size_limit
 
 from . import rules
 from .models import CHANGEABLE_FIELDS, EnrollmentApplication, IdentityCode, Person
@@ -143,7 +144,8 @@ class OpinionForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）", help_text="请使用下载的模板填写，表头和列顺序不可改动")
+    file = forms.FileField(label="Excel 文件（.xlsx）", help_text="请使用下载的模板填写，表头和列顺序不可改动",
+                           validators=[upload_size_limit])
 
     def clean_file(self):
         file = self.cleaned_data["file"]

@@ -16,7 +16,7 @@ from linggao_pension.exports import XLSX_TYPE, file_response, pdf_response, rend
 from linggao_pension.org import services as org_services
 from linggao_pension.org.models import JobRun
 from linggao_pension.org.tasks import enqueue
-from linggao_pension.pagination import paginate
+from linggao_pension.pagination import paginate, paginate_rows
 from linggao_pension.types import AuthedRequest
 
 from . import reports, selectors, services
@@ -397,7 +397,10 @@ def import_result(request: AuthedRequest, pk: int) -> HttpResponse:
     """Where the upload page lands: progress while the job runs (the page reloads itself when it
     ends), then the number imported or every bad row of a refused file."""
     job = get_object_or_404(_import_jobs(request), pk=pk)
-    return render(request, "enrollment/import_result.html", selectors.import_outcome(job=job))
+    context = selectors.import_outcome(job=job)
+    context["error_total"] = len(context.get("errors") or [])
+    context["errors"], context["page"] = paginate_rows(request, context.get("errors") or [])
+    return render(request, "enrollment/import_result.html", context)
 
 
 @permission_required("enrollment.import_persons", raise_exception=True)

@@ -4,6 +4,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# Every money column is max_digits=14, decimal_places=2; a larger amount is an input error, not a 500.
+MONEY_LIMIT = Decimal(10) ** 12
 
 
 def quantize(amount: Decimal | int | str) -> Decimal:
@@ -33,6 +35,8 @@ def parse(value: object) -> Decimal:
             raise ValueError(f"“{value}”不是有效的金额") from None
     if not result.is_finite():
         raise ValueError(f"“{value}”不是有效的金额")
+    if abs(result) >= MONEY_LIMIT:
+        raise ValueError(f"金额“{str(value)[:20]}”过大（应小于 1,000,000,000,000 元）")
     if result != result.quantize(CENT, rounding=ROUND_HALF_UP):
         raise ValueError(f"金额“{value}”最多保留两位小数")
     return quantize(result)

@@ -31,13 +31,23 @@ def iter_months(start: date, end: date):
         current = add_months(current, 1)
 
 
+MONTH_MIN, MONTH_MAX = date(1950, 1, 1), date(2100, 12, 1)
+
+
 def parse_month(text: str) -> date:
-    """'2026-03' -> date(2026, 3, 1). Raises ValueError with a Chinese message."""
+    """'2026-03' -> date(2026, 3, 1), between 1950-01 and 2100-12 (month arithmetic on either side
+    stays inside the calendar). Raises ValueError with a Chinese message."""
+    shown = str(text)[:20]
     try:
         year, month = str(text).strip().split("-")
-        return date(int(year), int(month), 1)
-    except (ValueError, TypeError):
-        raise ValueError(f"“{text}”不是有效的年月，应为 YYYY-MM 格式，如 2026-03") from None
+        if not (year.isascii() and year.isdigit() and month.isascii() and month.isdigit()) or len(year) != 4:
+            raise ValueError
+        value = date(int(year), int(month), 1)
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError(f"“{shown}”不是有效的年月，应为 YYYY-MM 格式，如 2026-03") from None
+    if not MONTH_MIN <= value <= MONTH_MAX:
+        raise ValueError(f"年月“{shown}”超出范围（{MONTH_MIN:%Y-%m} 至 {MONTH_MAX:%Y-%m}）")
+    return value
 
 
 def format_month(d: date) -> str:

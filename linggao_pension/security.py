@@ -116,6 +116,29 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class OutOfRangeIdMiddleware:
+    """An id in a URL that no database column can hold (`/persons/99999999999999999999/`: SQLite raises
+    OverflowError, PostgreSQL "out of range for type bigint") names no record: 404, not 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import DataError
+
+        if isinstance(exception, OverflowError) or (
+            isinstance(exception, DataError) and "out of range" in str(exception)
+        ):
+            log.warning("out-of-range id in %s: %s", request.path[:200], exception)
+            from linggao_pension.errors import page_not_found
+
+            return page_not_found(request)
+        return None
+
+
 def lockout_response(request, credentials=None, *args, **kwargs):
     """AXES_LOCKOUT_CALLABLE: the login page again, with the lockout message, status 429."""
     from django.contrib.auth.forms import AuthenticationForm

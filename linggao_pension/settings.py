@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "linggao_pension.security.SessionLimitsMiddleware",
     "linggao_pension.security.SecurityHeadersMiddleware",
+    "linggao_pension.security.OutOfRangeIdMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from linggao_pension import periods
 from linggao_pension.imports import FileFormatError, ImportResult, RowError, read_rows, text
+from linggao_pension.inputs import ascii_digits
 from linggao_pension.money import parse as parse_money
 from linggao_pension.org.models import JobRun
 from linggao_pension.org.services import jobrun_create
@@ -63,7 +64,7 @@ def payroll_close(*, run: PayrollRun, file, by, paid_on: date | None = None) -> 
             result.errors.append(RowError(row.number, column, message))
 
         raw_id = text(v["流水号"])
-        line = expected.get(int(raw_id)) if raw_id.isdigit() else None
+        line = expected.get(int(raw_id)) if ascii_digits(raw_id) and len(raw_id) <= 19 else None
         if line is None:
             error("流水号", f"“{raw_id}”不是本批发放的待支付明细")
             continue
