@@ -20,6 +20,7 @@
 import logging
 import time
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -137,6 +138,17 @@ class OutOfRangeIdMiddleware:
 
             return page_not_found(request)
         return None
+
+
+class LoginBackend(AxesStandaloneBackend):
+    """django-axes' lockout check for every login through a request (the login page, the admin).
+    Authentication without a request (code: Django's test client.login, the shell) has no address
+    to count and is not a login attempt from outside: it passes on to ModelBackend."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 def lockout_response(request, credentials=None, *args, **kwargs):

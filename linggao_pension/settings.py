@@ -119,7 +119,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username or address before the password is checked.
-    "axes.backends.AxesStandaloneBackend",
+    "linggao_pension.security.LoginBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Django's validators; their messages are Chinese (LANGUAGE_CODE zh-hans).

@@ -145,3 +145,9 @@ def test_weak_passwords_are_refused_in_chinese(client, clerk, password, message)
     assert response.status_code == 200 and message in response.content.decode()
     clerk.refresh_from_db()
     assert clerk.check_password(PASSWORD)
+
+
+def test_a_login_in_code_without_a_request_passes_by_axes(client, clerk):
+    # Django's test client.login and the shell authenticate without a request: no address, no lockout count
+    assert client.login(username="clerk", password=PASSWORD) and signed_in(client)
+    assert not AccessAttempt.objects.exists()
