@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from linggao_pension.exports import XLSX_TYPE, file_response, pdf_response, render_pdf, xlsx_response
+from linggao_pension.masking import sees_full
 from linggao_pension.org import services as org_services
 from linggao_pension.org.models import JobRun
 from linggao_pension.org.tasks import enqueue
@@ -309,7 +310,7 @@ def _change_page(request: AuthedRequest, change, opinion_form: OpinionForm) -> H
         record=change, user=request.user, town_id=change.person.town_id,
         submit_perm=SUBMIT_CHANGE, review_perm=REVIEW_CHANGE,
     )  # fmt: skip
-    full = request.user.has_perm("enrollment.view_person_full")
+    full = sees_full(request.user)  # the one masking rule (linggao_pension.masking)
     return render(
         request,
         "enrollment/changerequest_detail.html",
