@@ -16,7 +16,7 @@ from django.db.models import Max
 from linggao_pension import periods
 from linggao_pension.org.access import require_perm
 from linggao_pension.org.models import JobRun
-from linggao_pension.org.services import jobrun_create, jobrun_progress
+from linggao_pension.org.services import job_start, jobrun_progress, system_user
 
 from .. import documents, selectors
 from ..figures import (
@@ -134,11 +134,7 @@ def report_build_start(*, kind: str, month: date, by) -> JobRun:
     require_perm(by, "reports.build_report")
     if kind not in BuiltReport.Kind.values:
         raise ValidationError({"kind": "请选择报表"})
-    job = jobrun_create(kind=BUILD_JOB, by=by, params={"kind": kind, "month": f"{month:%Y-%m}"})
-    from linggao_pension.org.tasks import run_job
-
-    transaction.on_commit(lambda: run_job.delay(job.pk))
-    return job
+    return job_start(kind=BUILD_JOB, by=by, params={"kind": kind, "month": f"{month:%Y-%m}"})
 
 
 def report_build_job(*, job: JobRun, by, kind: str, month: str) -> dict:
@@ -170,11 +166,7 @@ def report_file(report: BuiltReport, fmt: str) -> tuple[bytes, str, str]:
     return json.dumps(report.data, ensure_ascii=False, indent=1).encode(), f"{name}.json", "application/json"
 
 
+
 def system_actor():
     """The actor of scheduled builds and of commands run without --by."""
-    from linggao_pension.org.models import User
-
-    user = User.objects.filter(username="system").first()
-    if user is None:
-        raise ValidationError("系统用户 system 不存在（运行 migrate 后自动创建）")
-    return user
+    return system_user()

@@ -86,10 +86,12 @@ def test_command_refuses_bad_months_and_files_nothing(county, manager, tmp_path,
 
 
 @pytest.mark.django_db
-def test_manager_builds_from_the_page_and_downloads(client, county, manager):
+def test_manager_builds_from_the_page_and_downloads(client, county, manager, django_capture_on_commit_callbacks):
     client.force_login(manager)
-    response = client.post(reverse("reports:build"), {"kind": "monthly", "month": "2026-03"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:build"), {"kind": "monthly", "month": "2026-03"})
     job = JobRun.objects.get(kind="reports.build")
+    job.refresh_from_db()
     assert response.status_code == 302 and response["Location"] == reverse("org:jobrun_detail", args=[job.pk])
     assert job.status == JobRun.Status.SUCCEEDED
     report = BuiltReport.objects.get()
