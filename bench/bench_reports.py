@@ -37,7 +37,8 @@ def main() -> None:
         t0 = time.perf_counter()
         groups, towns, total = statistical.report_compute(kind=kind, month=month)
         t1 = time.perf_counter()
-        args = dict(kind=kind, month=month, groups=groups, towns=towns, total=total, version=1)
+        args = dict(kind=kind, month=month, groups=groups, towns=towns, total=total, version=1,
+                    issued_on=timezone.localdate())
         documents.report_xlsx(**args)
         t2 = time.perf_counter()
         documents.report_pdf(**args)

@@ -41,10 +41,10 @@ def seed(*, rng: random.Random, residents: int, stdout) -> dict:
         month = periods.add_months(this_month, -i)
         if month.year < 2011 or BuiltReport.objects.filter(kind=BuiltReport.Kind.MONTHLY, month=month).exists():
             continue
-        statistical.report_build(kind=BuiltReport.Kind.MONTHLY, month=month, by=manager)
+        statistical.report_build(kind=BuiltReport.Kind.MONTHLY, month=month, by=manager, files=False)
         built += 1
     last = periods.add_months(this_month, -1)
     if not BuiltReport.objects.filter(kind=BuiltReport.Kind.FUND, month=last).exists():
-        statistical.report_build(kind=BuiltReport.Kind.FUND, month=last, by=manager)
+        statistical.report_build(kind=BuiltReport.Kind.FUND, month=last, by=manager, files=False)
     stdout.write(f"  统计报表：{today.year}年度工作计划，已生成 {built} 份统计月报和上月基金收支月报")
     return {"reports": built}

@@ -9,7 +9,6 @@ and the 制表人/审核人/单位负责人 line.
 import io
 from datetime import date
 
-from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -31,7 +30,8 @@ def _month_label(month: date) -> str:
     return f"{month.year}年{month.month}月"
 
 
-def report_xlsx(*, kind: str, month: date, groups: list[Group], towns: list[dict], total: dict, version: int) -> bytes:
+def report_xlsx(*, kind: str, month: date, groups: list[Group], towns: list[dict], total: dict, version: int,
+                issued_on: date) -> bytes:
     figs = figures_of(groups)
     wb = Workbook()
     ws = wb.active
@@ -70,7 +70,7 @@ def report_xlsx(*, kind: str, month: date, groups: list[Group], towns: list[dict
             cell.border = _BORDER
             cell.font = Font(bold=is_total)
     foot = 6 + len(towns) + 1
-    ws.cell(foot, 1, "　　　　".join(f"{s}：" for s in SIGNATURES) + f"　　　　报出日期：{timezone.localdate():%Y-%m-%d}")
+    ws.cell(foot, 1, "　　　　".join(f"{s}：" for s in SIGNATURES) + f"　　　　报出日期：{issued_on:%Y-%m-%d}")
     ws.freeze_panes = "B5"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -92,7 +92,8 @@ def _head(cell) -> None:
     cell.border = _BORDER
 
 
-def report_pdf(*, kind: str, month: date, groups: list[Group], towns: list[dict], total: dict, version: int) -> bytes:
+def report_pdf(*, kind: str, month: date, groups: list[Group], towns: list[dict], total: dict, version: int,
+               issued_on: date) -> bytes:
     rows = [*towns, {**total, "town": "全县合计", "is_total": True}]
     tables = [
         {"title": g.title, "figures": g.figures,
@@ -102,7 +103,7 @@ def report_pdf(*, kind: str, month: date, groups: list[Group], towns: list[dict]
     ]
     return render_pdf("reports/pdf/report.html", {
         "title": TITLES[kind], "bureau": BUREAU, "month_label": _month_label(month), "version": version,
-        "tables": tables, "signatures": SIGNATURES, "today": timezone.localdate(),
+        "tables": tables, "signatures": SIGNATURES, "today": issued_on,
     })
 
 

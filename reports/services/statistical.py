@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from linggao_pension import periods
 from linggao_pension.org.access import require_perm
@@ -101,8 +102,12 @@ def report_rows(report: BuiltReport) -> tuple[list[Group], list[dict], dict]:
     return groups, [{"town": t["town"], **values(t)} for t in report.data["towns"]], values(report.data["total"])
 
 
-def report_build(*, kind: str, month: date, by, job: JobRun | None = None) -> BuiltReport:
-    """Compute, render and file one report as the next version of (kind, month)."""
+def report_build(*, kind: str, month: date, by, job: JobRun | None = None, files: bool = True) -> BuiltReport:
+    """Compute and file one report as the next version of (kind, month), with its Excel and PDF.
+
+    `files=False` (demo data only) files the figures and leaves the two files to be written from
+    them on first download (report_file), which gives the same files.
+    """
     require_perm(by, "reports.build_report")
     groups, towns, total = report_compute(kind=kind, month=month)
     if job:
@@ -113,20 +118,25 @@ def report_build(*, kind: str, month: date, by, job: JobRun | None = None) -> Bu
         # get 1 and 2; the unique constraint is the last word.
         earlier = BuiltReport.objects.select_for_update().filter(kind=kind, month=month)
         version = (earlier.aggregate(v=Max("version"))["v"] or 0) + 1
-        args = dict(kind=kind, month=month, groups=groups, towns=towns, total=total, version=version)
-        xlsx = documents.report_xlsx(**args)
-        if job:
-            jobrun_progress(job=job, done=2, total=3)
-        pdf = documents.report_pdf(**args)
         report = BuiltReport(
             kind=kind, month=month, version=version, data=data, built_by=by, job=job,
             groups=[[g.title, [[f.name, f.kind, f.of] for f in g.figures]] for g in groups],
         )
-        stem = f"{kind}-{month:%Y-%m}-v{version}"
-        report.xlsx_file.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
-        report.pdf_file.save(f"{stem}.pdf", ContentFile(pdf), save=False)
         report.save()
+        if files:
+            _write_files(report, groups=groups, towns=towns, total=total, job=job)
     return report
+
+
+def _write_files(report: BuiltReport, *, groups, towns, total, job=None) -> None:
+    args = dict(kind=report.kind, month=report.month, groups=groups, towns=towns, total=total,
+                version=report.version, issued_on=timezone.localtime(report.built_at).date())
+    stem = f"{report.kind}-{report.month:%Y-%m}-v{report.version}"
+    report.xlsx_file.save(f"{stem}.xlsx", ContentFile(documents.report_xlsx(**args)), save=False)
+    if job:
+        jobrun_progress(job=job, done=2, total=3)
+    report.pdf_file.save(f"{stem}.pdf", ContentFile(documents.report_pdf(**args)), save=False)
+    report.save(update_fields=["xlsx_file", "pdf_file"])
 
 
 def report_build_start(*, kind: str, month: date, by) -> JobRun:
@@ -157,6 +167,9 @@ def report_file(report: BuiltReport, fmt: str) -> tuple[bytes, str, str]:
     from linggao_pension.exports import XLSX_TYPE
 
     name = f"{report.month:%Y年%m月}{report.get_kind_display()}（第{report.version}版）"
+    if fmt in ("xlsx", "pdf") and not (report.xlsx_file and report.pdf_file):
+        groups, towns, total = report_rows(report)
+        _write_files(report, groups=groups, towns=towns, total=total)
     if fmt == "xlsx":
         return report.xlsx_file.open("rb").read(), f"{name}.xlsx", XLSX_TYPE
     if fmt == "pdf":

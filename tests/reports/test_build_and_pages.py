@@ -141,3 +141,21 @@ def test_scheduled_build_files_both_reports_once(county, system_user):
     assert sorted(r.kind for r in built) == ["fund", "monthly"]
     assert reports_build_previous_month(today=date(2026, 4, 1), by=system_user) == []
     assert BuiltReport.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_report_filed_without_files_writes_them_once_from_its_figures(client, county, manager):
+    report = report_build(kind="monthly", month=MARCH, by=manager, files=False)
+    assert not report.xlsx_file and not report.pdf_file
+    client.force_login(manager)
+    download = client.get(reverse("reports:report_download", args=[report.pk, "xlsx"]))
+    ws = load_workbook(io.BytesIO(download.content)).active
+    heads = {ws.cell(4, c).value: c for c in range(2, ws.max_column + 1)}
+    total_row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "全县合计")
+    assert ws.cell(total_row, heads["期末余额"]).value == 1390
+    report.refresh_from_db()
+    stored = report.pdf_file.name
+    assert stored and report.xlsx_file
+    client.get(reverse("reports:report_download", args=[report.pk, "pdf"]))
+    report.refresh_from_db()
+    assert report.pdf_file.name == stored  # written once
