@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from linggao_pension.exports import file_response
+from linggao_pension.files import serve_stored_file
 from linggao_pension.org.models import Town
 from linggao_pension.org.services import access_log_record
 from linggao_pension.pagination import paginate
@@ -72,11 +73,15 @@ def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def report_download(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
     report = get_object_or_404(BuiltReport, pk=pk)
+    filename = statistical.report_filename(report, fmt)
+    if fmt == "json":
+        access_log_record(user=request.user, obj=report, label=report.label, action="下载", request=request)
+        return file_response(statistical.report_file(report, fmt), filename, "application/json")
     if fmt not in statistical.FORMATS:
         raise Http404("没有这种格式")
-    content, filename, content_type = statistical.report_file(report, fmt)
-    access_log_record(user=request.user, obj=report, label=report.label, action=f"下载{fmt.upper()}", request=request)
-    return file_response(content, filename, content_type)
+    report = statistical.report_files_ensure(report)
+    return serve_stored_file(request, record=report, field_file=getattr(report, f"{fmt}_file"), filename=filename,
+                             label=report.label, perm="reports.view_reports")
 
 
 @permission_required("reports.view_disclosure", raise_exception=True)

@@ -6,6 +6,7 @@ the payroll's), and stores the figures, the Excel and the PDF as a new version: 
 is never changed, a correction is a later version.
 """
 
+import json
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -162,23 +163,29 @@ def reports_build_previous_month(*, today: date, by) -> list[BuiltReport]:
     return built
 
 
-def report_file(report: BuiltReport, fmt: str) -> tuple[bytes, str, str]:
-    """(content, filename, content type) of a stored report in a format."""
-    from linggao_pension.exports import XLSX_TYPE
-
-    name = f"{report.month:%Y年%m月}{report.get_kind_display()}（第{report.version}版）"
-    if fmt in ("xlsx", "pdf") and not (report.xlsx_file and report.pdf_file):
-        groups, towns, total = report_rows(report)
-        _write_files(report, groups=groups, towns=towns, total=total)
-    if fmt == "xlsx":
-        return report.xlsx_file.open("rb").read(), f"{name}.xlsx", XLSX_TYPE
-    if fmt == "pdf":
-        return report.pdf_file.open("rb").read(), f"{name}.pdf", "application/pdf"
-    import json
-
-    return json.dumps(report.data, ensure_ascii=False, indent=1).encode(), f"{name}.json", "application/json"
+def report_filename(report: BuiltReport, fmt: str) -> str:
+    return f"{report.month:%Y年%m月}{report.get_kind_display()}（第{report.version}版）.{fmt}"
 
 
+def report_files_ensure(report: BuiltReport) -> BuiltReport:
+    """Write the Excel and PDF of a report filed without them (demo data), once, from its figures."""
+    if not (report.xlsx_file and report.pdf_file):
+        with transaction.atomic():
+            report = BuiltReport.objects.select_for_update().get(pk=report.pk)
+            if not (report.xlsx_file and report.pdf_file):
+                groups, towns, total = report_rows(report)
+                _write_files(report, groups=groups, towns=towns, total=total)
+    return report
+
+
+def report_file(report: BuiltReport, fmt: str) -> bytes:
+    """The content of a filed report in a format (xlsx, pdf or json)."""
+    if fmt == "json":
+        return json.dumps(report.data, ensure_ascii=False, indent=1).encode()
+    report = report_files_ensure(report)
+    field = report.xlsx_file if fmt == "xlsx" else report.pdf_file
+    with field.open("rb") as fh:
+        return fh.read()
 
 def system_actor():
     """The actor of scheduled builds and of commands run without --by."""

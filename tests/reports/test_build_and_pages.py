@@ -149,7 +149,7 @@ def test_a_report_filed_without_files_writes_them_once_from_its_figures(client, 
     assert not report.xlsx_file and not report.pdf_file
     client.force_login(manager)
     download = client.get(reverse("reports:report_download", args=[report.pk, "xlsx"]))
-    ws = load_workbook(io.BytesIO(download.content)).active
+    ws = load_workbook(io.BytesIO(download.getvalue())).active
     heads = {ws.cell(4, c).value: c for c in range(2, ws.max_column + 1)}
     total_row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "全县合计")
     assert ws.cell(total_row, heads["期末余额"]).value == 1390

@@ -28,7 +28,7 @@ class Command(BaseCommand):
             report = statistical.report_build(kind=kind, month=month, by=user)
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError("；".join(getattr(exc, "messages", None) or [str(exc)])) from None
-        content, _, _ = statistical.report_file(report, fmt)
+        content = statistical.report_file(report, fmt)
         with open(out, "wb") as fh:
             fh.write(content)
         self.stderr.write(f"{report.label} 已存档（#{report.pk}），{fmt} 已写入 {out}")
