@@ -57,9 +57,9 @@ class ApplicationForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["town"].queryset = Town.visible_to(user)
+        self.fields["town"].queryset = Town.choices_for(user)
         self.fields["village"].queryset = (
-            Village.objects.visible_to(user).filter(is_active=True).select_related("town")
+            Village.objects.in_scope(user).filter(is_active=True).select_related("town")
         )
         self.fields["identity"].queryset = IdentityCode.objects.filter(is_active=True)
         self.fields["identity"].empty_label = None
@@ -134,12 +134,6 @@ class ChangeRequestForm(forms.Form):
         if town and village and village.town_id != town.pk:
             self.add_error("village", f"“{village.name}”不属于{town.name}")
         return data
-
-
-class OpinionForm(forms.Form):
-    """The opinion given with a review step (审核意见). Required when returning or withdrawing."""
-
-    opinion = forms.CharField(label="意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ImportForm(forms.Form):

@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from enrollment.models import Person
 from linggao_pension.money import quantize
+from linggao_pension.org.access import require_perm, require_town
 
 from ..models import (
     AccountEntry,
     EntryKind,
     Source,
 )
-from ._checks import _require_perm, _require_town
 
 # Batch jobs work in chunks of this many persons, one transaction each.
 BATCH_CHUNK = 5000
@@ -152,9 +152,9 @@ def account_post_reversal(*, entry: AccountEntry, reason: str, by, entry_date: d
 def account_entry_correct(*, entry: AccountEntry, reason: str, by) -> AccountEntry:
     """A clerk corrects a wrong credit with a reversing entry (who and why are recorded on it).
     Only 入账 entries are corrected here; interest, pension drawn, transfers belong to their own jobs."""
-    _require_perm(by, "contributions.reverse_accountentry", "无权冲正个人账户分录")
+    require_perm(by, "contributions.reverse_accountentry", "无权冲正个人账户分录")
     person = Person.objects.only("town_id").get(pk=entry.person_id)
-    _require_town(by, person.town_id)
+    require_town(by, person.town_id)
     if entry.kind != EntryKind.CREDIT:
         raise ValidationError(f"只能冲正入账类分录，“{entry.get_kind_display()}”分录由对应业务处理")
     return account_entry_reverse(entry=entry, reason=reason, by=by)

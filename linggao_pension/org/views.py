@@ -27,7 +27,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     return render(request, "org/home.html", {"my_roles": my_roles, "recent_jobs": recent_jobs})
 
 
-def _jobs_visible_to(user):
+def _jobs_for(user):
     qs = JobRun.objects.select_related("started_by")
     if user.has_perm("org.view_all_towns"):
         return qs
@@ -37,7 +37,7 @@ def _jobs_visible_to(user):
 @permission_required("org.view_jobrun", raise_exception=True)
 @require_GET
 def jobrun_list(request: AuthedRequest) -> HttpResponse:
-    qs = _jobs_visible_to(request.user)
+    qs = _jobs_for(request.user)
     kind = request.GET.get("kind")
     if kind:
         qs = qs.filter(kind=kind)
@@ -47,7 +47,7 @@ def jobrun_list(request: AuthedRequest) -> HttpResponse:
 @permission_required("org.view_jobrun", raise_exception=True)
 @require_GET
 def jobrun_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(_jobs_visible_to(request.user), pk=pk)
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
     result_rows, result_messages = jobpage.result_rows(job.result)
     return render(request, "org/jobrun_detail.html", {
         "job": job, "result_rows": result_rows, "result_messages": result_messages,
@@ -62,7 +62,7 @@ def jobrun_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def jobrun_resume(request: AuthedRequest, pk: int) -> HttpResponse:
     """The manager's button on a stalled job's page: it continues where it stopped."""
-    job = get_object_or_404(_jobs_visible_to(request.user), pk=pk)
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
     try:
         services.jobrun_resume(job=job, by=request.user)
     except ValidationError as exc:
@@ -76,7 +76,7 @@ def jobrun_resume(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def jobrun_progress(request: AuthedRequest, pk: int) -> JsonResponse:
     """Polled by the job page while the job runs."""
-    job = get_object_or_404(_jobs_visible_to(request.user), pk=pk)
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
     return JsonResponse(
         {
             "status": job.status,
@@ -97,7 +97,7 @@ def jobrun_progress(request: AuthedRequest, pk: int) -> JsonResponse:
 def jobrun_file(request: AuthedRequest, pk: int) -> HttpResponse:
     """The file uploaded for an accepted import job (kept with its job; refused ones are deleted).
     Only a user with the permission of the job's kind (settings.JOB_FILE_PERMISSIONS) gets it."""
-    job = get_object_or_404(_jobs_visible_to(request.user), pk=pk)
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
     perm = settings.JOB_FILE_PERMISSIONS.get(job.kind)
     if not perm or not job.params.get("stored"):
         raise Http404("该任务没有保存的文件")

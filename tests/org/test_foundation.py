@@ -81,10 +81,10 @@ def test_logout_is_post_only_and_ends_session(client, clerk):
 def test_village_scope_for_town_agent(agent, clerk, town, other_town):
     Village.objects.create(town=town, code="V1", name="甲村")
     Village.objects.create(town=other_town, code="V2", name="乙村")
-    assert list(Village.objects.visible_to(agent).values_list("name", flat=True)) == ["甲村"]
-    assert Village.objects.visible_to(clerk).count() == 2
-    assert list(Town.visible_to(agent)) == [town]
-    assert Town.visible_to(clerk).count() == 12
+    assert list(Village.objects.in_scope(agent).values_list("name", flat=True)) == ["甲村"]
+    assert Village.objects.in_scope(clerk).count() == 2
+    assert list(Town.choices_for(agent)) == [town]
+    assert Town.choices_for(clerk).count() == 12
 
 
 def test_agent_without_town_sees_nothing(db):
@@ -92,7 +92,7 @@ def test_agent_without_town_sees_nothing(db):
 
     lost = make_user("lost", roles.TOWN_AGENT, None)
     Village.objects.create(town=Town.objects.first(), code="V1", name="甲村")
-    assert Village.objects.visible_to(lost).count() == 0
+    assert Village.objects.in_scope(lost).count() == 0
 
 
 @pytest.fixture
