@@ -214,7 +214,7 @@ def receipt_import_template(request: AuthedRequest) -> HttpResponse:
 
 
 def person_account_section(request, person) -> dict | None:
-    """The person page's 个人账户 section (settings.PERSON_PAGE_SECTIONS)."""
+    """The person page's 个人账户 section (the app's person_page_sections)."""
     if not request.user.has_perm("contributions.view_accountentry"):
         return None
     context = selectors.account_overview(person=person)

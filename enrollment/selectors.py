@@ -2,13 +2,13 @@
 
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from linggao_pension import registry
 from linggao_pension.org.access import can_act_for_town
 from linggao_pension.org.models import Town, Village
 from linggao_pension.templatetags.formatting import account_masked, id_masked, phone_masked
@@ -126,10 +126,10 @@ def person_history(*, person: Person, full: bool, limit: int = HISTORY_LIMIT) ->
 
 
 def person_sections(*, request, person: Person) -> list[dict]:
-    """Sections other apps add to the person page (settings.PERSON_PAGE_SECTIONS): each is
+    """Sections other apps add to the person page (their `person_page_sections`, linggao_pension.registry): each is
     section(request, person) -> {"title", "template", "context"} or None; rendered here."""
     out = []
-    for path in settings.PERSON_PAGE_SECTIONS:
+    for path in registry.person_page_sections():
         section = import_string(path)(request, person)
         if not section:
             continue
@@ -250,3 +250,26 @@ def dashboard(*, user) -> dict:
         {"value": value, "label": label, "count": app_counts[value]} for value, label in RS.choices if value in app_counts
     ]
     return out
+
+
+def home_todos(user) -> list[dict]:
+    """The home page's to-do items of the registry (EnrollmentConfig.home_todos): what waits for
+    this user's county review (never what they prepared) and the town's drafts and returned records."""
+    from django.urls import reverse
+
+    items = []
+    for model, perm_review, perm_submit, label, url in (
+        (EnrollmentApplication, "enrollment.review_enrollmentapplication", "enrollment.submit_enrollmentapplication",
+         "参保登记申请", "enrollment:application_list"),
+        (ChangeRequest, "enrollment.review_changerequest", "enrollment.submit_changerequest", "信息变更",
+         "enrollment:changerequest_list"),
+    ):  # fmt: skip
+        records = model.objects.in_scope(user)
+        if user.has_perm(perm_review):
+            count = records.filter(not_prepared_by(model, user), status=RS.TOWN_APPROVED).count()
+            items.append({"label": f"待县复核的{label}", "count": count,
+                          "url": f"{reverse(url)}?status={RS.TOWN_APPROVED}"})  # fmt: skip
+        if user.has_perm(perm_submit):
+            count = records.filter(status__in=EDITABLE_REVIEW_STATUSES).count()
+            items.append({"label": f"待处理的{label}（草稿、退回）", "count": count, "url": reverse(url)})
+    return items

@@ -242,7 +242,7 @@ def payroll_generate(*, month: date, by=None, job: JobRun | None = None) -> dict
 
 
 def payroll_job(*, job: JobRun, by, month: str) -> dict:
-    """The JobRun handler (settings.JOB_HANDLERS["benefits.payroll"])."""
+    """The JobRun handler (the app's job_handlers["benefits.payroll"])."""
     try:
         pay_month = periods.parse_month(month)
     except ValueError as exc:

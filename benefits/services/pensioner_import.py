@@ -242,7 +242,7 @@ def pensioners_import_start(*, stored: str, filename: str, by) -> JobRun:
 
 
 def pensioners_import_job(*, job: JobRun, by, path: str = "", stored: str = "", filename: str = "") -> dict:
-    """Job handler (settings.JOB_HANDLERS["benefits.import_pensioners"]): the file is a path on disk
+    """Job handler (the app's job_handlers["benefits.import_pensioners"]): the file is a path on disk
     (the command) or a name in default storage (the upload page). A refused file fails the job with
     every bad row in its result."""
     if stored:

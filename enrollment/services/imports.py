@@ -67,7 +67,7 @@ class _ImportRefused(Exception):
 
 
 def residents_import_job(*, job: JobRun, by, path: str = "", stored: str = "", filename: str = "") -> dict:
-    """Job handler (settings.JOB_HANDLERS["import_residents"]): the file is a path on disk (the
+    """Job handler (the app's job_handlers["import_residents"]): the file is a path on disk (the
     command) or a name in default storage (the upload page). A refused file fails the job with
     every bad row in its result."""
     if stored:

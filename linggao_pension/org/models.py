@@ -177,14 +177,18 @@ class JobRun(models.Model):
 
     @property
     def kind_label(self) -> str:
-        return settings.JOB_LABELS.get(self.kind, self.kind)
+        from linggao_pension import registry
+
+        return registry.job_labels().get(self.kind, self.kind)
 
     @property
     def result_page_url(self) -> str | None:
         """The app's own page for this job's outcome, where there is one."""
         from django.urls import reverse
 
-        name = settings.JOB_RESULT_PAGES.get(self.kind)
+        from linggao_pension import registry
+
+        name = registry.job_result_pages().get(self.kind)
         return reverse(name, args=[self.pk]) if name else None
 
     @property

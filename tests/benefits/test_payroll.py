@@ -445,8 +445,10 @@ def test_beat_job_generates_once_on_or_after_the_payroll_day():
         assert services.payroll_scheduled(today=date(2026, 2, 20)) == "上月发放尚未回盘结束"
 
 
-def test_beat_task_is_scheduled(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["benefits-monthly-payroll"]
+def test_beat_task_is_scheduled():
+    from linggao_pension.celery import app
+
+    entry = app.conf.beat_schedule["benefits-monthly-payroll"]
     assert entry["task"] == "benefits.tasks.payroll_monthly"
 
 

@@ -472,11 +472,13 @@ def section_absent(request, person):
     return None
 
 
-def test_person_page_renders_sections_of_other_apps(client, clerk, ctx, settings):
-    settings.PERSON_PAGE_SECTIONS = [
+def test_person_page_renders_sections_of_other_apps(client, clerk, ctx, monkeypatch):
+    from linggao_pension import registry
+
+    monkeypatch.setattr(registry, "person_page_sections", lambda: [
         "tests.enrollment.test_views.section_with_content",
         "tests.enrollment.test_views.section_absent",
-    ]
+    ])  # fmt: skip
     client.force_login(clerk)
     html = client.get(reverse("enrollment:person_detail", args=[ctx.person.pk])).content.decode()
     assert html.count('class="card person-section"') == 1
