@@ -7,10 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from enrollment.models import Person
+from linggao_pension.db import insert_ignore_conflicts
 from linggao_pension.money import quantize
 from linggao_pension.org.access import require_perm, require_town
 
@@ -98,10 +99,7 @@ def account_post_fast(*, entries: list[NewEntry], by, batch_size: int = 1000) ->
     account_post checks one; the caller holds the transaction."""
     if not entries:
         return
-    ops = connection.ops
-    meta = AccountEntry._meta
-    columns = ", ".join(ops.quote_name(meta.get_field(name).column) for name in _FAST_COLUMNS)
-    created_at = ops.adapt_datetimefield_value(timezone.now())
+    created_at = timezone.now()
     by_id = by.pk if by is not None else None
     rows = []
     for e in entries:
@@ -111,18 +109,9 @@ def account_post_fast(*, entries: list[NewEntry], by, batch_size: int = 1000) ->
         if amount == 0:
             raise ValidationError("记账金额不能为零")
         rows.append((
-            e.person_id, e.source, e.kind, ops.adapt_decimalfield_value(amount, 14, 2),
-            ops.adapt_datefield_value(e.entry_date), e.year, e.memo[:120], e.receipt_id, by_id, created_at,
+            e.person_id, e.source, e.kind, amount, e.entry_date, e.year, e.memo[:120], e.receipt_id, by_id, created_at,
         ))  # fmt: skip
-    row_sql = "(" + ", ".join(["%s"] * len(_FAST_COLUMNS)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
-            cursor.execute(
-                f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES "
-                + ", ".join([row_sql] * len(batch)) + " ON CONFLICT DO NOTHING",
-                [value for row in batch for value in row],
-            )
+    insert_ignore_conflicts(AccountEntry, _FAST_COLUMNS, rows, returning=None, batch_size=batch_size)
 
 
 @transaction.atomic
