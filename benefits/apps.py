@@ -40,6 +40,10 @@ class BenefitsConfig(AppConfig):
         },
     }
     person_page_sections = ["benefits.sections.person_section"]
+    job_file_permissions = {
+        "benefits.import_pensioners": "benefits.import_pensioners",
+        "benefits.payroll_close": "benefits.close_payroll",
+    }
     demo_seeder = "benefits.demo.seed"
     demo_order = 30
     nav_sections = [

@@ -14,6 +14,7 @@ class EnrollmentConfig(AppConfig):
     job_handlers = {"import_residents": "enrollment.services.residents_import_job"}
     job_labels = {"import_residents": "历史参保人员导入"}
     job_result_pages = {"import_residents": "enrollment:import_result"}
+    job_file_permissions = {"import_residents": "enrollment.import_persons"}
     demo_seeder = "enrollment.demo.seed"
     demo_order = 10
     home_todos = "enrollment.selectors.home_todos"

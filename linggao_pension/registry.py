@@ -6,6 +6,7 @@ list but INSTALLED_APPS: its AppConfig (apps.py) declares, as class attributes, 
 | `job_handlers` | {kind: "dotted.path.handler"} | org.services.jobrun_execute |
 | `job_labels` | {kind: "中文名称"} | the job pages |
 | `job_result_pages` | {kind: "app:url_name"} (takes the job's pk) | the job page links to it |
+| `job_file_permissions` | {kind: "app.perm"} to download the job's stored upload | org:jobrun_file |
 | `beat_schedule` | {name: {"task": ..., "schedule": crontab(...)}} | Celery beat (org's ready()) |
 | `person_page_sections` | ["dotted.path.section"] (request, person) -> dict or None | enrollment's person page |
 | `demo_seeder`, `demo_order` | "dotted.path.seed", int (lower first) | manage.py seed_demo |
@@ -44,6 +45,10 @@ def job_labels() -> dict[str, str]:
 
 def job_result_pages() -> dict[str, str]:
     return _merged("job_result_pages")
+
+
+def job_file_permissions() -> dict[str, str]:
+    return _merged("job_file_permissions")
 
 
 def beat_schedule() -> dict[str, dict]:

@@ -208,16 +208,9 @@ LOGGING = {
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
 
-# Batch jobs, their labels and result pages, person-page sections, demo seeders, navigation and
-# role permissions are declared by each app in its apps.py (linggao_pension.registry).
-
-# Jobs that keep an uploaded file (params["stored"]): kind -> the permission needed to download it
-# again from the job page (org:jobrun_file). Refused uploads are deleted when the job fails.
-JOB_FILE_PERMISSIONS: dict[str, str] = {
-    "import_residents": "enrollment.import_persons",
-    "benefits.import_pensioners": "benefits.import_pensioners",
-    "benefits.payroll_close": "benefits.close_payroll",
-}
+# Batch jobs (handlers, labels, result pages, the permission to download a job's stored upload),
+# person-page sections, demo seeders, navigation and role permissions are declared by each app in
+# its apps.py (linggao_pension.registry).
 
 # 9. The project's own settings ------------------------------------------------------------------
 PAGE_SIZE = 50

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, permission_required
@@ -7,6 +6,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from linggao_pension import registry
 from linggao_pension.files import serve_stored_file
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
@@ -96,9 +96,9 @@ def jobrun_progress(request: AuthedRequest, pk: int) -> JsonResponse:
 @require_GET
 def jobrun_file(request: AuthedRequest, pk: int) -> HttpResponse:
     """The file uploaded for an accepted import job (kept with its job; refused ones are deleted).
-    Only a user with the permission of the job's kind (settings.JOB_FILE_PERMISSIONS) gets it."""
+    Only a user with the permission of the job's kind (its app's `job_file_permissions`, linggao_pension.registry) gets it."""
     job = get_object_or_404(_jobs_for(request.user), pk=pk)
-    perm = settings.JOB_FILE_PERMISSIONS.get(job.kind)
+    perm = registry.job_file_permissions().get(job.kind)
     if not perm or not job.params.get("stored"):
         raise Http404("该任务没有保存的文件")
     filename = job.params.get("filename") or job.params["stored"].rsplit("/", 1)[-1]
