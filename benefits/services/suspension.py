@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from enrollment.models import Person
-from enrollment.services import person_change_status
+from enrollment.services import person_status_set
 from linggao_pension import periods
 from linggao_pension.money import ZERO
 from linggao_pension.org.services import system_user
@@ -42,8 +42,8 @@ def suspension_open(*, pension: Pension, reason_code: str, start_month: date, by
     suspension._history_user, suspension._change_reason = by, f"暂停领取（{reason_code}）"
     suspension.save()
     if pension.person.status == Person.Status.RECEIVING:
-        person_change_status(person=pension.person, to_status=Person.Status.BENEFIT_SUSPENDED,
-                             on_date=suspension.start_month, by=by, reason=reason_code,
+        person_status_set(person=pension.person, status=Person.Status.BENEFIT_SUSPENDED,
+                             on=suspension.start_month, by=by, reason=reason_code,
                              note=f"暂停领取：{REASON_LABELS[reason_code]}，自{periods.format_month(start_month)}起")
     if not backpay:
         paid = list(PayrollLine.objects.filter(pension=pension, month__gte=suspension.start_month,
@@ -67,7 +67,7 @@ def suspension_end(*, suspension: Suspension, resume_month: date, by, note: str)
     suspension.save()
     person = suspension.person
     if person.status == Person.Status.BENEFIT_SUSPENDED:
-        person_change_status(person=person, to_status=Person.Status.RECEIVING, on_date=suspension.end_month, by=by,
+        person_status_set(person=person, status=Person.Status.RECEIVING, on=suspension.end_month, by=by,
                              note=f"恢复发放：{note}")
     return suspension
 

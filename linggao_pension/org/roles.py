@@ -32,6 +32,7 @@ COUNTY_STAFF = [CLERK, FINANCE, AUDITOR, MANAGER]
 SYSTEM = "系统任务"
 SYSTEM_PERMISSIONS = [
     "org.view_all_towns", "org.view_jobrun", "org.resume_jobrun", "benefits.generate_payroll",
+    "benefits.record_certification",
     "contributions.post_interest", "contributions.post_daijiao", "contributions.add_remittance",
 ]  # fmt: skip
 

@@ -22,7 +22,7 @@ FORMS = {"assign": F.AssignForm, "investigate": F.InvestigateForm, "answer": F.A
 
 
 def _reports(request):
-    return WhistleReport.objects.visible_to(request.user).select_related("town", "person", "assigned_to")
+    return WhistleReport.objects.in_scope(request.user).select_related("town", "person", "assigned_to")
 
 
 @permission_required(VIEW_REPORT, raise_exception=True)
@@ -104,7 +104,7 @@ def report_referral(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("supervision.view_referral", raise_exception=True)
 @require_GET
 def referral_list(request: AuthedRequest) -> HttpResponse:
-    qs = Referral.objects.visible_to(request.user).select_related("town", "inspection", "report")
+    qs = Referral.objects.in_scope(request.user).select_related("town", "inspection", "report")
     filterset = ReferralFilter(request.GET, queryset=qs, request=request)
     page = paginate(request, filterset.qs.order_by("-sent_on", "-pk"))
     return render(request, "supervision/referral_list.html", {"filter": filterset, "page": page})
@@ -113,7 +113,7 @@ def referral_list(request: AuthedRequest) -> HttpResponse:
 @permission_required("supervision.view_referral", raise_exception=True)
 @require_GET
 def referral_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    referral = get_object_or_404(Referral.objects.visible_to(request.user).select_related("town"), pk=pk)
+    referral = get_object_or_404(Referral.objects.in_scope(request.user).select_related("town"), pk=pk)
     form = F.ReferralAnswerForm(prefix="answer")
     return render(request, "supervision/referral_detail.html", {"referral": referral, "form": form,
                   "can_answer": request.user.has_perm(MANAGE) and referral.status == Referral.Status.SENT})
@@ -122,7 +122,7 @@ def referral_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required(MANAGE, raise_exception=True)
 @require_POST
 def referral_answer(request: AuthedRequest, pk: int) -> HttpResponse:
-    referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=pk)
+    referral = get_object_or_404(Referral.objects.in_scope(request.user), pk=pk)
     form = F.ReferralAnswerForm(request.POST, prefix="answer")
     return post_action(request, form, lambda d: onsite.referral_answer(referral=referral, **d, by=request.user),
                        "已登记反馈结果", "supervision:referral_detail", lambda bound: render(
@@ -135,6 +135,6 @@ def referral_answer(request: AuthedRequest, pk: int) -> HttpResponse:
 def referral_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     from linggao_pension.exports import pdf_response, render_pdf
 
-    referral = get_object_or_404(Referral.objects.visible_to(request.user).select_related("town"), pk=pk)
+    referral = get_object_or_404(Referral.objects.in_scope(request.user).select_related("town"), pk=pk)
     content = render_pdf("supervision/pdf/referral.html", {"referral": referral, "title": referral.get_kind_display()})
     return pdf_response(content, f"移送函_{referral.number}.pdf")
