@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from linggao_pension.imports import ImportKind
 from linggao_pension.navigation import NavItem, NavSection
 from linggao_pension.org import roles as r
 
@@ -13,7 +14,11 @@ class EnrollmentConfig(AppConfig):
     # linggao_pension.registry: what this app declares.
     job_handlers = {"import_residents": "enrollment.services.residents_import_job"}
     job_labels = {"import_residents": "历史参保人员导入"}
-    job_result_pages = {"import_residents": "enrollment:import_result"}
+    imports = [ImportKind(
+        kind="import_residents", label="历史参保人员导入", perm="enrollment.import_persons",
+        upload_url="enrollment:import_upload", done_url="enrollment:person_list", done_label="查看参保人员",
+        success="已导入 {imported} 名参保人员，状态均为“正常参保”。",
+    )]  # fmt: skip
     job_file_permissions = {"import_residents": "enrollment.import_persons"}
     demo_seeder = "enrollment.demo.seed"
     demo_order = 10

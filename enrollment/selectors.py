@@ -187,26 +187,6 @@ def change_lines(*, change_request: ChangeRequest, full: bool) -> list[dict]:
     return lines
 
 
-# --- the go-live import --------------------------------------------------------------------
-
-
-def import_outcome(*, job) -> dict:
-    """What the import result page shows of a job: every bad row of a refused file (all of them,
-    sorted as the import reported them), the number imported, or why the job stopped otherwise
-    (the first line of the error, without the traceback kept for the administrator)."""
-    result = job.result or {}
-    errors = result.get("errors") or []
-    failure = ""
-    if job.status == job.Status.FAILED and not errors:
-        failure = (job.error or "").strip().splitlines()[0] if job.error else "导入失败"
-    return {
-        "job": job,
-        "errors": errors,
-        "imported": result.get("imported", 0),
-        "failure": failure,
-    }
-
-
 # --- the dashboard ---------------------------------------------------------------------------
 
 

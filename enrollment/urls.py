@@ -24,6 +24,4 @@ urlpatterns = [
     *review_paths("changes/", "changerequest", views.changerequest_review),
     path("import/", views.import_upload, name="import_upload"),
     path("import/template/", views.import_template, name="import_template"),
-    path("import/<int:pk>/", views.import_result, name="import_result"),
-    path("import/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
 ]

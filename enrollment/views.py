@@ -3,16 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from linggao_pension.exports import XLSX_TYPE, file_response, pdf_response, render_pdf, xlsx_response
+from linggao_pension.exports import XLSX_TYPE, file_response, pdf_response, render_pdf
 from linggao_pension.org import services as org_services
 from linggao_pension.org.models import JobRun
-from linggao_pension.org.tasks import enqueue
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 from linggao_pension.workflow_views import OpinionForm, review_context, review_step
@@ -28,7 +26,6 @@ REVIEW_APPLICATION = "enrollment.review_enrollmentapplication"
 VIEW_CHANGE = "enrollment.view_changerequest"
 SUBMIT_CHANGE = "enrollment.submit_changerequest"
 REVIEW_CHANGE = "enrollment.review_changerequest"
-IMPORT_KIND = "import_residents"
 
 
 # --- dashboard and registry ---------------------------------------------------------------------
@@ -245,7 +242,7 @@ def changerequest_review(request: AuthedRequest, pk: int, to: str) -> HttpRespon
 
 
 def _import_jobs(request):
-    qs = JobRun.objects.filter(kind=IMPORT_KIND).select_related("started_by")
+    qs = JobRun.objects.filter(kind=services.imports.IMPORT_KIND).select_related("started_by")
     return qs if request.user.has_perm("org.view_all_towns") else qs.filter(started_by=request.user)
 
 
@@ -255,13 +252,9 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        stored = default_storage.save(f"imports/residents/{timezone.now():%Y%m%d%H%M%S}.xlsx", upload)
-        job = org_services.jobrun_create(
-            kind=IMPORT_KIND, by=request.user, params={"stored": stored, "filename": upload.name}
-        )
-        enqueue(job)
+        job = services.residents_import_start(upload=upload, by=request.user)
         messages.info(request, f"已上传 {upload.name}（导入任务 #{job.pk}），整个文件校验通过才会导入，结果见本页")
-        return redirect("enrollment:import_result", pk=job.pk)
+        return redirect("org:import_result", pk=job.pk)
     jobs = _import_jobs(request)[:10]
     return render(request, "enrollment/import_upload.html", {"form": form, "jobs": jobs})
 
@@ -271,23 +264,3 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
 def import_template(request: AuthedRequest) -> HttpResponse:
     content = reports.import_template_bytes(min_age=selectors.min_enrolment_age(timezone.localdate()))
     return file_response(content, "历史参保人员导入模板.xlsx", XLSX_TYPE)
-
-
-@permission_required("enrollment.import_persons", raise_exception=True)
-@require_GET
-def import_result(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Where the upload page lands: progress while the job runs (the page reloads itself when it
-    ends), then the number imported or every bad row of a refused file."""
-    job = get_object_or_404(_import_jobs(request), pk=pk)
-    return render(request, "enrollment/import_result.html", selectors.import_outcome(job=job))
-
-
-@permission_required("enrollment.import_persons", raise_exception=True)
-@require_GET
-def import_errors(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Every bad row of a refused file as a workbook, to correct the file row by row."""
-    job = get_object_or_404(_import_jobs(request), pk=pk)
-    errors = selectors.import_outcome(job=job)["errors"]
-    if not errors:
-        raise Http404("该导入没有错误")
-    return xlsx_response(reports.import_errors_workbook(errors), f"导入错误清单_{job.pk}.xlsx")

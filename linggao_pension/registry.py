@@ -6,6 +6,7 @@ list but INSTALLED_APPS: its AppConfig (apps.py) declares, as class attributes, 
 | `job_handlers` | {kind: "dotted.path.handler"} | org.services.jobrun_execute |
 | `job_labels` | {kind: "中文名称"} | the job pages |
 | `job_result_pages` | {kind: "app:url_name"} (takes the job's pk) | the job page links to it |
+| `imports` | [linggao_pension.imports.ImportKind(...)] | the one import result page (org:import_result) |
 | `job_file_permissions` | {kind: "app.perm"} to download the job's stored upload | org:jobrun_file |
 | `beat_schedule` | {name: {"task": ..., "schedule": crontab(...)}} | Celery beat (org's ready()) |
 | `person_page_sections` | ["dotted.path.section"] (request, person) -> dict or None | enrollment's person page |
@@ -44,7 +45,13 @@ def job_labels() -> dict[str, str]:
 
 
 def job_result_pages() -> dict[str, str]:
-    return _merged("job_result_pages")
+    """Each job's own result page; an import's is the one import result page unless it names its own."""
+    return {kind: "org:import_result" for kind in imports()} | _merged("job_result_pages")
+
+
+def imports() -> dict:
+    """kind -> ImportKind of every import the apps declare."""
+    return {spec.kind: spec for specs in _declared("imports") for spec in specs}
 
 
 def job_file_permissions() -> dict[str, str]:

@@ -9,7 +9,7 @@ checked (linggao_pension.org.access) and recorded.
 
 from .applications import APPLICATION_FLOW, application_create, application_update
 from .change_requests import CHANGE_REQUEST_FLOW, change_request_create, change_request_update
-from .imports import residents_import, residents_import_job
+from .imports import residents_import, residents_import_job, residents_import_start
 from .persons import (
     ReceivingStart,
     insured_numbers_allocate,
@@ -22,4 +22,5 @@ __all__ = [
     "APPLICATION_FLOW", "CHANGE_REQUEST_FLOW", "ReceivingStart", "application_create", "application_update",
     "change_request_create", "change_request_update", "insured_numbers_allocate", "person_bank_account_set",
     "person_status_set", "persons_start_receiving", "residents_import", "residents_import_job",
+    "residents_import_start",
 ]  # fmt: skip

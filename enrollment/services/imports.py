@@ -2,14 +2,13 @@
 enrollment.resident_import (columns, row errors); this is the one write, all or nothing, and its
 job handler (the upload page and `manage.py import_residents` both run it as a JobRun)."""
 
-from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
-from linggao_pension.imports import FileFormatError, ImportResult, RowError, read_rows
+from linggao_pension.imports import FileFormatError, ImportResult, RowError, import_job, read_rows
+from linggao_pension.org.access import require_perm
 from linggao_pension.org.models import JobRun
-from linggao_pension.org.services import jobrun_progress
+from linggao_pension.org.services import job_start, jobrun_progress
 
 from .. import resident_import
 from ..models import Person
@@ -17,6 +16,8 @@ from .persons import insured_numbers_allocate
 
 S = Person.Status
 IMPORT_CHUNK = 2000
+IMPORT_KIND = "import_residents"
+IMPORT_PERM = "enrollment.import_persons"
 
 
 def residents_import(*, file, by=None, job: JobRun | None = None) -> ImportResult:
@@ -66,19 +67,13 @@ class _ImportRefused(Exception):
         self.errors = errors
 
 
+def residents_import_start(*, upload, by) -> JobRun:
+    """The upload page: a county clerk's file is stored with its job, which runs after commit."""
+    require_perm(by, IMPORT_PERM, "您没有导入历史参保数据的权限")
+    return job_start(kind=IMPORT_KIND, by=by, upload=upload)
+
+
 def residents_import_job(*, job: JobRun, by, path: str = "", stored: str = "", filename: str = "") -> dict:
-    """Job handler (the app's job_handlers["import_residents"]): the file is a path on disk (the
-    command) or a name in default storage (the upload page). A refused file fails the job with
-    every bad row in its result."""
-    if stored:
-        with default_storage.open(stored, "rb") as file:
-            result = residents_import(file=file, by=by, job=job)
-    else:
-        with open(path, "rb") as file:
-            result = residents_import(file=file, by=by, job=job)
-    data = result.as_dict()
-    if not result.ok:
-        JobRun.objects.filter(pk=job.pk).update(result=data, counts={"imported": 0, "errors": len(result.errors)})
-        raise ValidationError(f"导入失败：发现 {len(result.errors)} 处错误，未导入任何数据")
-    job.counts = {"imported": result.imported}
-    return data
+    """Job handler (the app's job_handlers["import_residents"]): linggao_pension.imports.import_job
+    with this import's write service."""
+    return import_job(job=job, path=path, stored=stored, run=lambda file: residents_import(file=file, by=by, job=job))

@@ -6,8 +6,10 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from linggao_pension import registry
+from linggao_pension import imports, registry
+from linggao_pension.exports import xlsx_response
 from linggao_pension.files import serve_stored_file
+from linggao_pension.org.access import require_perm
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
@@ -113,3 +115,37 @@ def accesslog_list(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("q"):
         qs = qs.filter(label__icontains=request.GET["q"])
     return render(request, "org/accesslog_list.html", {"page": paginate(request, qs), "q": request.GET.get("q", "")})
+
+
+# --- the one import result page (linggao_pension.imports) -------------------------------------------
+
+
+def _import_job(request: AuthedRequest, pk: int):
+    """An import job of a kind the apps declare: 403 without that import's permission, 404 for a
+    job the user may not see (another user's, for a town agent)."""
+    specs = registry.imports()
+    kind = JobRun.objects.filter(kind__in=list(specs), pk=pk).values_list("kind", flat=True).first()
+    if kind is None:
+        raise Http404("没有找到该导入")
+    require_perm(request.user, specs[kind].perm)
+    return get_object_or_404(_jobs_for(request.user), pk=pk), specs[kind]
+
+
+@require_GET
+def import_result(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Where every upload page lands: progress while the job runs (the page reloads itself when it
+    ends), then the number imported or every bad row of a refused file."""
+    job, spec = _import_job(request, pk)
+    outcome = imports.import_outcome(job)
+    success = spec.success.format(imported=outcome["imported"])
+    return render(request, "imports/result.html", {**outcome, "spec": spec, "success": success})
+
+
+@require_GET
+def import_errors(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Every bad row of a refused file as a workbook, to correct the file row by row."""
+    job, _ = _import_job(request, pk)
+    errors = imports.import_outcome(job)["errors"]
+    if not errors:
+        raise Http404("该导入没有错误")
+    return xlsx_response(imports.errors_workbook(errors), f"导入错误清单_{job.pk}.xlsx")

@@ -116,8 +116,8 @@ VIEWS = [
      "agent", "clerk", "agent_elsewhere"),
     ("import_upload", lambda c: reverse("enrollment:import_upload"), "get", "clerk", "agent", None),
     ("import_template", lambda c: reverse("enrollment:import_template"), "get", "clerk", "agent", None),
-    ("import_result", lambda c: reverse("enrollment:import_result", args=[c.job.pk]), "get", "clerk", "agent", None),
-    ("import_errors", lambda c: reverse("enrollment:import_errors", args=[c.refused_job.pk]), "get", "clerk", "agent",
+    ("import_result", lambda c: reverse("org:import_result", args=[c.job.pk]), "get", "clerk", "agent", None),
+    ("import_errors", lambda c: reverse("org:import_errors", args=[c.refused_job.pk]), "get", "clerk", "agent",
      None),
 ]  # fmt: skip
 IDS = [v[0] for v in VIEWS]
@@ -161,13 +161,13 @@ def test_missing_permission_is_403(client, request, ctx, name, url, method, ok, 
 def test_import_result_of_another_job_kind_is_404(client, clerk):
     job = JobRun.objects.create(kind="payroll", started_by=clerk)
     client.force_login(clerk)
-    assert client.get(reverse("enrollment:import_result", args=[job.pk])).status_code == 404
-    assert client.get(reverse("enrollment:import_errors", args=[job.pk])).status_code == 404
+    assert client.get(reverse("org:import_result", args=[job.pk])).status_code == 404
+    assert client.get(reverse("org:import_errors", args=[job.pk])).status_code == 404
 
 
 def test_import_errors_of_an_import_without_errors_is_404(client, clerk, ctx):
     client.force_login(clerk)
-    assert client.get(reverse("enrollment:import_errors", args=[ctx.job.pk])).status_code == 404
+    assert client.get(reverse("org:import_errors", args=[ctx.job.pk])).status_code == 404
 
 
 def test_pages_need_login(client, ctx):

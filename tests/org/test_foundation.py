@@ -149,7 +149,7 @@ def test_job_page_lists_row_errors(client, clerk):
     client.force_login(clerk)
     page = client.get(reverse("org:jobrun_detail", args=[job.pk])).content.decode()
     assert "<th>导入条数</th><td class=\"num\">0</td>" in page
-    assert reverse("enrollment:import_result", args=[job.pk]) in page
+    assert reverse("org:import_result", args=[job.pk]) in page
     assert "身份证号校验位错误" in page and "<td>3</td>" in page
 
 

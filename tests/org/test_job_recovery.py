@@ -280,7 +280,7 @@ def test_without_a_broker_the_upload_page_redirects_to_the_job_at_once(client, s
     upload = SimpleUploadedFile("residents.xlsx", workbook_bytes(valid_rows(3)))
     response = client.post(reverse("enrollment:import_upload"), {"file": upload})
     job = JobRun.objects.get(kind="import_residents")
-    assert response.status_code == 302 and response["Location"] == reverse("enrollment:import_result", args=[job.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("org:import_result", args=[job.pk])
     assert not JobRun.objects.get(pk=job.pk).is_finished
     test_handlers.GATE.set()
     deadline = time.monotonic() + 20
