@@ -1,4 +1,4 @@
-"""The 待遇 section of the person page (settings.PERSON_PAGE_SECTIONS)."""
+"""The 待遇 section of the person page (the app's person_page_sections)."""
 
 from django.utils import timezone
 

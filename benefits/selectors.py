@@ -391,16 +391,16 @@ def dashboard(*, user, today: date) -> dict:
     month = periods.month_start(today)
     tables = pension_tables()
     due_persons = (
-        Person.objects.visible_to(user).filter(status__in=CLAIMABLE_STATUSES)
+        Person.objects.in_scope(user).filter(status__in=CLAIMABLE_STATUSES)
         .filter(due_month_q(month, tables.params.benefit_age)).only("pk", "birth_date", "name", "bank_account", "status")
     )
     rows = due_rows(due_persons, month=month, tables=tables)
     run = PayrollRun.objects.filter(month=month).first()
-    claims = BenefitClaim.objects.visible_to(user).aggregate(
+    claims = BenefitClaim.objects.in_scope(user).aggregate(
         to_determine=Count("pk", filter=Q(status=BenefitClaim.Status.TOWN_REVIEWED)),
         determined=Count("pk", filter=Q(status=BenefitClaim.Status.DETERMINED)),
     )
-    pensions = Pension.objects.visible_to(user).filter(person__status=Person.Status.RECEIVING).active().count()
+    pensions = Pension.objects.in_scope(user).filter(person__status=Person.Status.RECEIVING).active().count()
     previous_open = PayrollRun.objects.filter(month__lt=month).exclude(status=PayrollRun.Status.CLOSED).count()
     return {
         "month": month,
@@ -619,10 +619,14 @@ class BankRow(NamedTuple):
 
 
 def bank_rows(run: PayrollRun) -> list[BankRow]:
-    """The lines the bank pays: pending, with an account, by bank and line number."""
+    """The lines the bank pays: pending, with an account and something to pay (a line fully taken by a
+    recovery offset is not sent), by bank and line number; the payee (an heir) where there is one."""
     return [
-        BankRow(*row)
-        for row in PayrollLine.objects.filter(run=run, status=PayrollLine.Status.PENDING).exclude(bank_account="")
-        .order_by("bank_name", "pk")
-        .values_list("pk", "person__name", "person__id_number", "bank_name", "bank_account", "amount", "month", "kind")
+        BankRow(pk, payee or name, payee_id or id_number, bank_name, account, amount, month, kind)
+        for pk, name, id_number, payee, payee_id, bank_name, account, amount, month, kind in (
+            PayrollLine.objects.filter(run=run, status=PayrollLine.Status.PENDING, amount__gt=0)
+            .exclude(bank_account="").order_by("bank_name", "pk")
+            .values_list("pk", "person__name", "person__id_number", "payee_name", "payee_id_number", "bank_name",
+                         "bank_account", "amount", "month", "kind")
+        )
     ]

@@ -81,7 +81,7 @@ def _due(request: AuthedRequest):
         data["month"] = f"{month:%Y-%m}"
     tables = selectors.pension_tables()
     persons = (
-        Person.objects.visible_to(request.user).filter(status__in=selectors.CLAIMABLE_STATUSES)
+        Person.objects.in_scope(request.user).filter(status__in=selectors.CLAIMABLE_STATUSES)
         .filter(selectors.due_month_q(month, tables.params.benefit_age)).select_related("town", "village")
         .order_by("town__sort_order", "birth_date", "pk")
     )
@@ -116,7 +116,7 @@ def due_export(request: AuthedRequest) -> HttpResponse:
 @permission_required("benefits.view_benefitclaim", raise_exception=True)
 @require_GET
 def claim_list(request: AuthedRequest) -> HttpResponse:
-    qs = BenefitClaim.objects.visible_to(request.user).select_related("person__town", "submitted_by", "decided_by")
+    qs = BenefitClaim.objects.in_scope(request.user).select_related("person__town", "submitted_by", "decided_by")
     filterset = ClaimFilter(request.GET, queryset=qs, request=request)
     return _render(request, "benefits/claim_list.html", {"filter": filterset, "page": paginate(request, filterset.qs)})
 
@@ -126,11 +126,11 @@ def claim_list(request: AuthedRequest) -> HttpResponse:
 def claim_create(request: AuthedRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("person", "").isdigit():
-        person = Person.objects.visible_to(request.user).filter(pk=request.GET["person"]).first()
+        person = Person.objects.in_scope(request.user).filter(pk=request.GET["person"]).first()
         initial = {"id_number": person.id_number} if person else {}
     form = ClaimForm(request.POST or None, initial=initial)
     if form.is_valid():
-        person = Person.objects.visible_to(request.user).filter(id_number=form.cleaned_data["id_number"]).first()
+        person = Person.objects.in_scope(request.user).filter(id_number=form.cleaned_data["id_number"]).first()
         if person is None:
             form.add_error("id_number", "本镇/农场没有该身份证号的参保人")
         else:
@@ -145,7 +145,7 @@ def claim_create(request: AuthedRequest) -> HttpResponse:
 
 
 def _claim(request: AuthedRequest, pk: int) -> BenefitClaim:
-    qs = BenefitClaim.objects.visible_to(request.user).select_related("person__town", "person__village")
+    qs = BenefitClaim.objects.in_scope(request.user).select_related("person__town", "person__village")
     return get_object_or_404(qs, pk=pk)
 
 
@@ -204,13 +204,13 @@ def claim_return(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("benefits.view_pension", raise_exception=True)
 @require_GET
 def pension_list(request: AuthedRequest) -> HttpResponse:
-    qs = Pension.objects.visible_to(request.user).select_related("person__town").order_by("-start_month", "pk")
+    qs = Pension.objects.in_scope(request.user).select_related("person__town").order_by("-start_month", "pk")
     filterset = PensionFilter(request.GET, queryset=qs, request=request)
     return _render(request, "benefits/pension_list.html", {"filter": filterset, "page": paginate(request, filterset.qs)})
 
 
 def _pension(request: AuthedRequest, pk: int) -> Pension:
-    qs = Pension.objects.visible_to(request.user).select_related("person__town", "person__village", "claim",
+    qs = Pension.objects.in_scope(request.user).select_related("person__town", "person__village", "claim",
                                                                  "decided_by")
     return get_object_or_404(qs, pk=pk)
 
@@ -248,7 +248,7 @@ def pension_sheet(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("benefits.view_benefitclaim", raise_exception=True)
 @require_GET
 def person_estimate(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("town"), pk=pk)
+    person = get_object_or_404(Person.objects.in_scope(request.user).select_related("town"), pk=pk)
     access_log_record(user=request.user, obj=person, label=person.name, action="待遇测算", request=request)
     form = EstimateForm(request.GET or None)
     start = form.cleaned_data["start"] if form.is_valid() else None
@@ -335,7 +335,7 @@ def _run(pk: int) -> PayrollRun:
 @require_GET
 def payroll_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     run = _run(pk)
-    lines = PayrollLine.objects.visible_to(request.user).filter(run=run).select_related("person", "town")
+    lines = PayrollLine.objects.in_scope(request.user).filter(run=run).select_related("person", "town")
     jobs = list(selectors.run_jobs(run, kinds=[services.EXPORT_JOB, services.CLOSE_JOB])[:5])
     changes = list(run.status_changes.select_related("by"))
     filterset = PayrollLineFilter(request.GET, queryset=lines.order_by("town__sort_order", "pk"), request=request)

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from linggao_pension.db import money_field
 from linggao_pension.org.models import ScopedQuerySet
 
 
@@ -65,7 +66,7 @@ class AccountEntry(models.Model):
     person = models.ForeignKey("enrollment.Person", models.PROTECT, related_name="account_entries", verbose_name="参保人")
     source = models.CharField("资金来源", max_length=12, choices=Source)
     kind = models.CharField("类型", max_length=12, choices=EntryKind)
-    amount = models.DecimalField("金额", max_digits=14, decimal_places=2)
+    amount = money_field("金额")
     entry_date = models.DateField("记账日期", help_text="资金到账（划拨）之日")
     year = models.PositiveSmallIntegerField("所属年度", null=True, blank=True, help_text="缴费年度或结息年度")
     memo = models.CharField("摘要", max_length=120, blank=True)
@@ -114,7 +115,7 @@ class ContributionGrade(models.Model):
     """缴费档次: the yearly amounts a person may choose (domain §2.1, binding defaults)."""
 
     year = models.PositiveSmallIntegerField("年度")
-    amount = models.DecimalField("档次金额（元/年）", max_digits=14, decimal_places=2)
+    amount = money_field("档次金额（元/年）")
     history = HistoricalRecords()
 
     class Meta:
@@ -158,8 +159,8 @@ class GradeSubsidy(models.Model):
     30 元, 500 and above: 60 元, all 省级财政补贴; credited on the payment's date."""
 
     grade = models.OneToOneField(ContributionGrade, models.PROTECT, related_name="subsidy", verbose_name="缴费档次")
-    province_amount = models.DecimalField("省级补贴（元）", max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    county_amount = models.DecimalField("县级补贴（元）", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    province_amount = money_field("省级补贴（元）", default=Decimal("0.00"))
+    county_amount = money_field("县级补贴（元）", default=Decimal("0.00"))
     note = models.CharField("依据", max_length=120, blank=True)
     history = HistoricalRecords()
 
@@ -189,7 +190,7 @@ class DaijiaoAmount(models.Model):
     identity = models.ForeignKey(
         "enrollment.IdentityCode", models.PROTECT, related_name="daijiao_amounts", verbose_name="参保身份"
     )
-    amount = models.DecimalField("代缴金额（元）", max_digits=14, decimal_places=2)
+    amount = money_field("代缴金额（元）")
     note = models.CharField("依据", max_length=120, blank=True)
     history = HistoricalRecords()
 
@@ -288,10 +289,10 @@ class Receipt(models.Model):
     person = models.ForeignKey("enrollment.Person", models.PROTECT, related_name="receipts", verbose_name="参保人")
     town = models.ForeignKey("org.Town", models.PROTECT, related_name="+", verbose_name="镇/农场")
     year = models.PositiveSmallIntegerField("缴费年度")
-    grade = models.DecimalField("缴费档次（元）", max_digits=14, decimal_places=2)
-    personal_amount = models.DecimalField("个人缴费（元）", max_digits=14, decimal_places=2)
-    collective_amount = models.DecimalField("集体补助（元）", max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    sponsor_amount = models.DecimalField("其他资助（元）", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    grade = money_field("缴费档次（元）")
+    personal_amount = money_field("个人缴费（元）")
+    collective_amount = money_field("集体补助（元）", default=Decimal("0.00"))
+    sponsor_amount = money_field("其他资助（元）", default=Decimal("0.00"))
     paid_on = models.DateField("缴费日期")
     method = models.CharField("缴费方式", max_length=1, choices=Method, default=Method.AGENCY)
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.COLLECTED)
@@ -417,10 +418,10 @@ class Remittance(models.Model):
     month = models.DateField("所属月份", unique=True, help_text="该月1日")
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.GENERATED)
     receipts_count = models.PositiveIntegerField("票据数", default=0)
-    personal_total = models.DecimalField("个人缴费", max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    collective_total = models.DecimalField("集体补助", max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    sponsor_total = models.DecimalField("其他资助", max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    total_amount = models.DecimalField("上缴合计", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    personal_total = money_field("个人缴费", default=Decimal("0.00"))
+    collective_total = money_field("集体补助", default=Decimal("0.00"))
+    sponsor_total = money_field("其他资助", default=Decimal("0.00"))
+    total_amount = money_field("上缴合计", default=Decimal("0.00"))
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
@@ -474,7 +475,7 @@ class InterestPosting(models.Model):
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.RUNNING)
     rate = models.DecimalField("记账利率", max_digits=7, decimal_places=4)
     accounts = models.PositiveIntegerField("结息账户数", default=0)
-    total = models.DecimalField("利息合计", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    total = money_field("利息合计", default=Decimal("0.00"))
     skipped = models.PositiveIntegerField(
         "待遇核定时已结息", default=0,
         help_text="当年开始领取待遇的人员：核定时已按过渡期利息结息，年度结息不再重复计息（R6）",
@@ -520,7 +521,7 @@ class InterestSettlement(models.Model):
     )
     year = models.PositiveSmallIntegerField("结息年度")
     settled_on = models.DateField("结息日期", help_text="待遇开始：开始月份1日")
-    amount = models.DecimalField("利息（元）", max_digits=14, decimal_places=2, help_text="可为 0.00")
+    amount = money_field("利息（元）", help_text="可为 0.00")
     reason = models.CharField("原因", max_length=60)
     entry = models.OneToOneField(
         AccountEntry, models.PROTECT, null=True, blank=True, related_name="interest_settlement",
@@ -571,7 +572,7 @@ class SpecialCredit(models.Model):
     )
     town = models.ForeignKey("org.Town", models.PROTECT, related_name="+", verbose_name="镇/农场")
     kind = models.CharField("类型", max_length=10, choices=Kind)
-    amount = models.DecimalField("金额（元）", max_digits=14, decimal_places=2)
+    amount = money_field("金额（元）")
     document_no = models.CharField("批准文号", max_length=60)
     note = models.CharField("说明", max_length=200, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.PENDING)

@@ -405,7 +405,7 @@ def dashboard(*, user) -> dict:
     """The landing page, by role: what a town agent, finance, a clerk and a manager each need first.
     Each card says what its user can do and offers only those actions."""
     today = timezone.localdate()
-    receipts = Receipt.objects.visible_to(user)
+    receipts = Receipt.objects.in_scope(user)
     out: dict = {"today": today}
     if user.has_perm("contributions.add_receipt"):
         out["agent"] = {
@@ -442,7 +442,7 @@ def dashboard(*, user) -> dict:
         }
     if user.has_perm("contributions.view_specialcredit"):
         out["special"] = {
-            "pending": SpecialCredit.objects.visible_to(user).filter(status=SpecialCredit.Status.PENDING).count(),
+            "pending": SpecialCredit.objects.in_scope(user).filter(status=SpecialCredit.Status.PENDING).count(),
             "can_import": user.has_perm("contributions.import_receipts"),
             "can_reverse": user.has_perm("contributions.reverse_accountentry"),
         }

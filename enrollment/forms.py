@@ -32,6 +32,14 @@ class ApplicationForm(forms.ModelForm):
     """参保登记申请. 性别 and 出生日期 are not fields: they come from the ID number."""
 
     village = VillageChoiceField(queryset=Village.objects.none(), required=False, label="村/居委会")
+    # Sections of the page (linggao_pension.forms_layout).
+    fieldsets = [
+        ("身份信息", ["id_number", "name", "ethnicity", "identity"]),
+        ("户籍与联系方式", ["town", "village", "hukou_type", "hukou_address", "residential_address", "phone"]),
+        ("银行账户（待遇发放）", ["bank_name", "bank_account"]),
+        ("申请与资格核查", ["applied_on", "is_student", "in_employee_scheme", "is_public_servant",
+                           "receives_state_pension", "land_expropriated", "old_rural_pension", "dismissed_teacher"]),
+    ]
 
     class Meta:
         model = EnrollmentApplication
@@ -49,9 +57,9 @@ class ApplicationForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["town"].queryset = Town.visible_to(user)
+        self.fields["town"].queryset = Town.choices_for(user)
         self.fields["village"].queryset = (
-            Village.objects.visible_to(user).filter(is_active=True).select_related("town")
+            Village.objects.in_scope(user).filter(is_active=True).select_related("town")
         )
         self.fields["identity"].queryset = IdentityCode.objects.filter(is_active=True)
         self.fields["identity"].empty_label = None
@@ -126,12 +134,6 @@ class ChangeRequestForm(forms.Form):
         if town and village and village.town_id != town.pk:
             self.add_error("village", f"“{village.name}”不属于{town.name}")
         return data
-
-
-class OpinionForm(forms.Form):
-    """The opinion given with a review step (审核意见). Required when returning or withdrawing."""
-
-    opinion = forms.CharField(label="意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ImportForm(forms.Form):

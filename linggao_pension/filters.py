@@ -9,13 +9,13 @@ from linggao_pension.org.models import Town, Village
 def town_choices(request):
     if request is None:
         return Town.objects.none()
-    return Town.visible_to(request.user)
+    return Town.choices_for(request.user)
 
 
 def village_choices(request):
     if request is None:
         return Village.objects.none()
-    return Village.objects.visible_to(request.user).filter(is_active=True).select_related("town")
+    return Village.objects.in_scope(request.user).filter(is_active=True).select_related("town")
 
 
 class BaseFilterSet(django_filters.FilterSet):

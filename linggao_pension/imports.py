@@ -1,8 +1,15 @@
-"""All-or-nothing spreadsheet imports (residents, contributions, pensioners).
+"""All-or-nothing spreadsheet imports (residents, contributions, pensioners, suspect lists).
 
-The whole file is read and validated first; if any row is bad nothing is imported and every bad
-row is reported with its row number (as Excel shows it), column and a reason in Chinese.
-Each app supplies the headers and a row validator; its service does the writing.
+One shape for every import:
+1. a parser module per file kind (its HEADERS and a row check returning RowErrors, reading only:
+   e.g. enrollment/resident_import.py), using read_rows / text / cell_date here;
+2. one write service, all or nothing (the whole file is validated first; if any row is bad nothing
+   is written and every bad row is reported with its Excel row number, column and a Chinese reason);
+3. run as a job: `<thing>_import_start(*, upload, by)` checks the permission and calls
+   org.services.job_start; the handler is `import_job(job=..., run=..., ...)`;
+4. declared by the app (AppConfig.imports = [ImportKind(...)]), so the one result page
+   (org:import_result, templates/imports/result.html) shows progress, the count or every bad row,
+   and offers them as an Excel file (org:import_errors).
 """
 
 import io
@@ -15,7 +22,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from linggao_pension.exports import workbook_bytes
+from linggao_pension.exports import Column, add_sheet, new_workbook, workbook_bytes
 
 
 @dataclass(frozen=True)
@@ -125,3 +132,68 @@ def template_bytes(headers: Sequence[str], example: Sequence | None = None, widt
                 ws.cell(row=r, column=i).number_format = "@"
     ws.freeze_panes = "A2"
     return workbook_bytes(wb)
+
+
+# --- one shape for every import: a parser module per file kind, one write service, a job ------------
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """An import as its app declares it (AppConfig.imports, linggao_pension.registry): the job kind
+    its write service runs as, and what the one result page (org:import_result) needs."""
+
+    kind: str  # the JobRun kind, also in the app's job_handlers
+    label: str  # 历史参保人员导入 ...
+    perm: str  # who uploads and sees the results
+    upload_url: str  # URL name of the app's upload page ("重新上传")
+    done_url: str = ""  # URL name of the list to look at after a success
+    done_label: str = ""
+    success: str = "已导入 {imported} 条记录。"
+
+
+def import_job(*, job, run, path: str = "", stored: str = "") -> dict:
+    """The body of every import's job handler: open the file (a path on disk from the command, or a
+    name in default storage from the upload page), `run(file)` the app's all-or-nothing write
+    service, and record the outcome. A refused file fails the job with every bad row in its result
+    (the result page lists them and offers them as an Excel file)."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.storage import default_storage
+
+    from linggao_pension.org.models import JobRun
+
+    opener = (lambda: default_storage.open(stored, "rb")) if stored else (lambda: open(path, "rb"))
+    with opener() as file:
+        result = run(file)
+    data = result.as_dict()
+    if not result.ok:
+        JobRun.objects.filter(pk=job.pk).update(result=data, counts={"imported": 0, "errors": len(result.errors)})
+        raise ValidationError(f"导入失败：发现 {len(result.errors)} 处错误，未导入任何数据")
+    job.counts = {"imported": result.imported}
+    return data
+
+
+def import_outcome(job) -> dict:
+    """What the result page shows of an import job: every bad row of a refused file (as the import
+    reported them), the warnings, the number imported, or why the job stopped otherwise (the
+    first line of its error; the traceback stays in the log)."""
+    result = job.result or {}
+    errors = result.get("errors") or []
+    failure = ""
+    if job.status == job.Status.FAILED and not errors:
+        failure = (job.error or "").strip().splitlines()[0] if job.error else "导入失败"
+    return {
+        "job": job, "errors": errors, "warnings": result.get("warnings") or [],
+        "imported": result.get("imported", 0), "failure": failure,
+    }  # fmt: skip
+
+
+ERROR_COLUMNS = [Column("行号", 8), Column("列", 14), Column("错误原因", 70)]
+
+
+def errors_workbook(errors: list[dict]):
+    """Every bad row of a refused file (行号, 列, 错误原因), one line each, to correct the file row by row."""
+    wb = new_workbook()
+    rows = ((e.get("row"), e.get("column", ""), e.get("message", "")) for e in errors)
+    add_sheet(wb, "导入错误", ERROR_COLUMNS, rows,
+              heading_lines=[f"发现 {len(errors)} 处错误，未导入任何数据；请按行号修改原文件后重新上传"])  # fmt: skip
+    return wb

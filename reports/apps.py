@@ -2,8 +2,8 @@ from celery.schedules import crontab
 from django.apps import AppConfig
 
 from linggao_pension.navigation import NavItem, NavSection
+from linggao_pension.org import roles as r
 
-_VIEW = ["reports.view_reports"]
 _COUNTY = ["reports.view_reports", "reports.view_disclosure"]
 
 
@@ -11,9 +11,9 @@ class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "统计报表"
 
+    # linggao_pension.registry: what this app declares.
     job_handlers = {"reports.build": "reports.services.statistical.report_build_job"}
     job_labels = {"reports.build": "生成统计报表"}
-    job_result_pages = {}
     # The 1st of each month, early morning: both reports of the month just ended (filed once).
     beat_schedule = {
         "reports-build-last-month": {
@@ -32,11 +32,11 @@ class ReportsConfig(AppConfig):
         )),
     ]
     # Town agents print their own villages' disclosure lists; the county report is the county's.
-    # Managers build reports and keep the work plan; clerks (业务股) and finance build them too.
+    # Clerks (业务股), finance and managers build reports; managers and clerks keep the work plan.
     role_permissions = {
-        "镇/农场经办员": ["reports.view_disclosure"],
-        "县局经办员": [*_COUNTY, "reports.build_report", "reports.manage_workplan"],
-        "财务": [*_COUNTY, "reports.build_report"],
-        "稽核员": _COUNTY,
-        "局领导": [*_COUNTY, "reports.build_report", "reports.view_dashboard", "reports.manage_workplan"],
+        r.TOWN_AGENT: ["reports.view_disclosure"],
+        r.CLERK: [*_COUNTY, "reports.build_report", "reports.manage_workplan"],
+        r.FINANCE: [*_COUNTY, "reports.build_report"],
+        r.AUDITOR: _COUNTY,
+        r.MANAGER: [*_COUNTY, "reports.build_report", "reports.view_dashboard", "reports.manage_workplan"],
     }

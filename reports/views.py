@@ -87,7 +87,7 @@ def report_download(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
 @permission_required("reports.view_disclosure", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def disclosure(request: AuthedRequest) -> HttpResponse:
-    towns = Town.visible_to(request.user).order_by("sort_order")
+    towns = Town.choices_for(request.user).order_by("sort_order")
     form = forms.DisclosureForm(request.POST or None, towns=towns,
                                 initial={"as_of": timezone.localdate(), "town": towns.first()})
     if request.method == "POST" and form.is_valid():

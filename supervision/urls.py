@@ -1,9 +1,72 @@
 from django.urls import path
 
-from . import views
+from .views import inspections as i
+from .views import offsite as o
+from .views import plans as p
+from .views import suspects as s
+from .views import training as t
+from .views import whistle as w
 
 app_name = "supervision"
 
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", p.index, name="index"),
+    path("plans/", p.plan_list, name="plan_list"),
+    path("plans/new/", p.plan_create, name="plan_create"),
+    path("plans/<int:year>/", p.plan_detail, name="plan_detail"),
+    path("plans/<int:year>/items/", p.plan_item_add, name="plan_item_add"),
+    path("inspections/", i.inspection_list, name="inspection_list"),
+    path("inspections/<int:pk>/", i.inspection_detail, name="inspection_detail"),
+    path("inspections/<int:pk>/programme/", i.inspection_programme, name="inspection_programme"),
+    path("inspections/<int:pk>/notify/", i.inspection_notify, name="inspection_notify"),
+    path("inspections/<int:pk>/acknowledge/", i.notice_acknowledge, name="notice_acknowledge"),
+    path("inspections/<int:pk>/start/", i.inspection_start, name="inspection_start"),
+    path("inspections/<int:pk>/work/", i.work_record_add, name="work_record_add"),
+    path("inspections/<int:pk>/findings/", i.finding_add, name="finding_add"),
+    path("inspections/<int:pk>/stop-orders/", i.stop_order_issue, name="stop_order_issue"),
+    path("inspections/<int:pk>/report/", i.report_send, name="report_send"),
+    path("inspections/<int:pk>/opinion/", i.opinion_submit, name="opinion_submit"),
+    path("inspections/<int:pk>/rectifications/", i.rectification_issue, name="rectification_issue"),
+    path("inspections/<int:pk>/follow-ups/", i.follow_up_add, name="follow_up_add"),
+    path("inspections/<int:pk>/referrals/", i.referral_create, name="referral_create"),
+    path("inspections/<int:pk>/close/", i.inspection_close, name="inspection_close"),
+    path("inspections/<int:pk>/cancel/", i.inspection_cancel, name="inspection_cancel"),
+    path("inspections/<int:pk>/pdf/<str:doc>/", i.inspection_pdf, name="inspection_pdf"),
+    path("work-records/<int:pk>/release/", i.seal_release, name="seal_release"),
+    path("stop-orders/<int:pk>/corrected/", i.stop_order_corrected, name="stop_order_corrected"),
+    path("rectifications/<int:pk>/report/", i.rectification_report, name="rectification_report"),
+    path("rectifications/<int:pk>/verify/", i.rectification_verify, name="rectification_verify"),
+    path("rectifications/<int:pk>/file/", i.rectification_file, name="rectification_file"),
+    path("documents/<str:doc>/<int:pk>/", i.child_pdf, name="child_pdf"),
+    path("offsite/", o.request_list, name="request_list"),
+    path("offsite/new/", o.request_create, name="request_create"),
+    path("offsite/<int:pk>/", o.request_detail, name="request_detail"),
+    path("offsite/<int:pk>/upload/", o.submission_upload, name="submission_upload"),
+    path("offsite/<int:pk>/review/", o.submission_review, name="submission_review"),
+    path("offsite/<int:pk>/report/", o.request_report, name="request_report"),
+    path("offsite/<int:pk>/escalate/", o.request_escalate, name="request_escalate"),
+    path("submissions/<int:pk>/file/", o.submission_file, name="submission_file"),
+    path("suspects/", s.suspect_list, name="suspect_list"),
+    path("suspects/<int:pk>/", s.suspect_detail, name="suspect_detail"),
+    path("suspects/<int:pk>/verify/", s.suspect_verify, name="suspect_verify"),
+    path("suspects/<int:pk>/dismiss/", s.suspect_dismiss, name="suspect_dismiss"),
+    path("suspects/import/", s.suspect_import, name="suspect_import"),
+    path("suspects/import/template/<str:kind>/", s.suspect_template, name="suspect_template"),
+    path("suspects/import/<int:pk>/", s.suspect_import_result, name="suspect_import_result"),
+    path("suspects/scan/", s.system_scan, name="system_scan"),
+    path("reports/", w.report_list, name="report_list"),
+    path("reports/new/", w.report_create, name="report_create"),
+    path("reports/<int:pk>/", w.report_detail, name="report_detail"),
+    path("reports/<int:pk>/assign/", w.report_assign, name="report_assign"),
+    path("reports/<int:pk>/investigate/", w.report_investigate, name="report_investigate"),
+    path("reports/<int:pk>/answer/", w.report_answer, name="report_answer"),
+    path("reports/<int:pk>/referral/", w.report_referral, name="report_referral"),
+    path("referrals/", w.referral_list, name="referral_list"),
+    path("referrals/<int:pk>/", w.referral_detail, name="referral_detail"),
+    path("referrals/<int:pk>/answer/", w.referral_answer, name="referral_answer"),
+    path("referrals/<int:pk>/pdf/", w.referral_pdf, name="referral_pdf"),
+    path("training/", t.training_list, name="training_list"),
+    path("training/new/", t.training_create, name="training_create"),
+    path("training/visits/new/", t.visit_create, name="visit_create"),
+    path("training/overview/", t.town_overview, name="town_overview"),
 ]

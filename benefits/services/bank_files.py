@@ -78,7 +78,7 @@ def payroll_export_start(*, run: PayrollRun, by) -> JobRun:
 
 
 def payroll_export_job(*, job: JobRun, by, run: int) -> dict:
-    """Job handler (settings.JOB_HANDLERS["benefits.payroll_export"])."""
+    """Job handler (the app's job_handlers["benefits.payroll_export"])."""
     payroll_run = PayrollRun.objects.get(pk=run)
     files = payroll_export(run=payroll_run, by=by, job=job)
     count = sum(f.line_count for f in files)

@@ -6,11 +6,9 @@ INSERT ... ON CONFLICT DO NOTHING, with the run row locked (select_for_update) w
 written; each chunk commits, so a crash loses nothing done."""
 
 from datetime import date
-from decimal import Decimal
-from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
@@ -29,12 +27,17 @@ from ..models import (
     PayrollRun,
     PayrollRunStatusChange,
     Pension,
+    Suspension,
 )
 from .common import (
     PAYROLL_CHUNK,
     PAYROLL_JOB,
     require,
 )
+from .payroll_extras import delegated_lines, settlement_lines
+from .payroll_lines import Line, insert_lines, lock_generated
+from .recovery import offsets_due
+from .suspension import suspend_overdue
 
 R = PayrollRun.Status
 L = PayrollLine.Status
@@ -77,116 +80,78 @@ def _payroll_open(*, month: date, by) -> PayrollRun:
     return run
 
 
-def _lock_generated(run_id: int) -> PayrollRun:
-    run = PayrollRun.objects.select_for_update().get(pk=run_id)
-    if run.status != R.GENERATED:
-        raise ValidationError(f"{run}{run.get_status_display()}，生成中止")
-    return run
-
-
-class _Line(NamedTuple):
-    """A payroll line to insert (the run and the creation time are added by _insert_lines)."""
-
-    pension_id: int
-    person_id: int
-    town_id: int
-    month: date
-    kind: str
-    basic: Decimal
-    account: Decimal
-    bank_name: str
-    bank_account: str
-    reissue_of_id: int | None = None
-
-
-LINE_COLUMNS = (
-    "run_id", "pension_id", "person_id", "town_id", "month", "kind", "basic_amount", "account_amount", "amount",
-    "bank_name", "bank_account", "status", "failure_reason", "drawn_amount", "account_exhausted", "reissue_of_id",
-    "created_at",
-)
-
-
-def _insert_lines(run: PayrollRun, lines: list[_Line]) -> int:
-    """INSERT ... ON CONFLICT DO NOTHING, many rows per statement; returns how many rows were added.
-
-    The partial unique index payline_once_per_month_kind (and reissue_of's) turns a line that is
-    already there into a no-op, on PostgreSQL and SQLite alike. Unlike Django's ignore_conflicts
-    (INSERT OR IGNORE on SQLite) this skips only uniqueness conflicts, never a failed check. Rows are
-    built as tuples, not model instances: at 60,000 lines the ORM's per-object work costs more than
-    the database's (bench/bench_payroll.py)."""
-    if not lines:
-        return 0
-    ops = connection.ops
-    table = ops.quote_name(PayrollLine._meta.db_table)
-    columns = ", ".join(ops.quote_name(c) for c in LINE_COLUMNS)
-    row_sql = "(" + ", ".join(["%s"] * len(LINE_COLUMNS)) + ")"
-    per_statement = min(500, (connection.features.max_query_params or 100_000) // len(LINE_COLUMNS))
-    now = ops.adapt_datetimefield_value(timezone.now())
-    zero = ops.adapt_decimalfield_value(ZERO, 14, 2)
-    months: dict[date, object] = {}
-    added = 0
-    with connection.cursor() as cursor:
-        for i in range(0, len(lines), per_statement):
-            batch = lines[i : i + per_statement]
-            params: list = []
-            for ln in batch:
-                month = months.get(ln.month)
-                if month is None:
-                    month = months[ln.month] = ops.adapt_datefield_value(ln.month)
-                params += [
-                    run.pk, ln.pension_id, ln.person_id, ln.town_id, month, ln.kind,
-                    ops.adapt_decimalfield_value(ln.basic, 14, 2), ops.adapt_decimalfield_value(ln.account, 14, 2),
-                    ops.adapt_decimalfield_value(ln.basic + ln.account, 14, 2), ln.bank_name, ln.bank_account,
-                    L.PENDING, "", zero, False, ln.reissue_of_id, now,
-                ]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(batch))} ON CONFLICT DO NOTHING",
-                params,
-            )
-            added += cursor.rowcount
-    return added
-
-
 PENSION_FIELDS = (
     "pk", "person_id", "person__town_id", "person__birth_date", "person__bank_name", "person__bank_account",
     "first_payroll_month", "last_month", "contribution_years", "account_pension",
 )
 
 
+def _withheld(pension_ids: list[int]) -> dict[int, list[tuple[date, date | None, bool]]]:
+    """Each pension's suspensions as (first month withheld, first month paid again or None, back-paid?)."""
+    spans: dict[int, list] = {}
+    for row in Suspension.objects.filter(pension_id__in=pension_ids).values_list("pension_id", "start_month",
+                                                                                "end_month", "backpay"):
+        spans.setdefault(row[0], []).append(row[1:])
+    return spans
+
+
+def _month_kind(m: date, spans) -> str | None:
+    """正常, 恢复补发 (a month withheld and back-paid) or None (withheld, not paid)."""
+    for start, end, backpay in spans:
+        if m >= start and (end is None or m < end):
+            return K.BACKPAY if backpay and end is not None else None
+    return K.NORMAL
+
+
 def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, arrears_from: date | None) -> int:
     with transaction.atomic():
-        run = _lock_generated(run_id)
+        run = lock_generated(run_id)
         pensions = {
             row["pk"]: row
             for row in Pension.objects.filter(
                 pk__in=pension_ids, status=Pension.Status.ACTIVE, person__status=Person.Status.RECEIVING
             ).values(*PENSION_FIELDS)
         }
-        last_normal = dict(
-            PayrollLine.objects.filter(pension_id__in=pension_ids, kind=K.NORMAL).values("pension_id")
+        last_base = dict(
+            PayrollLine.objects.filter(pension_id__in=pension_ids, kind__in=PayrollLine.BASE_KINDS)
+            .exclude(status=L.CANCELLED).values("pension_id")
             .annotate(last=Max("month")).order_by().values_list("pension_id", "last")
         )
-        lines: list[_Line] = []
+        withheld = _withheld(list(pensions))
+        offsets = offsets_due(list(pensions), run=run)
+        lines: list[Line] = []
 
-        def line(p, m, kind, basic, account):
-            return _Line(p["pk"], p["person_id"], p["person__town_id"], m, kind, basic, account,
-                         p["person__bank_name"], p["person__bank_account"])
+        def line(p, m, kind, basic, account, offset=ZERO, case_id=None):
+            return Line(p["pk"], p["person_id"], p["person__town_id"], m, kind, basic, account,
+                        p["person__bank_name"], p["person__bank_account"], offset=offset, offset_case_id=case_id)
 
         for p in pensions.values():
             # Every month not yet paid, from the first payroll month (or the month after the last
-            # paid) to this one: a late determination, or a return from suspension, is caught up.
+            # paid) to this one: a late determination is caught up, a month withheld by a
+            # suspension is back-paid once (恢复补发) or, when it is not to be back-paid, skipped.
             first = p["first_payroll_month"]
-            if p["pk"] in last_normal:
-                first = max(first, periods.add_months(last_normal[p["pk"]], 1))
+            if p["pk"] in last_base:
+                first = max(first, periods.add_months(last_base[p["pk"]], 1))
             end = min(month, p["last_month"]) if p["last_month"] else month
+            due = offsets.get(p["pk"])
             for m in periods.iter_months(first, end):
+                kind = _month_kind(m, withheld.get(p["pk"], ()))
+                if kind is None:
+                    continue
                 basic = tables.basic_total(month=m, years=p["contribution_years"],
                                            age=rules.age_at_month(p["person__birth_date"], m))
-                if basic + p["account_pension"] > 0:
-                    lines.append(line(p, m, K.NORMAL, basic, p["account_pension"]))
+                gross = basic + p["account_pension"]
+                if gross <= 0:
+                    continue
+                offset = ZERO
+                if due is not None and due[1] > 0:
+                    offset = min(gross, due[1])
+                    due = (due[0], due[1] - offset)
+                lines.append(line(p, m, kind, basic, p["account_pension"], offset, due[0] if offset else None))
         if arrears_from is not None:
             paid = (
                 PayrollLine.objects.live().filter(pension_id__in=list(pensions), month__gte=arrears_from, month__lt=month)
+                .exclude(kind__in=[K.SETTLEMENT, K.DELEGATED])
                 .values("pension_id", "month").annotate(basic=Sum("basic_amount")).order_by()
             )
             for row in paid:
@@ -197,7 +162,7 @@ def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, 
                                               age=rules.age_at_month(p["person__birth_date"], row["month"]))
                 if expected > row["basic"]:
                     lines.append(line(p, row["month"], K.ARREARS, quantize(expected - row["basic"]), ZERO))
-        return _insert_lines(run, lines)
+        return insert_lines(run, lines)
 
 
 def _payroll_reissues(*, run_id: int, month: date) -> int:
@@ -206,21 +171,22 @@ def _payroll_reissues(*, run_id: int, month: date) -> int:
         PayrollLine.objects.filter(
             status=L.FAILED, run__month__lt=month, reissued_by__isnull=True, pension__status=Pension.Status.ACTIVE,
             person__status=Person.Status.RECEIVING,
-        ).values("pk", "pension_id", "person_id", "person__town_id", "person__bank_name", "person__bank_account",
-                 "month", "basic_amount", "account_amount", "pension__last_month")
+        ).exclude(kind__in=[K.SETTLEMENT, K.DELEGATED])
+        .values("pk", "pension_id", "person_id", "person__town_id", "person__bank_name", "person__bank_account",
+                "month", "basic_amount", "account_amount", "pension__last_month", "offset_amount", "offset_case_id")
     )
     created = 0
     for i in range(0, len(failed), PAYROLL_CHUNK):
         with transaction.atomic():
-            run = _lock_generated(run_id)
+            run = lock_generated(run_id)
             lines = [
-                _Line(f["pension_id"], f["person_id"], f["person__town_id"], f["month"], K.REISSUE,
+                Line(f["pension_id"], f["person_id"], f["person__town_id"], f["month"], K.REISSUE,
                       f["basic_amount"], f["account_amount"], f["person__bank_name"], f["person__bank_account"],
-                      reissue_of_id=f["pk"])
+                      reissue_of_id=f["pk"], offset=f["offset_amount"], offset_case_id=f["offset_case_id"])
                 for f in failed[i : i + PAYROLL_CHUNK]
                 if not f["pension__last_month"] or f["month"] <= f["pension__last_month"]
             ]
-            created += _insert_lines(run, lines)
+            created += insert_lines(run, lines)
     return created
 
 
@@ -230,11 +196,16 @@ def payroll_generate(*, month: date, by=None, job: JobRun | None = None) -> dict
 
     Safe to rerun and to run twice at once: nothing is ever paid twice (see the module docstring).
     Commits per chunk of pensions, so a crash loses nothing done; `job` receives the progress.
-    Returns {"lines": lines in the run, "total": "x.xx", "created": lines this call added}."""
+    First, everyone whose certification is overdue is suspended (1201) from this month; a month
+    withheld and since resumed is back-paid once (恢复补发); recovery offsets are deducted; the heirs'
+    settlements and the delegated programmes get their lines.
+    Returns {"lines": lines in the run, "total": "x.xx", "created": lines this call added,
+    "suspended": 1201 suspensions from this month, "backpay_lines": 恢复补发 lines in the run}."""
     if by is not None:
         require(by, "benefits.generate_payroll", "只有财务人员或局领导可以生成月度发放")
     month = periods.month_start(month)
     run = _payroll_open(month=month, by=by)
+    suspended = suspend_overdue(month=month, today=timezone.localdate(), by=by)
     tables = selectors.pension_tables()
     arrears_from = _arrears_from(run)
     pension_ids = list(
@@ -252,21 +223,26 @@ def payroll_generate(*, month: date, by=None, job: JobRun | None = None) -> dict
         if job is not None:
             jobrun_progress(job=job, done=min(i + PAYROLL_CHUNK, total))
     created += _payroll_reissues(run_id=run.pk, month=month)
+    created += settlement_lines(run_id=run.pk, month=month)
+    created += delegated_lines(run_id=run.pk, month=month)
     count, amount = selectors.run_totals(run)
+    backpay = PayrollLine.objects.filter(run=run, kind=K.BACKPAY).count()
     with transaction.atomic():
-        run = _lock_generated(run.pk)
+        run = lock_generated(run.pk)
         PayrollRunStatusChange.objects.create(
             run=run, from_status=R.GENERATED, to_status=R.GENERATED, by=by,
-            note=f"生成发放明细：本次新增 {created} 条，共 {count} 条，合计 {amount} 元"
+            note=f"生成发放明细：本次新增 {created} 条，共 {count} 条，合计 {amount} 元；认证逾期暂停 {suspended} 人，"
+            f"恢复补发 {backpay} 条"
             + (f"；含{periods.format_month(arrears_from)}起标准调整补发" if arrears_from else ""),
         )
     if job is not None:
-        job.counts = {"lines": count, "created": created}
-    return {"lines": count, "total": str(amount), "created": created}
+        job.counts = {"lines": count, "created": created, "suspended": suspended, "backpay_lines": backpay}
+    return {"lines": count, "total": str(amount), "created": created, "suspended": suspended,
+            "backpay_lines": backpay}
 
 
 def payroll_job(*, job: JobRun, by, month: str) -> dict:
-    """The JobRun handler (settings.JOB_HANDLERS["benefits.payroll"])."""
+    """The JobRun handler (the app's job_handlers["benefits.payroll"])."""
     try:
         pay_month = periods.parse_month(month)
     except ValueError as exc:

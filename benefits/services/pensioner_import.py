@@ -16,7 +16,7 @@ from contributions.models import AccountEntry, EntryKind, Source
 from contributions.selectors import counted_years_by_person
 from contributions.services import account_post_bulk
 from enrollment.models import Person
-from enrollment.services import PERSON_TRANSITIONS
+from enrollment.services import ReceivingStart, persons_start_receiving
 from linggao_pension import periods
 from linggao_pension.imports import FileFormatError, ImportResult, RowError, cell_date, read_rows, text
 from linggao_pension.money import ZERO, quantize
@@ -32,7 +32,6 @@ from .common import (
     IMPORT_JOB,
     PAYROLL_CHUNK,
     require,
-    save_with_history,
 )
 
 # --- go-live import of people already receiving (系统迁移) ------------------------------------------------
@@ -190,7 +189,7 @@ def _pensioners_write(*, parsed: list[_Pensioner], by, today: date, month: date,
     ):
         if row["total"]:
             ledger[row["person_id"]][row["source"]] = quantize(row["total"])
-    entries, pensions = [], []
+    entries, pensions, starts = [], [], []
     for row in parsed:
         person = persons[row.person.pk]
         if person.status not in selectors.CLAIMABLE_STATUSES:
@@ -226,26 +225,14 @@ def _pensioners_write(*, parsed: list[_Pensioner], by, today: date, month: date,
             age_extra=expected.age_extra, basic_pension=row.amounts["基础养老金"], last_certified_on=row.certified,
             decided_by=by,
         ))
-        # R3, validated against the registry's own transition table. The go-live import writes the
-        # statuses in bulk (tens of thousands of people, possibly from the command line with no
-        # user); a suspended contributor is resumed and becomes a beneficiary in the same step.
-        via = person.status
-        if via == Person.Status.CONTRIB_SUSPENDED:
-            via = Person.Status.CONTRIBUTING
-        if Person.Status.RECEIVING not in PERSON_TRANSITIONS[via]:
-            raise ValidationError(f"{person.name}当前状态不能转为待遇领取")
-        person.status = Person.Status.RECEIVING
-        person.status_reason = ""
-        person.status_changed_on = row.start
-        person.bank_name, person.bank_account = row.bank_name, row.bank_account
+        starts.append(ReceivingStart(person_id=person.pk, on=row.start, bank_name=row.bank_name,
+                                     bank_account=row.bank_account))
     if entries:
         account_post_bulk(entries=entries, by=by)
     bulk_create_with_history(pensions, Pension, batch_size=PAYROLL_CHUNK, default_user=by,
                              default_change_reason="原系统待遇领取人员迁移导入")
-    save_with_history(
-        Person, list(persons.values()), ["status", "status_reason", "status_changed_on", "bank_name", "bank_account"],
-        by=by, reason="原系统待遇领取人员迁移导入：转为待遇领取，更新发放账号",
-    )
+    # R3 and the account, written by the registry's own service (tens of thousands of people).
+    persons_start_receiving(starts=starts, by=by, reason="原系统待遇领取人员迁移导入：转为待遇领取，更新发放账号")
 
 
 def pensioners_import_start(*, stored: str, filename: str, by) -> JobRun:
@@ -255,7 +242,7 @@ def pensioners_import_start(*, stored: str, filename: str, by) -> JobRun:
 
 
 def pensioners_import_job(*, job: JobRun, by, path: str = "", stored: str = "", filename: str = "") -> dict:
-    """Job handler (settings.JOB_HANDLERS["benefits.import_pensioners"]): the file is a path on disk
+    """Job handler (the app's job_handlers["benefits.import_pensioners"]): the file is a path on disk
     (the command) or a name in default storage (the upload page). A refused file fails the job with
     every bad row in its result."""
     if stored:

@@ -28,6 +28,8 @@ from .common import (
     run_move,
 )
 from .drawdown import drawdown
+from .payroll_extras import settlements_paid
+from .recovery import recovery_offset_post
 
 C = BenefitClaim.Status
 R = PayrollRun.Status
@@ -49,8 +51,8 @@ def payroll_close(*, run: PayrollRun, file, by, paid_on: date | None = None) -> 
     result = ImportResult()
     expected = {
         ln.pk: ln
-        for ln in PayrollLine.objects.filter(run=run, status=L.PENDING).exclude(bank_account="").select_related("person")
-        .only("pk", "amount", "bank_account", "person", "person__id_number")
+        for ln in PayrollLine.objects.filter(run=run, status=L.PENDING, amount__gt=0).exclude(bank_account="")
+        .select_related("person").only("pk", "amount", "bank_account", "payee_id_number", "person", "person__id_number")
     }
     outcomes: dict[int, str | None] = {}
     seen: dict[int, int] = {}
@@ -69,7 +71,7 @@ def payroll_close(*, run: PayrollRun, file, by, paid_on: date | None = None) -> 
             error("流水号", f"与第 {seen[line.pk]} 行重复")
             continue
         seen[line.pk] = row.number
-        if text(v["身份证号"]).upper() != line.person.id_number:
+        if text(v["身份证号"]).upper() != (line.payee_id_number or line.person.id_number):
             error("身份证号", "与发放明细不一致")
         if text(v["银行账号"]).replace(" ", "") != line.bank_account:
             error("银行账号", "与发放明细不一致")
@@ -98,7 +100,7 @@ def payroll_close(*, run: PayrollRun, file, by, paid_on: date | None = None) -> 
 
 
 def payroll_close_job(*, job: JobRun, by, run: int, stored: str, paid_on: str = "") -> dict:
-    """Job handler (settings.JOB_HANDLERS["benefits.payroll_close"]): the uploaded return file."""
+    """Job handler (the app's job_handlers["benefits.payroll_close"]): the uploaded return file."""
     payroll_run = PayrollRun.objects.get(pk=run)
     day = date.fromisoformat(paid_on) if paid_on else None
     with default_storage.open(stored, "rb") as file:
@@ -129,7 +131,10 @@ def payroll_apply_return(*, run: PayrollRun, outcomes: dict[int, str | None], by
     if run.status != R.EXPORTED:
         raise ValidationError(f"{run}当前状态为“{run.get_status_display()}”，导出银行文件后才能回盘")
     pending = run.lines.filter(status=L.PENDING)
-    pending.filter(bank_account="").update(status=L.FAILED, failure_reason=NO_ACCOUNT_REASON)
+    # A line wholly taken by a recovery offset never went to the bank: it is paid by the offset.
+    offset_only = [pk for pk in pending.filter(amount=0).values_list("pk", flat=True) if pk not in outcomes]
+    outcomes = {**outcomes, **dict.fromkeys(offset_only)}
+    pending.filter(bank_account="").exclude(pk__in=offset_only).update(status=L.FAILED, failure_reason=NO_ACCOUNT_REASON)
     failures: dict[str, list[int]] = defaultdict(list)
     for pk, reason in outcomes.items():
         if reason is not None:
@@ -139,6 +144,9 @@ def payroll_apply_return(*, run: PayrollRun, outcomes: dict[int, str | None], by
             pending.filter(pk__in=ids[i : i + 1000]).update(status=L.FAILED, failure_reason=reason)
     paid_ids = sorted(pk for pk, reason in outcomes.items() if reason is None)
     drawdown(run=run, paid_ids=paid_ids, by=by, paid_on=paid_on)
+    for line in run.lines.filter(status=L.PAID, offset_amount__gt=0, recovery_posting__isnull=True):
+        recovery_offset_post(line=line, on=paid_on, by=by)
+    settlements_paid(run=run, by=by, paid_on=paid_on)
     paid_pensions = set(run.lines.filter(status=L.PAID).values_list("pension_id", flat=True))
     for claim in BenefitClaim.objects.filter(status=C.DETERMINED, pension__in=paid_pensions).select_for_update():
         claim_move(claim, C.RECEIVING, by=by, opinion=f"{periods.format_month(run.month)}首次发放已到账")

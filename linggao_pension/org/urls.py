@@ -10,5 +10,7 @@ urlpatterns = [
     path("jobs/<int:pk>/file/", views.jobrun_file, name="jobrun_file"),
     path("jobs/<int:pk>/progress/", views.jobrun_progress, name="jobrun_progress"),
     path("jobs/<int:pk>/resume/", views.jobrun_resume, name="jobrun_resume"),
+    path("imports/<int:pk>/", views.import_result, name="import_result"),
+    path("imports/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
     path("access-log/", views.accesslog_list, name="accesslog_list"),
 ]

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, permission_required
@@ -7,11 +6,14 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from linggao_pension import imports, registry
+from linggao_pension.exports import xlsx_response
 from linggao_pension.files import serve_stored_file
+from linggao_pension.org.access import require_perm
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
-from . import roles, services
+from . import jobpage, roles, services
 from .models import AccessLog, JobRun
 
 login = login_not_required(
@@ -27,7 +29,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     return render(request, "org/home.html", {"my_roles": my_roles, "recent_jobs": recent_jobs})
 
 
-def _jobs_visible_to(user):
+def _jobs_for(user):
     qs = JobRun.objects.select_related("started_by")
     if user.has_perm("org.view_all_towns"):
         return qs
@@ -37,52 +39,32 @@ def _jobs_visible_to(user):
 @permission_required("org.view_jobrun", raise_exception=True)
 @require_GET
 def jobrun_list(request: AuthedRequest) -> HttpResponse:
-    qs = _jobs_visible_to(request.user)
+    qs = _jobs_for(request.user)
     kind = request.GET.get("kind")
     if kind:
         qs = qs.filter(kind=kind)
     return render(request, "org/jobrun_list.html", {"page": paginate(request, qs), "kind": kind or ""})
 
 
-# Labels for the keys that batch jobs put in their result; other keys show as they are.
-RESULT_LABELS = {
-    "imported": "导入条数", "errors": "错误", "warnings": "提示", "lines": "明细条数", "total": "合计金额（元）",
-    "created": "本次新增", "receipts": "票据数", "year": "年度", "month": "月份", "credited": "入账人数",
-    "accounts": "账户数", "persons": "人数", "skipped": "跳过", "paid": "支付成功", "failed": "支付失败",
-    "rate": "利率", "files": "文件数",
-}
-
-
-def _result_rows(result: dict) -> tuple[list[dict], list[dict]]:
-    """The job's result as label/value rows, and any per-row messages (errors, warnings) as a table."""
-    rows, messages = [], []
-    for key, value in (result or {}).items():
-        label = RESULT_LABELS.get(key, key)
-        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
-            rows.append({"label": label, "value": f"{len(value)} 条"})
-            messages += [{"kind": label, **v} for v in value[:500]]
-        else:
-            rows.append({"label": label, "value": value})
-    return rows, messages
-
-
 @permission_required("org.view_jobrun", raise_exception=True)
 @require_GET
 def jobrun_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(_jobs_visible_to(request.user), pk=pk)
-    result_rows, result_messages = _result_rows(job.result)
-    return render(
-        request, "org/jobrun_detail.html",
-        {"job": job, "result_rows": result_rows, "result_messages": result_messages,
-         "can_resume": job.is_stalled and request.user.has_perm("org.resume_jobrun")},
-    )
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
+    result_rows, result_messages = jobpage.result_rows(job.result)
+    return render(request, "org/jobrun_detail.html", {
+        "job": job, "result_rows": result_rows, "result_messages": result_messages,
+        "param_rows": jobpage.param_rows(job), "record_link": jobpage.record_link(job),
+        # "已开始…" said when the job was started; once it has finished the page says what happened.
+        "hide_info_messages": job.is_finished,
+        "can_resume": job.is_stalled and request.user.has_perm("org.resume_jobrun"),
+    })
 
 
 @permission_required("org.resume_jobrun", raise_exception=True)
 @require_POST
 def jobrun_resume(request: AuthedRequest, pk: int) -> HttpResponse:
     """The manager's button on a stalled job's page: it continues where it stopped."""
-    job = get_object_or_404(_jobs_visible_to(request.user), pk=pk)
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
     try:
         services.jobrun_resume(job=job, by=request.user)
     except ValidationError as exc:
@@ -96,7 +78,7 @@ def jobrun_resume(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def jobrun_progress(request: AuthedRequest, pk: int) -> JsonResponse:
     """Polled by the job page while the job runs."""
-    job = get_object_or_404(_jobs_visible_to(request.user), pk=pk)
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
     return JsonResponse(
         {
             "status": job.status,
@@ -116,9 +98,9 @@ def jobrun_progress(request: AuthedRequest, pk: int) -> JsonResponse:
 @require_GET
 def jobrun_file(request: AuthedRequest, pk: int) -> HttpResponse:
     """The file uploaded for an accepted import job (kept with its job; refused ones are deleted).
-    Only a user with the permission of the job's kind (settings.JOB_FILE_PERMISSIONS) gets it."""
-    job = get_object_or_404(_jobs_visible_to(request.user), pk=pk)
-    perm = settings.JOB_FILE_PERMISSIONS.get(job.kind)
+    Only a user with the permission of the job's kind (its app's `job_file_permissions`, linggao_pension.registry) gets it."""
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
+    perm = registry.job_file_permissions().get(job.kind)
     if not perm or not job.params.get("stored"):
         raise Http404("该任务没有保存的文件")
     filename = job.params.get("filename") or job.params["stored"].rsplit("/", 1)[-1]
@@ -133,3 +115,37 @@ def accesslog_list(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("q"):
         qs = qs.filter(label__icontains=request.GET["q"])
     return render(request, "org/accesslog_list.html", {"page": paginate(request, qs), "q": request.GET.get("q", "")})
+
+
+# --- the one import result page (linggao_pension.imports) -------------------------------------------
+
+
+def _import_job(request: AuthedRequest, pk: int):
+    """An import job of a kind the apps declare: 403 without that import's permission, 404 for a
+    job the user may not see (another user's, for a town agent)."""
+    specs = registry.imports()
+    kind = JobRun.objects.filter(kind__in=list(specs), pk=pk).values_list("kind", flat=True).first()
+    if kind is None:
+        raise Http404("没有找到该导入")
+    require_perm(request.user, specs[kind].perm)
+    return get_object_or_404(_jobs_for(request.user), pk=pk), specs[kind]
+
+
+@require_GET
+def import_result(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Where every upload page lands: progress while the job runs (the page reloads itself when it
+    ends), then the number imported or every bad row of a refused file."""
+    job, spec = _import_job(request, pk)
+    outcome = imports.import_outcome(job)
+    success = spec.success.format(imported=outcome["imported"])
+    return render(request, "imports/result.html", {**outcome, "spec": spec, "success": success})
+
+
+@require_GET
+def import_errors(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Every bad row of a refused file as a workbook, to correct the file row by row."""
+    job, _ = _import_job(request, pk)
+    errors = imports.import_outcome(job)["errors"]
+    if not errors:
+        raise Http404("该导入没有错误")
+    return xlsx_response(imports.errors_workbook(errors), f"导入错误清单_{job.pk}.xlsx")

@@ -126,7 +126,7 @@ def test_claim_determination_sheet_and_person_page_through_the_pages(
     client.force_login(finance)
     with at(2025, 10, 20), django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("benefits:payroll_start"), {"month": "2025-10"})
-    assert JobRun.objects.get(kind="benefits.payroll").result == {"lines": 1, "total": "318.32", "created": 1}
+    assert JobRun.objects.get(kind="benefits.payroll").result == {"lines": 1, "total": "318.32", "created": 1, "suspended": 0, "backpay_lines": 0}
     line = PayrollLine.objects.get(pension=pension)
     assert (line.month, line.basic_amount, line.account_amount, line.amount) == (
         date(2025, 10, 1), D("271.00"), D("47.32"), D("318.32"))

@@ -85,7 +85,7 @@ def test_imported_pensioners_are_paid_from_the_import_month_at_the_standard(regi
     with at(2026, 3, 20):
         result = services.payroll_generate(month=date(2026, 3, 1), by=finance)
     # 291 + 10.79 and 291 (the standard, not the legacy 271) + 7.19
-    assert result == {"lines": 2, "total": "599.98", "created": 2}
+    assert result == {"lines": 2, "total": "599.98", "created": 2, "suspended": 0, "backpay_lines": 0}
     assert set(PayrollLine.objects.values_list("month", flat=True)) == {date(2026, 3, 1)}
 
 

@@ -58,8 +58,8 @@ def test_one_line_per_pensioner_and_a_second_run_adds_nothing(finance):
     with at(2026, 1, 20):
         first = services.payroll_generate(month=JAN, by=finance)
         second = services.payroll_generate(month=JAN, by=finance)
-    assert first == {"lines": 3, "total": "903.00", "created": 3}
-    assert second == {"lines": 3, "total": "903.00", "created": 0}
+    assert first == {"lines": 3, "total": "903.00", "created": 3, "suspended": 0, "backpay_lines": 0}
+    assert second == {"lines": 3, "total": "903.00", "created": 0, "suspended": 0, "backpay_lines": 0}
     assert lines_of(JAN) == [(p.pk, JAN, K.NORMAL, D("291.00"), D("10.00"), D("301.00")) for p in pensions]
     line = PayrollLine.objects.get(pension=pensions[0])
     assert (line.bank_name, line.bank_account, line.town_id) == (
@@ -86,8 +86,8 @@ def test_command_prints_the_json_the_issue_names(finance):
         call_command("run_payroll", "--month", "2026-01", "--json", stdout=out)
         again = StringIO()
         call_command("run_payroll", "--month", "2026-01", "--json", stdout=again)
-    assert json.loads(out.getvalue()) == {"lines": 2, "total": "602.00", "created": 2}
-    assert json.loads(again.getvalue()) == {"lines": 2, "total": "602.00", "created": 0}
+    assert json.loads(out.getvalue()) == {"lines": 2, "total": "602.00", "created": 2, "suspended": 0, "backpay_lines": 0}
+    assert json.loads(again.getvalue()) == {"lines": 2, "total": "602.00", "created": 0, "suspended": 0, "backpay_lines": 0}
     assert JobRun.objects.filter(kind="benefits.payroll", status=JobRun.Status.SUCCEEDED).count() == 2
 
 
@@ -107,7 +107,7 @@ def test_a_late_determination_is_caught_up_month_by_month(finance):
     pension = PensionFactory(start_month=date(2025, 11, 1))
     with at(2026, 1, 20):
         result = services.payroll_generate(month=JAN, by=finance)
-    assert result == {"lines": 3, "total": str(D("281") * 2 + D("301")) + ".00", "created": 3}
+    assert result == {"lines": 3, "total": str(D("281") * 2 + D("301")) + ".00", "created": 3, "suspended": 0, "backpay_lines": 0}
     assert lines_of(JAN) == [
         (pension.pk, date(2025, 11, 1), K.NORMAL, D("271.00"), D("10.00"), D("281.00")),
         (pension.pk, date(2025, 12, 1), K.NORMAL, D("271.00"), D("10.00"), D("281.00")),
@@ -285,7 +285,7 @@ def test_return_file_closes_the_run_and_the_failed_line_is_reissued_next_month(f
     with at(2026, 2, 20):
         result = services.payroll_generate(month=FEB, by=finance)
         again = services.payroll_generate(month=FEB, by=finance)
-    assert result == {"lines": 3, "total": "903.00", "created": 3}
+    assert result == {"lines": 3, "total": "903.00", "created": 3, "suspended": 0, "backpay_lines": 0}
     assert again["created"] == 0
     assert lines_of(FEB) == [
         (ok.pk, FEB, K.NORMAL, D("291.00"), D("10.00"), D("301.00")),
@@ -356,7 +356,7 @@ def test_arrears_for_every_month_already_paid_after_a_retroactive_standard(finan
     with at(2026, 1, 20):
         result = services.payroll_generate(month=JAN, by=finance)
         again = services.payroll_generate(month=JAN, by=finance)
-    assert result == {"lines": 3, "total": "321.00", "created": 3}
+    assert result == {"lines": 3, "total": "321.00", "created": 3, "suspended": 0, "backpay_lines": 0}
     assert again["created"] == 0
     assert lines_of(JAN) == [
         (pension.pk, date(2025, 11, 1), K.ARREARS, D("10.00"), D("0.00"), D("10.00")),
@@ -445,8 +445,10 @@ def test_beat_job_generates_once_on_or_after_the_payroll_day():
         assert services.payroll_scheduled(today=date(2026, 2, 20)) == "上月发放尚未回盘结束"
 
 
-def test_beat_task_is_scheduled(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["benefits-monthly-payroll"]
+def test_beat_task_is_scheduled():
+    from linggao_pension.celery import app
+
+    entry = app.conf.beat_schedule["benefits-monthly-payroll"]
     assert entry["task"] == "benefits.tasks.payroll_monthly"
 
 
@@ -552,7 +554,7 @@ def test_payroll_started_from_the_page_succeeds_on_the_worker(client):
     progress = client.get(reverse("org:jobrun_progress", args=[job.pk])).json()
     assert (progress["finished"], progress["done"], progress["total"]) == (True, 5, 5)
     per_line = selectors.pension_tables().basic_total(month=month, years=15, age=66) + D("10.00")
-    assert job.result == {"lines": 5, "total": str(per_line * 5), "created": 5}
+    assert job.result == {"lines": 5, "total": str(per_line * 5), "created": 5, "suspended": 0, "backpay_lines": 0}
     assert PayrollLine.objects.filter(run__month=month).count() == 5
     assert Pension.objects.count() == 5
     run = PayrollRun.objects.get(month=month)

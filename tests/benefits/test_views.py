@@ -17,6 +17,7 @@ from contributions.models import Source
 from linggao_pension import periods
 from linggao_pension.org.models import AccessLog, JobRun
 from tests.factories import PensionFactory, PersonFactory
+from tests.ui.html import doc, field_group, text
 
 from .conftest import at, credit, return_file, xlsx, yearly
 
@@ -439,7 +440,7 @@ def test_payroll_start_page(client, finance, pension_here, django_capture_on_com
     assert "不是有效的年月" in bad.content.decode()
     job = JobRun.objects.get()
     assert response["Location"] == reverse("org:jobrun_detail", args=[job.pk])
-    assert job.status == JobRun.Status.SUCCEEDED and job.result == {"lines": 1, "total": "301.00", "created": 1}
+    assert job.status == JobRun.Status.SUCCEEDED and job.result == {"lines": 1, "total": "301.00", "created": 1, "suspended": 0, "backpay_lines": 0}
 
 
 def test_payroll_start_refusals_are_shown_at_the_month_field_and_record_no_job(client, finance, pension_here):
@@ -450,9 +451,11 @@ def test_payroll_start_refusals_are_shown_at_the_month_field_and_record_no_job(c
     with at(2026, 2, 20):
         blocked = client.post(reverse("benefits:payroll_start"), {"month": "2026-02"})
     assert future.status_code == blocked.status_code == 200
-    assert '<span class="errorlist">不能生成未来月份（2026年02月）的发放</span>' in future.content.decode()
-    assert ('<span class="errorlist">2026年01月发放尚未回盘结束（已生成），不能生成2026年02月的发放</span>'
-            in blocked.content.decode())
+    # At the month field: inside its field group (templates/forms/field.html).
+    assert text(field_group(doc(future), "month").xpath('.//ul[@class="errorlist"]')[0]) == (
+        "不能生成未来月份（2026年02月）的发放")
+    assert text(field_group(doc(blocked), "month").xpath('.//ul[@class="errorlist"]')[0]) == (
+        "2026年01月发放尚未回盘结束（已生成），不能生成2026年02月的发放")
     assert not JobRun.objects.exists()
     assert PayrollRun.objects.count() == 1
 
@@ -471,7 +474,7 @@ def test_manager_starts_the_payroll_from_its_page_and_watches_the_job(
     job = JobRun.objects.get(kind="benefits.payroll")
     assert response["Location"] == reverse("org:jobrun_detail", args=[job.pk])
     assert (job.status, job.started_by, job.result) == (
-        JobRun.Status.SUCCEEDED, manager, {"lines": 1, "total": "301.00", "created": 1})
+        JobRun.Status.SUCCEEDED, manager, {"lines": 1, "total": "301.00", "created": 1, "suspended": 0, "backpay_lines": 0})
     assert client.get(response["Location"]).status_code == 200
     progress = client.get(reverse("org:jobrun_progress", args=[job.pk])).json()
     assert (progress["finished"], progress["percent"], progress["done"], progress["total"]) == (True, 100, 1, 1)

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 # What each demo role must find in its menu, and what it must not.
 EXPECTED_NAV = {
-    "镇/农场经办员": (["参保登记", "保费征缴", "待遇"], ["监督检查", "统计报表", "个人信息查看日志"]),
+    # town agents see their own town's inspections (issue 13: notices, opinions, data, rectification)
+    "镇/农场经办员": (["参保登记", "保费征缴", "待遇", "监督检查"], ["统计报表", "个人信息查看日志"]),
     "县局经办员": (["参保登记", "保费征缴", "待遇", "监督检查"], []),
     "财务": (["保费征缴", "待遇"], []),
     "稽核员": (["监督检查", "个人信息查看日志"], []),

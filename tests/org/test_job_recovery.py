@@ -33,13 +33,12 @@ class Killed(BaseException):
 
 
 @pytest.fixture
-def test_jobs(settings):
-    settings.JOB_HANDLERS = {
-        **settings.JOB_HANDLERS,
-        "count_towns": "tests.org.jobs.count_towns", "crash": "tests.org.jobs.crash",
-        "wait_for_gate": "tests.org.jobs.wait_for_gate",
-    }
-    settings.JOB_LABELS = {**settings.JOB_LABELS, "count_towns": "统计镇数"}
+def test_jobs(declare):
+    declare(
+        job_handlers={"count_towns": "tests.org.jobs.count_towns", "crash": "tests.org.jobs.crash",
+                      "wait_for_gate": "tests.org.jobs.wait_for_gate"},
+        job_labels={"count_towns": "统计镇数"},
+    )  # fmt: skip
 
 
 def stall(job: JobRun, seconds: int = 600) -> None:
@@ -269,19 +268,19 @@ def test_without_a_broker_the_job_is_recorded_and_runs_after_the_request(setting
 
 
 @pytest.mark.django_db(transaction=True)
-def test_without_a_broker_the_upload_page_redirects_to_the_job_at_once(client, settings, test_jobs):
+def test_without_a_broker_the_upload_page_redirects_to_the_job_at_once(client, settings, test_jobs, declare):
     """The residents' import page: the job is recorded and the page answers while it still runs."""
     from tests.conftest import make_user
     from tests.enrollment.xlsx import valid_rows, workbook_bytes
 
     settings.JOB_EAGER_MODE = "thread"
-    settings.JOB_HANDLERS = {**settings.JOB_HANDLERS, "import_residents": "tests.org.jobs.wait_for_gate"}
+    declare(job_handlers={"import_residents": "tests.org.jobs.wait_for_gate"})
     client.force_login(make_user("clerk_t", roles.CLERK))
     test_handlers.GATE.clear()
     upload = SimpleUploadedFile("residents.xlsx", workbook_bytes(valid_rows(3)))
     response = client.post(reverse("enrollment:import_upload"), {"file": upload})
     job = JobRun.objects.get(kind="import_residents")
-    assert response.status_code == 302 and response["Location"] == reverse("enrollment:import_result", args=[job.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("org:import_result", args=[job.pk])
     assert not JobRun.objects.get(pk=job.pk).is_finished
     test_handlers.GATE.set()
     deadline = time.monotonic() + 20

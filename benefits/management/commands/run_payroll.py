@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--month", required=True, help="发放年月，YYYY-MM，如 2026-03")
-        parser.add_argument("--json", action="store_true", help='输出 {"lines": n, "total": "x.xx", "created": k}')
+        parser.add_argument("--json", action="store_true", help='输出 {"lines": n, "total": "x.xx", "created": k, "suspended": s, "backpay_lines": b}')
         parser.add_argument("--by", metavar="USERNAME", help="记录为生成人的用户名（可选，默认记为系统）")
 
     def handle(self, *args, month: str, json: bool, by: str | None, **options):
@@ -37,11 +37,12 @@ class Command(BaseCommand):
             raise CommandError("；".join(getattr(exc, "messages", [str(exc)]))) from None
         result = job.result
         if json:
-            self.stdout.write(_dumps({"lines": result["lines"], "total": result["total"], "created": result["created"]}))
+            self.stdout.write(_dumps({key: result[key] for key in ("lines", "total", "created", "suspended",
+                                                                   "backpay_lines")}))
         else:
             self.stdout.write(self.style.SUCCESS(
                 f"{month} 发放：共 {result['lines']} 条，合计 {result['total']} 元，本次新增 {result['created']} 条"
-                f"（任务 #{job.pk}）"
+                f"；认证逾期暂停 {result['suspended']} 人，恢复补发 {result['backpay_lines']} 条（任务 #{job.pk}）"
             ))
 
 

@@ -1,0 +1,192 @@
+"""Suspension (暂停领取) and resumption (R3, R10): the payroll suspends every pensioner whose
+certification is overdue (1201) from its month; a certification ends it and the next payroll
+back-pays the withheld months once. Other suspensions (1202 服刑, 1299 其他) and every resumption
+other than by certification go through the town → county review (SuspensionRequest)."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from enrollment.models import Person
+from enrollment.services import person_status_set
+from linggao_pension import periods
+from linggao_pension.money import ZERO
+from linggao_pension.org.services import system_user
+
+from .. import selectors
+from ..models import PayrollLine, PayrollRun, Pension, Suspension, SuspensionRequest
+from .common import require, require_town
+from .recovery import recovery_case_open
+from .review import county_check, review_first_steps, review_step
+
+RS = SuspensionRequest.Status
+NOUN = "暂停/恢复领取申请"
+REASON_LABELS = {"1201": "未按期认证", "1202": "服刑", "1299": "其他"}
+
+
+def suspension_open(*, pension: Pension, reason_code: str, start_month: date, by, backpay: bool, evidence: str = "",
+                    note: str = "") -> Suspension:
+    """Withhold `pension` from `start_month` (inside the caller's transaction; the caller checked the
+    actor). Months from there already paid are overpaid when they are not to be back-paid: a recovery case."""
+    pension = Pension.objects.select_for_update().select_related("person").get(pk=pension.pk)
+    if pension.status != Pension.Status.ACTIVE:
+        raise ValidationError("该养老金已停止发放，不能暂停")
+    if Suspension.objects.filter(pension=pension, end_month__isnull=True).exists():
+        raise ValidationError("该养老金已在暂停领取中")
+    suspension = Suspension(pension=pension, person=pension.person, reason_code=reason_code,
+                            start_month=periods.month_start(start_month), backpay=backpay, evidence=evidence[:200],
+                            note=note[:200], created_by=by)
+    suspension._history_user, suspension._change_reason = by, f"暂停领取（{reason_code}）"
+    suspension.save()
+    if pension.person.status == Person.Status.RECEIVING:
+        person_status_set(person=pension.person, status=Person.Status.BENEFIT_SUSPENDED,
+                             on=suspension.start_month, by=by, reason=reason_code,
+                             note=f"暂停领取：{REASON_LABELS[reason_code]}，自{periods.format_month(start_month)}起")
+    if not backpay:
+        paid = list(PayrollLine.objects.filter(pension=pension, month__gte=suspension.start_month,
+                                               kind__in=PayrollLine.BASE_KINDS, status=PayrollLine.Status.PAID))
+        amount = sum((ln.amount + ln.offset_amount for ln in paid), ZERO)
+        if amount > 0:
+            recovery_case_open(person=pension.person, pension=pension, source="suspension", amount=amount, by=by,
+                               months=[ln.month for ln in paid],
+                               reason=f"暂停领取（{REASON_LABELS[reason_code]}）期间已发放的待遇")
+    return suspension
+
+
+def suspension_end(*, suspension: Suspension, resume_month: date, by, note: str) -> Suspension:
+    """End a suspension: months from `resume_month` are paid again (inside the caller's transaction)."""
+    suspension = Suspension.objects.select_for_update().select_related("person").get(pk=suspension.pk)
+    if suspension.end_month is not None:
+        raise ValidationError("该暂停已恢复")
+    suspension.end_month = max(periods.month_start(resume_month), suspension.start_month)
+    suspension.ended_by, suspension.ended_at, suspension.end_note = by, timezone.now(), note[:200]
+    suspension._history_user, suspension._change_reason = by, f"恢复发放：{note}"
+    suspension.save()
+    person = suspension.person
+    if person.status == Person.Status.BENEFIT_SUSPENDED:
+        person_status_set(person=person, status=Person.Status.RECEIVING, on=suspension.end_month, by=by,
+                             note=f"恢复发放：{note}")
+    return suspension
+
+
+def resume_month_for(day: date) -> date:
+    """The first month paid again after a cause removed on `day`: its month, or the next when that
+    month's payroll already exists (it was generated while the person was withheld)."""
+    month = periods.month_start(day)
+    return periods.add_months(month, 1) if PayrollRun.objects.filter(month=month).exists() else month
+
+
+def overdue_pensions(*, today: date, cycle_months: int):
+    """Pensions being paid whose next certification date (last + cycle) is before today."""
+    limit = periods.add_months(today, -cycle_months)
+    open_suspension = Suspension.objects.filter(pension=OuterRef("pk"), end_month__isnull=True)
+    return (Pension.objects.filter(status=Pension.Status.ACTIVE, person__status=Person.Status.RECEIVING,
+                                   last_certified_on__lt=limit).exclude(Exists(open_suspension)))
+
+
+def suspend_overdue(*, month: date, today: date, by) -> int:
+    """The payroll's first step: suspend (1201) from `month` everyone overdue; returns how many are
+    suspended from this month (also those suspended by an earlier run of the same month)."""
+    actor = by or system_user()
+    cycle = selectors.pension_tables().cycle_months
+    ids = list(overdue_pensions(today=today, cycle_months=cycle).filter(first_payroll_month__lte=month)
+               .values_list("pk", flat=True))
+    for i in range(0, len(ids), 500):
+        with transaction.atomic():
+            for pension in Pension.objects.filter(pk__in=ids[i : i + 500]).select_related("person"):
+                suspension_open(pension=pension, reason_code="1201", start_month=month, by=actor, backpay=True,
+                                note=f"领取资格认证逾期（最近认证 {pension.last_certified_on}）")
+    return Suspension.objects.filter(reason_code="1201", start_month=month).count()
+
+
+# --- requests through the review ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def suspension_request(*, pension: Pension, reason_code: str, by, start_month: date, evidence: str = "",
+                       note: str = "") -> SuspensionRequest:
+    """A town agent asks to suspend a pension (1202 服刑, 1299 其他) from `start_month`, with the
+    evidence; a county clerk reviews it (suspension_request_approve)."""
+    require(by, "benefits.request_suspension", "只有镇/农场经办员可以申请暂停领取")
+    pension = Pension.objects.select_related("person").get(pk=pension.pk)
+    require_town(by, pension.person.town_id)
+    if reason_code not in ("1202", "1299"):
+        raise ValidationError({"reason_code": "暂停原因应为 1202（服刑）或 1299（其他）；1201 由发放时自动暂停"})
+    if not (evidence or "").strip() and not (note or "").strip():
+        raise ValidationError({"evidence": "请填写依据或证明材料"})
+    if pension.status != Pension.Status.ACTIVE:
+        raise ValidationError("该养老金已停止发放")
+    if Suspension.objects.filter(pension=pension, end_month__isnull=True).exists():
+        raise ValidationError("该养老金已在暂停领取中")
+    if SuspensionRequest.objects.filter(pension=pension, status=RS.TOWN_APPROVED).exists():
+        raise ValidationError("该养老金已有待复核的暂停/恢复申请")
+    return _request_create(pension=pension, by=by, action=SuspensionRequest.Action.SUSPEND, reason_code=reason_code,
+                           month=start_month, backpay=False, evidence=evidence, note=note)
+
+
+@transaction.atomic
+def resumption_request(*, suspension: Suspension, by, resume_month: date, backpay: bool, evidence: str = "",
+                       note: str = "") -> SuspensionRequest:
+    """A town agent asks to resume a suspended pension from `resume_month` (the cause removed);
+    `backpay`: whether the withheld months are paid (never for 1202)."""
+    require(by, "benefits.request_suspension", "只有镇/农场经办员可以申请恢复发放")
+    suspension = Suspension.objects.select_related("pension", "person").get(pk=suspension.pk)
+    require_town(by, suspension.person.town_id)
+    if suspension.end_month is not None:
+        raise ValidationError("该暂停已恢复")
+    if periods.month_start(resume_month) < suspension.start_month:
+        raise ValidationError({"resume_month": "恢复年月不能早于暂停起始年月"})
+    if SuspensionRequest.objects.filter(pension=suspension.pension, status=RS.TOWN_APPROVED).exists():
+        raise ValidationError("该养老金已有待复核的暂停/恢复申请")
+    return _request_create(pension=suspension.pension, by=by, action=SuspensionRequest.Action.RESUME,
+                           reason_code=suspension.reason_code, month=resume_month,
+                           backpay=backpay and suspension.reason_code != "1202", evidence=evidence, note=note,
+                           suspension=suspension)
+
+
+def _request_create(*, pension, by, action, reason_code, month, backpay, evidence, note, suspension=None):
+    request = SuspensionRequest(pension=pension, town_id=pension.person.town_id, action=action,
+                                reason_code=reason_code, month=periods.month_start(month), backpay=backpay,
+                                suspension=suspension, evidence=evidence[:200], note=note[:200], created_by=by,
+                                status="")
+    review_step(request, RS.TOWN_APPROVED, by=by, opinion=note or "申请")
+    request._history_user, request._change_reason = by, request.get_action_display()
+    request.save()
+    review_first_steps(request, by=by, opinion=f"{request.get_action_display()}：{evidence or note}")
+    return request
+
+
+@transaction.atomic
+def suspension_request_approve(*, request: SuspensionRequest, by, opinion: str = "") -> SuspensionRequest:
+    """县复核通过: the suspension starts, or ends, as requested."""
+    request = SuspensionRequest.objects.select_for_update().select_related("pension", "suspension").get(pk=request.pk)
+    county_check(request, by=by, perm="benefits.review_suspension", noun=NOUN)
+    if request.action == SuspensionRequest.Action.SUSPEND:
+        request.suspension = suspension_open(pension=request.pension, reason_code=request.reason_code,
+                                             start_month=request.month, by=by, backpay=False,
+                                             evidence=request.evidence, note=request.note)
+    else:
+        suspension = Suspension.objects.select_for_update().get(pk=request.suspension_id)
+        suspension.backpay = request.backpay
+        suspension.save(update_fields=["backpay"])
+        suspension_end(suspension=suspension, resume_month=request.month, by=by,
+                       note=f"复核通过：{request.evidence or request.note}")
+    review_step(request, RS.COUNTY_APPROVED, by=by, opinion=opinion or "县复核通过")
+    request._history_user, request._change_reason = by, "县复核通过"
+    request.save()
+    return request
+
+
+@transaction.atomic
+def suspension_request_return(*, request: SuspensionRequest, by, opinion: str) -> SuspensionRequest:
+    request = SuspensionRequest.objects.select_for_update().get(pk=request.pk)
+    county_check(request, by=by, perm="benefits.review_suspension", noun=NOUN)
+    if not (opinion or "").strip():
+        raise ValidationError({"opinion": "退回必须填写意见"})
+    review_step(request, RS.COUNTY_RETURNED, by=by, opinion=opinion)
+    request._history_user, request._change_reason = by, "县复核退回"
+    request.save()
+    return request
