@@ -52,3 +52,41 @@ def test_enrollment(journey, agent, clerk, town):
     assert masked in row.inner_text() and good_id not in page.content()
     assert person.insured_no in row.inner_text()
     journey.shot(page, "registry-masked-id")
+
+
+def test_premium_receipt_confirmation(journey, agent, finance, town):
+    """2. The agent records a premium and prints the receipt; finance confirms (select-all); the
+    account shows the credit and the subsidy."""
+    from tests.factories import PersonFactory
+
+    person = PersonFactory(town=town, age=40, name="王秀英")
+    page = journey.login(agent)
+    page.click("nav >> text=登记缴费")
+    page.fill("input[name=q]", person.id_number)
+    page.click("button:has-text('查找')")
+    page.wait_for_selector("text=缴费信息")
+    page.select_option("select[name=grade]", index=2)
+    grade = page.locator("select[name=grade] option:checked").inner_text()
+    journey.shot(page, "agent-records-premium")
+    page.click("button:has-text('登记并生成票据')")
+    page.wait_for_selector("text=打印票据（PDF）")
+    journey.shot(page, "receipt-page")
+    pdf = page.request.get(journey.base_url + page.locator("a:has-text('打印票据（PDF）')").get_attribute("href"))
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body()[:4] == b"%PDF"
+
+    page = journey.login(finance)
+    page.click("nav >> text=缴费票据")
+    journey.shot(page, "finance-receipts")
+    page.check("input[data-select-all=receipt]")
+    boxes = page.locator("input[name=receipt]")
+    assert boxes.count() >= 1 and all(boxes.nth(i).is_checked() for i in range(boxes.count()))
+    journey.shot(page, "finance-selects-all")
+    page.click("button:has-text('确认所选票据')")
+    page.wait_for_selector(".msg")
+    journey.shot(page, "finance-confirmed")
+    page.goto(journey.base_url + f"/contributions/accounts/{person.pk}/")
+    body = page.locator("main").inner_text()
+    amount = grade.replace(" 元", "").strip()
+    assert f"{float(amount):,.2f}" in body  # 个人缴费 credited
+    assert "省级财政补贴" in body and "30.00" in body  # the grade's subsidy (below 500: 30 元)
+    journey.shot(page, "account-credit-and-subsidy", full_page=True)
