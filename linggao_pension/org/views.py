@@ -13,6 +13,7 @@ from linggao_pension.types import AuthedRequest
 
 from . import jobpage, roles, services
 from .models import AccessLog, JobRun
+from .todos import todos_for
 
 login = login_not_required(
     auth_views.LoginView.as_view(template_name="org/login.html", redirect_authenticated_user=True)
@@ -24,7 +25,8 @@ def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
     my_roles = [{"name": g, "description": roles.ROLE_DESCRIPTIONS.get(g, "")} for g in user.role_names]
     recent_jobs = JobRun.objects.filter(started_by=user).select_related("started_by")[:5]
-    return render(request, "org/home.html", {"my_roles": my_roles, "recent_jobs": recent_jobs})
+    return render(request, "org/home.html",
+                  {"my_roles": my_roles, "recent_jobs": recent_jobs, "todos": todos_for(user)})  # fmt: skip
 
 
 def _jobs_visible_to(user):
