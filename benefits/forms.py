@@ -16,7 +16,7 @@ class MonthField(forms.Field):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.widget.attrs.update({"placeholder": "YYYY-MM", "class": "input", "maxlength": "7"})
+        self.widget.attrs.update({"type": "month", "placeholder": "YYYY-MM", "class": "input", "maxlength": "7"})
 
     def to_python(self, value):
         value = str(value or "").strip()

@@ -12,6 +12,7 @@ from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
 from . import jobpage, roles, services
+from .filters import AccessLogFilter
 from .models import AccessLog, JobRun
 from .todos import todos_for
 
@@ -111,7 +112,5 @@ def jobrun_file(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("org.view_accesslog", raise_exception=True)
 @require_GET
 def accesslog_list(request: AuthedRequest) -> HttpResponse:
-    qs = AccessLog.objects.select_related("user")
-    if request.GET.get("q"):
-        qs = qs.filter(label__icontains=request.GET["q"])
-    return render(request, "org/accesslog_list.html", {"page": paginate(request, qs), "q": request.GET.get("q", "")})
+    filterset = AccessLogFilter(request.GET, queryset=AccessLog.objects.select_related("user"), request=request)
+    return render(request, "org/accesslog_list.html", {"page": paginate(request, filterset.qs), "filter": filterset})
