@@ -87,3 +87,4 @@ class BenefitsConfig(AppConfig):
             r.MANAGER: ["benefits.view_payrollrun", "benefits.generate_payroll"],
         },
     )  # fmt: skip
+    home_todos = ["benefits.todos.todos"]  # the home page's 待办 (linggao_pension.org.todos)

@@ -74,3 +74,4 @@ class ContributionsConfig(AppConfig):
         r.every([r.AUDITOR, r.MANAGER], [*_VIEW, "contributions.view_remittance", "contributions.view_specialcredit"]),
         {r.MANAGER: ["contributions.post_interest", "contributions.add_remittance"]},
     )  # fmt: skip
+    home_todos = ["contributions.todos.todos"]  # the home page's 待办 (linggao_pension.org.todos)

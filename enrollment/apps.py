@@ -22,7 +22,6 @@ class EnrollmentConfig(AppConfig):
     job_file_permissions = {"import_residents": "enrollment.import_persons"}
     demo_seeder = "enrollment.demo.seed"
     demo_order = 10
-    home_todos = "enrollment.selectors.home_todos"
     nav_sections = [
         NavSection(
             "参保登记",
@@ -50,3 +49,4 @@ class EnrollmentConfig(AppConfig):
             r.AUDITOR: ["enrollment.view_person_full"],
         },
     )  # fmt: skip
+    home_todos = ["enrollment.todos.todos"]  # the home page's 待办 (linggao_pension.org.todos)

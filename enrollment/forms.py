@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from linggao_pension.imports import SPREADSHEET_REFUSAL, SPREADSHEET_SUFFIXES
 from linggao_pension.org.models import Town, Village
 
 from . import rules
@@ -69,7 +70,16 @@ class ApplicationForm(forms.ModelForm):
                 self.initial.setdefault("town", user.town_id)
 
     def clean_id_number(self) -> str:
-        return _id_number(self.cleaned_data["id_number"])
+        raw = self.cleaned_data["id_number"]
+        upgraded = rules.id_number_upgrade(raw)
+        if upgraded:
+            # Shown at the field with the converted number filled in; saved only when submitted again,
+            # so no 15-digit number is ever changed without the agent seeing it.
+            data = self.data.copy()
+            data[self.add_prefix("id_number")] = upgraded
+            self.data = data
+            raise forms.ValidationError(rules.id_upgrade_warning(raw.strip(), upgraded) + "后再次保存")
+        return _id_number(raw)
 
     def clean_phone(self) -> str:
         return _checked(rules.validate_phone, self.cleaned_data["phone"])
@@ -137,10 +147,11 @@ class ChangeRequestForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）", help_text="请使用下载的模板填写，表头和列顺序不可改动")
+    file = forms.FileField(label="导入文件（.xlsx、.xls 或 .csv）",
+                           help_text="请使用下载的模板填写，表头和列顺序不可改动；CSV 可为 UTF-8 或 GB18030 编码")  # fmt: skip
 
     def clean_file(self):
         file = self.cleaned_data["file"]
-        if not file.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError("请上传 Excel（.xlsx）文件")
+        if not file.name.lower().endswith(SPREADSHEET_SUFFIXES):
+            raise forms.ValidationError(SPREADSHEET_REFUSAL)
         return file

@@ -232,24 +232,3 @@ def dashboard(*, user) -> dict:
     return out
 
 
-def home_todos(user) -> list[dict]:
-    """The home page's to-do items of the registry (EnrollmentConfig.home_todos): what waits for
-    this user's county review (never what they prepared) and the town's drafts and returned records."""
-    from django.urls import reverse
-
-    items = []
-    for model, perm_review, perm_submit, label, url in (
-        (EnrollmentApplication, "enrollment.review_enrollmentapplication", "enrollment.submit_enrollmentapplication",
-         "参保登记申请", "enrollment:application_list"),
-        (ChangeRequest, "enrollment.review_changerequest", "enrollment.submit_changerequest", "信息变更",
-         "enrollment:changerequest_list"),
-    ):  # fmt: skip
-        records = model.objects.in_scope(user)
-        if user.has_perm(perm_review):
-            count = records.filter(not_prepared_by(model, user), status=RS.TOWN_APPROVED).count()
-            items.append({"label": f"待县复核的{label}", "count": count,
-                          "url": f"{reverse(url)}?status={RS.TOWN_APPROVED}"})  # fmt: skip
-        if user.has_perm(perm_submit):
-            count = records.filter(status__in=EDITABLE_REVIEW_STATUSES).count()
-            items.append({"label": f"待处理的{label}（草稿、退回）", "count": count, "url": reverse(url)})
-    return items

@@ -23,6 +23,9 @@ class BaseFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         for field in self.form.fields.values():
             widget = field.widget
+            # Date filters get the browser's date picker; it reads and sends ISO dates only.
+            if isinstance(field, forms.DateField) and type(widget) is forms.DateInput:
+                field.widget = widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
             if isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "select")
             else:

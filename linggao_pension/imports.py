@@ -12,6 +12,7 @@ One shape for every import:
    and offers them as an Excel file (org:import_errors).
 """
 
+import csv
 import io
 import json
 from collections.abc import Sequence
@@ -62,15 +63,77 @@ class SheetRow:
     values: dict  # header -> raw cell value
 
 
-def read_rows(file, headers: Sequence[str]) -> list[SheetRow]:
-    """Read the first sheet: the header row must be exactly `headers`, in order."""
+# The formats older systems and banks export, read as well as .xlsx (issue 16).
+SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".csv")
+SPREADSHEET_REFUSAL = "请上传 Excel（.xlsx 或 97-2003 的 .xls）或 CSV 文件，可先下载模板填写"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (BIFF in an OLE2 container)
+
+
+def _xlsx_rows(data: bytes):
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        data = file.read() if hasattr(file, "read") else open(file, "rb").read()
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        yield from wb.worksheets[0].iter_rows(values_only=True)
+    finally:
+        wb.close()
+
+
+def _xls_rows(data: bytes):
+    """.xls through xlrd: dates as datetime, numbers as float (text() drops a trailing .0), text as str."""
+    import xlrd
+
+    book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    sheet = book.sheet_by_index(0)
+    for r in range(sheet.nrows):
+        out = []
+        for cell in sheet.row(r):
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                out.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+            elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                out.append(None)
+            elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                out.append(bool(cell.value))
+            else:
+                out.append(cell.value)
+        yield tuple(out)
+
+
+def _csv_rows(data: bytes):
+    """CSV in UTF-8 (with or without BOM) or GB18030 (what Excel and bank systems in China write)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            decoded = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise FileFormatError("无法读取 CSV 文件：编码应为 UTF-8 或 GB18030")
+    sample = decoded[:4096]
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    for row in csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter):
+        yield tuple(cell if cell.strip() else None for cell in row)
+
+
+def sheet_rows(file):
+    """The first sheet's rows (tuples of cell values) of an .xlsx, .xls or .csv file, told by its
+    content, not its name. The one reading function of every import."""
+    data = file.read() if hasattr(file, "read") else open(file, "rb").read()
+    try:
+        if data[:4] == b"PK\x03\x04":
+            return list(_xlsx_rows(data))
+        if data[:8] == _OLE2:
+            return list(_xls_rows(data))
+        if b"\x00" not in data[:4096]:
+            return list(_csv_rows(data))
+    except FileFormatError:
+        raise
     except Exception:
-        raise FileFormatError("无法读取文件：请上传 Excel（.xlsx）文件，可先下载模板填写") from None
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+        pass
+    raise FileFormatError("无法读取文件：" + SPREADSHEET_REFUSAL)
+
+
+def read_rows(file, headers: Sequence[str]) -> list[SheetRow]:
+    """Read the first sheet (.xlsx, .xls or .csv): the header row must be exactly `headers`, in order."""
+    rows = iter(sheet_rows(file))
     header = next(rows, None)
     actual = [str(h).strip() if h is not None else "" for h in (header or [])]
     while actual and not actual[-1]:
@@ -85,7 +148,6 @@ def read_rows(file, headers: Sequence[str]) -> list[SheetRow]:
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
         out.append(SheetRow(number, dict(zip(headers, values, strict=True))))
-    wb.close()
     return out
 
 

@@ -13,7 +13,7 @@ list but INSTALLED_APPS: its AppConfig (apps.py) declares, as class attributes, 
 | `demo_seeder`, `demo_order` | "dotted.path.seed", int (lower first) | manage.py seed_demo |
 | `nav_sections` | [NavSection(...)] (linggao_pension.navigation) | the side menu |
 | `role_permissions` | {role name: ["app.codename", ...]} (org.roles) | org.roles.sync_roles |
-| `home_todos` | "dotted.path" (user) -> [{"label", "count", "url"}] | the home page's to-do list |
+| `home_todos` | ["dotted.path"] (user) -> [org.todos.Todo(label, count, url, ...)] | the home page's 待办 (org.todos) |
 
 Values are read on each call (cheap), so a test may patch one AppConfig's attribute.
 """
@@ -85,5 +85,8 @@ def role_permissions() -> dict[str, list[str]]:
 
 
 def home_todos(user) -> list[dict]:
-    """Every app's to-do items for `user` ({"label", "count", "url"}), apps in INSTALLED_APPS order."""
-    return [item for path in _declared("home_todos") for item in import_string(path)(user)]
+    """Every app's to-do items for `user` as dicts ({"label", "count", "url", "hint", "tone"}), apps in
+    INSTALLED_APPS order; the home page shows those with a count (org.todos.todos_for)."""
+    from dataclasses import asdict
+
+    return [asdict(item) for paths in _declared("home_todos") for path in paths for item in import_string(path)(user)]

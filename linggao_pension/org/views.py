@@ -14,7 +14,9 @@ from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
 from . import jobpage, roles, services
+from .filters import AccessLogFilter
 from .models import AccessLog, JobRun
+from .todos import todos_for
 
 login = login_not_required(
     auth_views.LoginView.as_view(template_name="org/login.html", redirect_authenticated_user=True)
@@ -26,7 +28,8 @@ def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
     my_roles = [{"name": g, "description": roles.ROLE_DESCRIPTIONS.get(g, "")} for g in user.role_names]
     recent_jobs = JobRun.objects.filter(started_by=user).select_related("started_by")[:5]
-    return render(request, "org/home.html", {"my_roles": my_roles, "recent_jobs": recent_jobs})
+    return render(request, "org/home.html",
+                  {"my_roles": my_roles, "recent_jobs": recent_jobs, "todos": todos_for(user)})  # fmt: skip
 
 
 def _jobs_for(user):
@@ -111,10 +114,8 @@ def jobrun_file(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("org.view_accesslog", raise_exception=True)
 @require_GET
 def accesslog_list(request: AuthedRequest) -> HttpResponse:
-    qs = AccessLog.objects.select_related("user")
-    if request.GET.get("q"):
-        qs = qs.filter(label__icontains=request.GET["q"])
-    return render(request, "org/accesslog_list.html", {"page": paginate(request, qs), "q": request.GET.get("q", "")})
+    filterset = AccessLogFilter(request.GET, queryset=AccessLog.objects.select_related("user"), request=request)
+    return render(request, "org/accesslog_list.html", {"page": paginate(request, filterset.qs), "filter": filterset})
 
 
 # --- the one import result page (linggao_pension.imports) -------------------------------------------

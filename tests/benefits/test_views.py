@@ -424,9 +424,9 @@ def test_pensioner_import_page(client, clerk, town, poster, django_capture_on_co
 def test_pensioner_import_page_refuses_a_non_excel_file(client, clerk):
     client.force_login(clerk)
     upload = io.BytesIO(b"not excel")
-    upload.name = "list.csv"
+    upload.name = "list.txt"
     response = client.post(reverse("benefits:pensioner_import"), {"file": upload})
-    assert "请上传 Excel（.xlsx）文件" in response.content.decode()
+    assert "请上传 Excel（.xlsx 或 97-2003 的 .xls）或 CSV 文件" in response.content.decode()
     assert not JobRun.objects.exists()
 
 
@@ -622,6 +622,6 @@ def test_the_paid_on_date_is_filled_in_a_format_the_browser_date_input_reads(cli
         response = client.post(reverse("benefits:payroll_close", args=[exported.pk]),
                                {"file": upload, "paid_on": "2026-01-24"})
     html = response.content.decode()
-    assert response.status_code == 200 and "请上传 Excel（.xlsx）文件" in html
+    assert response.status_code == 200 and "请上传 Excel（.xlsx 或 97-2003 的 .xls）或 CSV 文件" in html
     assert 'type="date" name="paid_on" value="2026-01-24"' in html
     assert not JobRun.objects.filter(kind="benefits.payroll_close").exists()

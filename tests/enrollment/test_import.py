@@ -124,9 +124,14 @@ def test_wrong_headers_are_one_clear_error():
     assert not Person.objects.exists()
 
 
-def test_not_an_xlsx_file():
-    result = services.residents_import(file=io.BytesIO(b"id,name\n1,2\n"))
+def test_not_a_spreadsheet_file():
+    result = services.residents_import(file=io.BytesIO(b"\x00\x01 not a spreadsheet \x00"))
     assert result.errors[0].message.startswith("无法读取文件")
+
+
+def test_a_csv_with_other_columns_is_refused_by_its_header():
+    result = services.residents_import(file=io.BytesIO(b"id,name\n1,2\n"))
+    assert result.errors[0].message.startswith("表头不正确")
 
 
 def test_numeric_id_cells_get_a_hint():
@@ -312,13 +317,13 @@ def test_result_page_of_a_crashed_import_shows_the_reason_without_the_traceback(
     assert "导入未完成，未导入任何数据：磁盘已满" in html and "Traceback" not in html
 
 
-def test_upload_must_be_xlsx(client, clerk):
+def test_upload_must_be_a_spreadsheet(client, clerk):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(clerk)
-    response = client.post(reverse("enrollment:import_upload"), {"file": SimpleUploadedFile("a.csv", b"x,y")})
+    response = client.post(reverse("enrollment:import_upload"), {"file": SimpleUploadedFile("a.txt", b"x,y")})
     assert response.status_code == 200
-    assert "请上传 Excel（.xlsx）文件" in response.content.decode()
+    assert "请上传 Excel（.xlsx 或 97-2003 的 .xls）或 CSV 文件" in response.content.decode()
     assert not JobRun.objects.exists()
 
 
