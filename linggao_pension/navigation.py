@@ -55,9 +55,6 @@ SECTIONS: list[NavSection] = [
             NavItem("领取人员", "benefits:pension_list", "benefits.view_pension"),
             NavItem("月度发放", "benefits:payroll_list", "benefits.view_payrollrun"),
             NavItem("待遇人员导入", "benefits:pensioner_import", "benefits.import_pensioners"),
-            NavItem("资格认证", "benefits:certification_list", "benefits.view_certification"),
-            NavItem("死亡登记", "benefits:death_list", "benefits.view_deathreport"),
-            NavItem("待遇追回", "benefits:recovery_list", "benefits.view_recoverycase"),
         ),
     ),
     NavSection(

@@ -271,14 +271,12 @@ JOB_HANDLERS |= {
     "benefits.payroll_export": "benefits.services.payroll_export_job",
     "benefits.payroll_close": "benefits.services.payroll_close_job",
     "benefits.import_pensioners": "benefits.services.pensioners_import_job",
-    "benefits.import_certifications": "benefits.services.certification.certifications_import_job",
 }
 JOB_LABELS |= {
     "benefits.payroll": "月度待遇发放（生成发放明细）",
     "benefits.payroll_export": "月度待遇发放（导出银行文件）",
     "benefits.payroll_close": "月度待遇发放（银行回盘入账）",
     "benefits.import_pensioners": "原系统待遇领取人员导入",
-    "benefits.import_certifications": "领取资格认证结果导入",
 }
 
 # supervision: the suspect-list import, the scan of the system's own data and the daily job

@@ -4,9 +4,9 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from benefits.services.certification import CERT_IMPORT_JOB
+from benefits.services.certification import certifications_import
 from linggao_pension.org.models import User
-from linggao_pension.org.services import jobrun_create, jobrun_execute, system_user
+from linggao_pension.org.services import system_user
 
 
 class Command(BaseCommand):
@@ -29,21 +29,23 @@ class Command(BaseCommand):
             user = User.objects.filter(username=by).first()
             if user is None:
                 raise CommandError(f"用户不存在：{by}")
-        job = jobrun_create(kind=CERT_IMPORT_JOB, by=user, params={"path": str(path), "filename": path.name})
         refused = None
         try:
-            jobrun_execute(job=job)
+            with path.open("rb") as f:
+                result = certifications_import(file=f, by=user)
         except (ValidationError, PermissionDenied) as exc:
-            refused = "；".join(getattr(exc, "messages", None) or [str(exc)])
-        job.refresh_from_db()
-        summary = {"imported": job.result.get("imported", 0), "errors": job.result.get("errors", [])}
+            raise CommandError("；".join(getattr(exc, "messages", None) or [str(exc)])) from None
+        data = result.as_dict()
+        summary = {"imported": result.imported if result.ok else 0, "errors": data.get("errors", [])}
+        if not result.ok:
+            refused = f"导入失败：发现 {len(result.errors)} 处错误，未导入任何数据"
         if json:
             self.stdout.write(_dumps(summary))
         else:
             for error in summary["errors"]:
                 self.stdout.write(f"第 {error['row']} 行 {error['column']}：{error['message']}")
             if not refused:
-                self.stdout.write(self.style.SUCCESS(f"已导入 {summary['imported']} 条认证结果（任务 #{job.pk}）"))
+                self.stdout.write(self.style.SUCCESS(f"已导入 {summary['imported']} 条认证结果"))
         if refused:
             raise CommandError(refused or "导入失败")
 
