@@ -1011,8 +1011,10 @@ class RecoveryCase(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="recovery_amount_positive"),
             models.CheckConstraint(condition=Q(outstanding__gte=0), name="recovery_outstanding_not_negative"),
+            # Within half a cent, not "=": SQLite compares decimals as floats.
             models.CheckConstraint(
-                condition=Q(outstanding=F("amount") - F("repaid") - F("offset") - F("written_off")),
+                condition=Q(outstanding__gt=F("amount") - F("repaid") - F("offset") - F("written_off") - Decimal("0.005"))
+                & Q(outstanding__lt=F("amount") - F("repaid") - F("offset") - F("written_off") + Decimal("0.005")),
                 name="recovery_outstanding_sum",
             ),
             models.CheckConstraint(condition=Q(status__in=RecoveryStatus.values), name="recovery_status_valid"),

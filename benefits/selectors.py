@@ -562,7 +562,7 @@ def pension_by_source(pension: Pension) -> list[dict]:
 
 
 def next_certification_due(pension: Pension, cycle_months: int) -> date:
-    return periods.add_months(pension.last_certified_on, cycle_months) if cycle_months else pension.last_certified_on
+    return rules.shift_months(pension.last_certified_on, cycle_months) if cycle_months else pension.last_certified_on
 
 
 def person_benefits(*, person: Person, today: date, start: date | None = None) -> dict:

@@ -19,7 +19,7 @@ from linggao_pension.org.tasks import enqueue
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
-from . import reports, selectors, services
+from . import lifecycle_selectors, reports, selectors, services
 from .filters import ClaimFilter, DueFilter, PayrollLineFilter, PensionFilter
 from .forms import (
     ClaimForm,
@@ -31,6 +31,7 @@ from .forms import (
     ReviewForm,
     XlsxUploadForm,
 )
+from .lifecycle_forms import CertificationForm
 from .models import BenefitClaim, PayrollBankFile, PayrollLine, PayrollRun, Pension
 
 
@@ -222,7 +223,10 @@ def pension_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     access_log_record(user=request.user, obj=pension.person, label=pension.person.name, action="查看养老金待遇",
                       request=request)
     context = selectors.person_benefits(person=pension.person, today=timezone.localdate())
-    return _render(request, "benefits/pension_detail.html", {**context, "person": pension.person})
+    return _render(request, "benefits/pension_detail.html", {
+        **context, "person": pension.person, "lifecycle": lifecycle_selectors.person_lifecycle(pension.person),
+        "pension_history": pension.history.select_related("history_user")[:20], "cert_form": CertificationForm(),
+    })
 
 
 @permission_required("benefits.view_pension", raise_exception=True)

@@ -16,7 +16,7 @@ from linggao_pension import periods
 from linggao_pension.money import ZERO
 from linggao_pension.org.services import system_user
 
-from .. import selectors
+from .. import rules, selectors
 from ..models import PayrollLine, PayrollRun, Pension, Suspension, SuspensionRequest
 from .common import require, require_town
 from .recovery import recovery_case_open
@@ -81,7 +81,7 @@ def resume_month_for(day: date) -> date:
 
 def overdue_pensions(*, today: date, cycle_months: int):
     """Pensions being paid whose next certification date (last + cycle) is before today."""
-    limit = periods.add_months(today, -cycle_months)
+    limit = rules.shift_months(today, -cycle_months)
     open_suspension = Suspension.objects.filter(pension=OuterRef("pk"), end_month__isnull=True)
     return (Pension.objects.filter(status=Pension.Status.ACTIVE, person__status=Person.Status.RECEIVING,
                                    last_certified_on__lt=limit).exclude(Exists(open_suspension)))
