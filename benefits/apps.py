@@ -1,6 +1,7 @@
 from celery.schedules import crontab
 from django.apps import AppConfig
 
+from linggao_pension.imports import ImportKind
 from linggao_pension.navigation import NavItem, NavSection
 from linggao_pension.org import roles as r
 
@@ -30,7 +31,11 @@ class BenefitsConfig(AppConfig):
         "benefits.payroll_close": "月度待遇发放（银行回盘入账）",
         "benefits.import_pensioners": "原系统待遇领取人员导入",
     }
-    job_result_pages = {"benefits.import_pensioners": "benefits:pensioner_import_result"}
+    imports = [ImportKind(
+        kind="benefits.import_pensioners", label="原系统待遇领取人员导入", perm="benefits.import_pensioners",
+        upload_url="benefits:pensioner_import", done_url="benefits:pension_list", done_label="查看领取人员",
+        success="已导入 {imported} 名待遇领取人员。",
+    )]  # fmt: skip
     # The monthly payroll, generated once on or after the payroll day (a parameter in the admin);
     # the task checks twice a day and does nothing when not due or already generated.
     beat_schedule = {

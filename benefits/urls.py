@@ -20,7 +20,6 @@ urlpatterns = [
     path("persons/<int:pk>/estimate/", views.person_estimate, name="person_estimate"),
     path("pensioners/import/", views.pensioner_import, name="pensioner_import"),
     path("pensioners/import/template.xlsx", views.pensioner_import_template, name="pensioner_import_template"),
-    path("pensioners/import/<int:pk>/", views.pensioner_import_result, name="pensioner_import_result"),
     path("payroll/", views.payroll_list, name="payroll_list"),
     path("payroll/start/", views.payroll_start, name="payroll_start"),
     path("payroll/<int:pk>/", views.payroll_detail, name="payroll_detail"),

@@ -272,12 +272,9 @@ def _import_jobs(request: AuthedRequest):
 def pensioner_import(request: AuthedRequest) -> HttpResponse:
     form = XlsxUploadForm(request.POST or None, request.FILES or None)
     if form.is_valid():
-        upload = form.cleaned_data["file"]
-        stored = default_storage.save(f"imports/pensioners/{timezone.now():%Y%m%d%H%M%S}.xlsx", upload)
-        job = services.pensioners_import_start(stored=stored, filename=upload.name, by=request.user)
-        enqueue(job)
+        job = services.pensioners_import_start(upload=form.cleaned_data["file"], by=request.user)
         messages.info(request, "文件已上传，正在校验和导入；完成后可查看结果")
-        return redirect("benefits:pensioner_import_result", pk=job.pk)
+        return redirect("org:import_result", pk=job.pk)
     return _render(request, "benefits/pensioner_import.html", {"form": form, "jobs": _import_jobs(request)[:10]})
 
 
@@ -286,15 +283,6 @@ def pensioner_import(request: AuthedRequest) -> HttpResponse:
 def pensioner_import_template(request: AuthedRequest) -> HttpResponse:
     content = template_bytes(services.PENSIONER_HEADERS, services.PENSIONER_EXAMPLE)
     return exports.file_response(content, "待遇领取人员导入模板.xlsx", exports.XLSX_TYPE)
-
-
-@permission_required("benefits.import_pensioners", raise_exception=True)
-@require_GET
-def pensioner_import_result(request: AuthedRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(_import_jobs(request), pk=pk)
-    return _render(request, "benefits/pensioner_import_result.html", {
-        "job": job, "errors": job.result.get("errors", []), "warnings": job.result.get("warnings", []),
-    })
 
 
 # --- the monthly payroll ----------------------------------------------------------------------------------

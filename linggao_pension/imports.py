@@ -213,7 +213,7 @@ class ImportKind:
     success: str = "已导入 {imported} 条记录。"
 
 
-def import_job(*, job, run, path: str = "", stored: str = "") -> dict:
+def import_job(*, job, run, path: str = "", stored: str = "", count_warnings: bool = False) -> dict:
     """The body of every import's job handler: open the file (a path on disk from the command, or a
     name in default storage from the upload page), `run(file)` the app's all-or-nothing write
     service, and record the outcome. A refused file fails the job with every bad row in its result
@@ -230,7 +230,7 @@ def import_job(*, job, run, path: str = "", stored: str = "") -> dict:
     if not result.ok:
         JobRun.objects.filter(pk=job.pk).update(result=data, counts={"imported": 0, "errors": len(result.errors)})
         raise ValidationError(f"导入失败：发现 {len(result.errors)} 处错误，未导入任何数据")
-    job.counts = {"imported": result.imported}
+    job.counts = {"imported": result.imported} | ({"warnings": len(result.warnings)} if count_warnings else {})
     return data
 
 

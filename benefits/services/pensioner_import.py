@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -18,11 +17,19 @@ from contributions.services import account_post_bulk
 from enrollment.models import Person
 from enrollment.services import ReceivingStart, persons_start_receiving
 from linggao_pension import periods
-from linggao_pension.imports import FileFormatError, ImportResult, RowError, cell_date, read_rows, text
+from linggao_pension.imports import (
+    FileFormatError,
+    ImportResult,
+    RowError,
+    cell_date,
+    import_job,
+    read_rows,
+    text,
+)
 from linggao_pension.money import ZERO, quantize
 from linggao_pension.money import parse as parse_money
 from linggao_pension.org.models import JobRun
-from linggao_pension.org.services import jobrun_create, jobrun_progress
+from linggao_pension.org.services import job_start, jobrun_progress
 
 from .. import rules, selectors
 from ..models import (
@@ -235,26 +242,15 @@ def _pensioners_write(*, parsed: list[_Pensioner], by, today: date, month: date,
     persons_start_receiving(starts=starts, by=by, reason="原系统待遇领取人员迁移导入：转为待遇领取，更新发放账号")
 
 
-def pensioners_import_start(*, stored: str, filename: str, by) -> JobRun:
-    """The upload page: record the import job for the stored file; the caller enqueues it."""
+def pensioners_import_start(*, upload, by) -> JobRun:
+    """The upload page: the file is stored with its job, which runs after commit."""
     require(by, "benefits.import_pensioners", "只有县局经办员可以导入待遇领取人员")
-    return jobrun_create(kind=IMPORT_JOB, by=by, params={"stored": stored, "filename": filename})
+    return job_start(kind=IMPORT_JOB, by=by, upload=upload)
 
 
 def pensioners_import_job(*, job: JobRun, by, path: str = "", stored: str = "", filename: str = "") -> dict:
-    """Job handler (the app's job_handlers["benefits.import_pensioners"]): the file is a path on disk
-    (the command) or a name in default storage (the upload page). A refused file fails the job with
-    every bad row in its result."""
-    if stored:
-        with default_storage.open(stored, "rb") as file:
-            result = pensioners_import(file=file, by=by, job=job)
-    else:
-        with open(path, "rb") as file:
-            result = pensioners_import(file=file, by=by, job=job)
-    data = result.as_dict()
-    if not result.ok:
-        JobRun.objects.filter(pk=job.pk).update(result=data, counts={"imported": 0, "errors": len(result.errors)})
-        raise ValidationError(f"导入失败：发现 {len(result.errors)} 处错误，未导入任何数据")
-    job.counts = {"imported": result.imported, "warnings": len(result.warnings)}
-    return data
+    """Job handler (the app's job_handlers["benefits.import_pensioners"]): linggao_pension.imports.import_job
+    with this import's write service (a refused file fails the job with every bad row)."""
+    return import_job(job=job, path=path, stored=stored, count_warnings=True,
+                      run=lambda file: pensioners_import(file=file, by=by, job=job))  # fmt: skip
 
