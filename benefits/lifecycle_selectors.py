@@ -46,7 +46,7 @@ def certification_rows(request):
     cycle = selectors.pension_tables().cycle_months
     overdue_before = rules.shift_months(today, -cycle)
     soon_until = rules.shift_months(today + timedelta(days=DUE_SOON_DAYS), -cycle)
-    qs = (Pension.objects.visible_to(request.user).filter(status=Pension.Status.ACTIVE)
+    qs = (Pension.objects.in_scope(request.user).filter(status=Pension.Status.ACTIVE)
           .select_related("person__town", "person__village").order_by("person__town__sort_order",
                                                                      "person__village__name", "last_certified_on", "pk"))
     which = request.GET.get("which")
@@ -113,7 +113,7 @@ class RecoveryFilter(BaseFilterSet):
 
 
 def recovery_cases(request):
-    qs = RecoveryCase.objects.visible_to(request.user).select_related("person__town").order_by("-opened_at", "-pk")
+    qs = RecoveryCase.objects.in_scope(request.user).select_related("person__town").order_by("-opened_at", "-pk")
     filterset = RecoveryFilter(request.GET, queryset=qs, request=request)
     return filterset, filterset.qs
 
@@ -121,7 +121,7 @@ def recovery_cases(request):
 def overdue_instalments(user):
     """Instalments past their due date and not fully paid, oldest first."""
     return (RecoveryInstalment.objects.filter(due_date__lt=timezone.localdate(), paid__lt=F("amount"),
-                                              case__in=RecoveryCase.objects.visible_to(user))
+                                              case__in=RecoveryCase.objects.in_scope(user))
             .select_related("case__person").order_by("due_date", "pk"))
 
 

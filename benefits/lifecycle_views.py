@@ -64,7 +64,7 @@ def certification_export(request: AuthedRequest) -> HttpResponse:
 @permission_required("benefits.record_certification", raise_exception=True)
 @require_POST
 def certification_record(request: AuthedRequest, pk: int) -> HttpResponse:
-    pension = get_object_or_404(Pension.objects.visible_to(request.user), pk=pk)
+    pension = get_object_or_404(Pension.objects.in_scope(request.user), pk=pk)
     form = CertificationForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写认证日期和认证方式")
@@ -80,7 +80,7 @@ def certification_record(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("benefits.view_deathreport", raise_exception=True)
 @require_GET
 def death_list(request: AuthedRequest) -> HttpResponse:
-    qs = DeathReport.objects.visible_to(request.user).select_related("person", "town", "created_by")
+    qs = DeathReport.objects.in_scope(request.user).select_related("person", "town", "created_by")
     return render(request, "benefits/lifecycle/death_list.html", {"page": paginate(request, qs)})
 
 
@@ -90,7 +90,7 @@ def death_create(request: AuthedRequest) -> HttpResponse:
     form = DeathForm(request.POST or None)
     if form.is_valid():
         data = form.cleaned_data
-        person = Person.objects.visible_to(request.user).filter(id_number=data["id_number"]).first()
+        person = Person.objects.in_scope(request.user).filter(id_number=data["id_number"]).first()
         if person is None:
             form.add_error("id_number", "本镇/农场没有该身份证号的参保人")
         else:
@@ -106,7 +106,7 @@ def death_create(request: AuthedRequest) -> HttpResponse:
 
 
 def _death(request, pk: int) -> DeathReport:
-    return get_object_or_404(DeathReport.objects.visible_to(request.user).select_related("person", "town"), pk=pk)
+    return get_object_or_404(DeathReport.objects.in_scope(request.user).select_related("person", "town"), pk=pk)
 
 
 @permission_required("benefits.view_deathreport", raise_exception=True)
@@ -135,7 +135,7 @@ def death_review(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("benefits.record_death", raise_exception=True)
 @require_POST
 def settlement_heirs(request: AuthedRequest, pk: int) -> HttpResponse:
-    settlement = get_object_or_404(HeirSettlement.objects.visible_to(request.user), pk=pk)
+    settlement = get_object_or_404(HeirSettlement.objects.in_scope(request.user), pk=pk)
     form = HeirsForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请完整填写继承人信息")
@@ -148,7 +148,7 @@ def settlement_heirs(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("benefits.view_heirsettlement", raise_exception=True)
 @require_GET
 def settlement_sheet(request: AuthedRequest, pk: int) -> HttpResponse:
-    settlement = get_object_or_404(HeirSettlement.objects.visible_to(request.user).select_related("person", "death"),
+    settlement = get_object_or_404(HeirSettlement.objects.in_scope(request.user).select_related("person", "death"),
                                    pk=pk)
     access_log_record(user=request.user, obj=settlement.person, label=settlement.person.name,
                       action="打印继承结算表", request=request)
@@ -167,7 +167,7 @@ def recovery_list(request: AuthedRequest) -> HttpResponse:
 
 
 def _case(request, pk: int) -> RecoveryCase:
-    return get_object_or_404(RecoveryCase.objects.visible_to(request.user).select_related("person", "pension"), pk=pk)
+    return get_object_or_404(RecoveryCase.objects.in_scope(request.user).select_related("person", "pension"), pk=pk)
 
 
 @permission_required("benefits.view_recoverycase", raise_exception=True)

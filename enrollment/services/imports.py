@@ -37,7 +37,7 @@ def residents_import(*, file, by=None, job: JobRun | None = None) -> ImportResul
     context = resident_import.ImportContext.load()
     persons, errors = resident_import.validate(rows, context)
     if errors:
-        return ImportResult(errors=resident_import.sort_errors(errors))
+        return ImportResult(errors=resident_import.sort_errors(errors), warnings=context.warnings)
     if job is not None:
         jobrun_progress(job=job, done=len(rows) // 2)
     try:
@@ -58,7 +58,7 @@ def residents_import(*, file, by=None, job: JobRun | None = None) -> ImportResul
         return ImportResult(errors=resident_import.sort_errors(refused.errors))
     except IntegrityError:
         return ImportResult(errors=[RowError(2, "身份证号", "导入期间有人员被同时登记，未导入任何数据，请重新导入")])
-    return ImportResult(imported=len(objs))
+    return ImportResult(imported=len(objs), warnings=context.warnings)
 
 
 class _ImportRefused(Exception):
