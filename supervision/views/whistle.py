@@ -12,13 +12,13 @@ from linggao_pension.types import AuthedRequest
 
 from .. import forms as F
 from ..filters import ReferralFilter, WhistleFilter
-from ..models import Referral, WhistleReport
-from ..services import onsite, whistle
+from ..models import Inspection, Referral, WhistleReport
+from ..services import onsite, plans, whistle
 from .common import MANAGE, REPORTS, apply_refusal, post_action
 
 VIEW_REPORT = "supervision.view_whistlereport"
 FORMS = {"assign": F.AssignForm, "investigate": F.InvestigateForm, "answer": F.AnswerForm,
-         "referral": F.ReferralForm}  # fmt: skip
+         "referral": F.ReferralForm, "inspect": F.InspectionForm}  # fmt: skip
 
 
 def _reports(request):
@@ -99,6 +99,16 @@ def report_referral(request: AuthedRequest, pk: int) -> HttpResponse:
         return onsite.referral_create(report=report, town=report.town, **d, by=request.user)
 
     return _step(request, pk, "referral", call, "已登记移送")
+
+
+@permission_required(MANAGE, raise_exception=True)
+@require_POST
+def report_inspection(request: AuthedRequest, pk: int) -> HttpResponse:
+    """三(1)③: a report checked on site: an inspection of the unit, its source the report."""
+    def call(report, d):
+        return plans.inspection_create(kind=Inspection.Kind.REPORT, **d, by=request.user, source_report=report)
+
+    return _step(request, pk, "inspect", call, "已安排现场监督核查")
 
 
 @permission_required("supervision.view_referral", raise_exception=True)
