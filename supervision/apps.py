@@ -58,8 +58,10 @@ class SupervisionConfig(AppConfig):
             r.TOWN_AGENT: ["supervision.view_supervision", "supervision.view_inspection",
                            "supervision.view_datarequest", "supervision.view_trainingsession",
                            "supervision.respond_inspection"],
+            # a verified suspect item starts the benefits step it calls for (the county still reviews it)
             r.AUDITOR: [*_VIEW, "supervision.manage_supervision", "supervision.check_suspects",
-                        "supervision.handle_reports", "supervision.manage_training"],
+                        "supervision.handle_reports", "supervision.manage_training",
+                        "benefits.record_death", "benefits.request_suspension"],
             r.CLERK: ["supervision.view_trainingsession", "supervision.manage_training"],
             r.MANAGER: _VIEW,
         },
