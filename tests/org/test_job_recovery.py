@@ -4,6 +4,7 @@ reasons, the system user as the actor of scheduled jobs, job_start and the no-br
 
 import logging
 import sys
+import threading
 import time
 from datetime import timedelta
 
@@ -62,6 +63,13 @@ def kill_after_heartbeats(monkeypatch, n: int) -> None:
     return real
 
 
+def join_job_thread(job: JobRun) -> None:
+    """Wait for the background thread of `job` (org.tasks.enqueue, JOB_EAGER_MODE "thread")."""
+    for thread in threading.enumerate():
+        if thread.name == f"job-{job.pk}":
+            thread.join(20)
+
+
 def run_on_commit(django_capture_on_commit_callbacks, func, **kwargs):
     with django_capture_on_commit_callbacks(execute=True):
         return func(**kwargs)
@@ -71,7 +79,7 @@ def run_on_commit(django_capture_on_commit_callbacks, func, **kwargs):
 
 
 def test_killed_payroll_is_seen_stalled_and_resumed_by_the_beat_with_one_line_per_pensioner(
-    finance, monkeypatch, django_capture_on_commit_callbacks
+    finance, finance2, monkeypatch, django_capture_on_commit_callbacks
 ):
     month = periods.month_start(timezone.localdate())
     PensionFactory.create_batch(7, start_month=month)
@@ -86,8 +94,17 @@ def test_killed_payroll_is_seen_stalled_and_resumed_by_the_beat_with_one_line_pe
     assert PayrollLine.objects.count() == 6  # two chunks committed, the second without its progress
     monkeypatch.setattr(services, "jobrun_heartbeat", real_heartbeat)
 
+    run = PayrollRun.objects.get(month=month)
+    with pytest.raises(ValidationError, match="正在生成"):
+        benefits_services.payroll_review(run=run, by=finance2)
     stall(job)
     assert job.is_stalled and job.status_label == "已停滞"
+    with pytest.raises(ValidationError) as refused:
+        benefits_services.payroll_review(run=run, by=finance2)
+    assert refused.value.messages == [
+        f"{periods.format_month(month)}发放明细的生成任务 #{job.pk} 已停滞（运行中断，明细不完整），须恢复该任务并完成后才能复核或导出"
+    ]
+    assert PayrollRun.objects.get(month=month).status == PayrollRun.Status.GENERATED
     assert list(JobRun.objects.stalled()) == [job]
     resumed = run_on_commit(django_capture_on_commit_callbacks, jobs_resume_stalled)
     assert resumed == [job.pk]
@@ -101,6 +118,26 @@ def test_killed_payroll_is_seen_stalled_and_resumed_by_the_beat_with_one_line_pe
     # Delivered again later (the broker's visibility timeout): nothing happens.
     assert services.jobrun_execute(job=job).finished_at == job.finished_at
     assert PayrollLine.objects.count() == 7
+    assert benefits_services.payroll_review(run=run, by=finance2).status == PayrollRun.Status.REVIEWED
+
+
+def test_a_run_missing_pensioners_or_with_a_failed_generation_is_not_reviewed(finance, finance2):
+    """Lines written by an interrupted run without a job record (the command, an old crash) count too."""
+    month = periods.month_start(timezone.localdate())
+    pensions = PensionFactory.create_batch(3, start_month=month)
+    benefits_services.payroll_generate(month=month, by=finance)
+    run = PayrollRun.objects.get(month=month)
+    PayrollLine.objects.filter(pension=pensions[0]).delete()  # as if the last chunk never committed
+    with pytest.raises(ValidationError, match="1 名应发放人员没有本月明细"):
+        benefits_services.payroll_review(run=run, by=finance2)
+    job = services.jobrun_create(kind="benefits.payroll", by=finance, params={"month": f"{month:%Y-%m}"})
+    JobRun.objects.filter(pk=job.pk).update(status=JobRun.Status.FAILED)
+    with pytest.raises(ValidationError, match="失败"):
+        benefits_services.payroll_review(run=run, by=finance2)
+    services.jobrun_execute(job=services.jobrun_create(kind="benefits.payroll", by=finance,
+                                                       params={"month": f"{month:%Y-%m}"}))
+    assert PayrollLine.objects.filter(run=run).count() == 3
+    assert benefits_services.payroll_review(run=run, by=finance2).status == PayrollRun.Status.REVIEWED
 
 
 # --- one runner at a time ------------------------------------------------------------------------------
@@ -260,9 +297,7 @@ def test_without_a_broker_the_job_is_recorded_and_runs_after_the_request(setting
     assert time.monotonic() - started < 5  # returned while the handler still waits
     assert JobRun.objects.get(pk=job.pk).status in (JobRun.Status.QUEUED, JobRun.Status.RUNNING)
     test_handlers.GATE.set()
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not JobRun.objects.get(pk=job.pk).is_finished:
-        time.sleep(0.1)
+    join_job_thread(job)
     job.refresh_from_db()
     assert job.status == JobRun.Status.SUCCEEDED and job.result == {"towns": Town.objects.count()}
 
@@ -283,7 +318,5 @@ def test_without_a_broker_the_upload_page_redirects_to_the_job_at_once(client, s
     assert response.status_code == 302 and response["Location"] == reverse("org:import_result", args=[job.pk])
     assert not JobRun.objects.get(pk=job.pk).is_finished
     test_handlers.GATE.set()
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not JobRun.objects.get(pk=job.pk).is_finished:
-        time.sleep(0.1)
+    join_job_thread(job)
     assert JobRun.objects.get(pk=job.pk).status == JobRun.Status.SUCCEEDED
