@@ -260,6 +260,24 @@ def test_the_system_user_exists_cannot_sign_in_and_holds_only_the_scheduled_jobs
     assert services.system_user() == system  # one user, however often asked
 
 
+def test_scheduled_jobs_are_recorded_as_started_by_the_system_user():
+    """A beat wrapper (contributions' year-end interest) records `system`, not None, as the actor."""
+    from datetime import date, datetime
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from contributions import tasks as contribution_tasks
+    from tests.factories import AccountEntryFactory
+
+    AccountEntryFactory(amount=Decimal("1000.00"), entry_date=date(2024, 6, 1))
+    with time_machine.travel(datetime(2026, 1, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        assert contribution_tasks.post_interest_for_last_year() == JobRun.Status.SUCCEEDED
+    job = JobRun.objects.get(kind="contributions.post_interest")
+    assert job.started_by == services.system_user()
+
+
 # --- job_start ------------------------------------------------------------------------------------------
 
 
