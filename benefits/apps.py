@@ -93,3 +93,15 @@ class BenefitsConfig(AppConfig):
         },
     )  # fmt: skip
     home_todos = ["benefits.todos.todos"]  # the home page's 待办 (linggao_pension.org.todos)
+
+    # Records that archives may attach scanned documents to (archives/records.py).
+    archive_record_types = {
+        "benefits.benefitclaim": {
+            "title": "待遇申领", "town": "person__town", "person": "person", "perm": "benefits.view_benefitclaim",
+            "url": "benefits:claim_detail",
+        },
+        "benefits.pension": {
+            "title": "养老金待遇", "town": "person__town", "person": "person", "perm": "benefits.view_pension",
+            "url": "benefits:pension_detail",
+        },
+    }

@@ -50,3 +50,16 @@ class EnrollmentConfig(AppConfig):
         },
     )  # fmt: skip
     home_todos = ["enrollment.todos.todos"]  # the home page's 待办 (linggao_pension.org.todos)
+
+    # Records that archives may attach scanned documents to (archives/records.py): how to find
+    # each record's town and person, and the permission that shows it.
+    archive_record_types = {
+        "enrollment.person": {
+            "title": "参保人", "town": "town", "person": "", "perm": "enrollment.view_person",
+            "url": "enrollment:person_detail",
+        },
+        "enrollment.enrollmentapplication": {
+            "title": "参保登记申请", "town": "town", "person": "person", "perm": "enrollment.view_enrollmentapplication",
+            "url": "enrollment:application_detail",
+        },
+    }

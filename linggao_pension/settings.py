@@ -214,3 +214,6 @@ LOGGING = {
 
 # 9. The project's own settings ------------------------------------------------------------------
 PAGE_SIZE = 50
+
+# archives: the address printed on certificates (their QR code and verification URL point here).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -77,6 +77,7 @@ class Village(models.Model):
         verbose_name_plural = "村/居委会"
         ordering = ["town__sort_order", "code"]
         constraints = [models.UniqueConstraint(fields=["town", "name"], name="village_unique_name_in_town")]
+        permissions = [("import_villages", "可导入村/居委会名单")]
 
     def __str__(self) -> str:
         return self.name
