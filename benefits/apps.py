@@ -105,3 +105,11 @@ class BenefitsConfig(AppConfig):
             "url": "benefits:pension_detail",
         },
     }
+
+    def ready(self):
+        # The pensioner side of transfers and terminations (contributions may not import benefits).
+        from contributions.services.exits import exit_provider_register
+
+        from . import exits
+
+        exit_provider_register(figures=exits.exit_figures, settled=exits.exit_settled)

@@ -75,3 +75,12 @@ class ContributionsConfig(AppConfig):
         {r.MANAGER: ["contributions.post_interest", "contributions.add_remittance"]},
     )  # fmt: skip
     home_todos = ["contributions.todos.todos"]  # the home page's 待办 (linggao_pension.org.todos)
+
+    def ready(self):
+        # An approved transfer or termination is settled here, then ends the relationship in enrollment
+        # (enrollment never imports contributions).
+        from enrollment.relationships import settler_register
+
+        from .services.exits import relationship_application_settle
+
+        settler_register(relationship_application_settle)

@@ -332,3 +332,14 @@ class ChangeRequest(Reviewable):
     @property
     def number(self) -> str:
         return f"BG{self.pk:08d}" if self.pk else ""
+
+
+# The insurance relationship and its transfers and terminations (issue 12) live in their own module.
+from .models_relationships import (  # noqa: E402, F401
+    ApplicationKind,
+    InsuranceRelationship,
+    RelationshipApplication,
+    RelationshipDocument,
+    RelationshipEnd,
+    RelationshipStart,
+)
