@@ -198,3 +198,17 @@ class RelationshipDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def _settlement_summary(self) -> dict:
+    """What was settled for this application (contributions' rows, reached through their reverse
+    relations: enrollment does not import contributions)."""
+    exit_ = getattr(self, "account_exit", None)
+    return {
+        "exit": exit_,
+        "refund": getattr(exit_, "refund", None) if exit_ is not None else None,
+        "transfer_in": getattr(self, "account_transfer_in", None),
+    }
+
+
+RelationshipApplication.settlement_summary = _settlement_summary
