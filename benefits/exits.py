@@ -43,8 +43,8 @@ def exit_settled(*, exit: AccountExit, by) -> None:
     account could not cover becomes a recovery case (benefits.services.recovery, when present)."""
     from benefits import services
 
-    pension = Pension.objects.filter(person_id=exit.person_id, status=Pension.Status.ACTIVE).first()
-    if pension is not None:
+    pension = Pension.objects.filter(person_id=exit.person_id).first()
+    if pension is not None and pension.status == Pension.Status.ACTIVE:
         services.pension_stop(
             pension=pension, last_month=periods.add_months(exit.on, -1), by=by,
             reason=f"{exit.get_kind_display()}，居保关系终止",
@@ -54,7 +54,12 @@ def exit_settled(*, exit: AccountExit, by) -> None:
             from benefits.services.recovery import recovery_case_open
         except ImportError:  # the recovery cases are not on main yet: the exit keeps `to_recover`
             return
+        months = []
+        if exit.application is not None and exit.application.employee_start:
+            months = exit_figures(person=exit.person, kind=exit.kind, on=exit.on,
+                                  employee_start=exit.application.employee_start).overlap_months
         recovery_case_open(
-            person=exit.person, amount=exit.to_recover, source="duplicate_receipt", by=by,
-            note=f"重复领取：账户余额不足冲抵的基础养老金（{exit.application.number if exit.application else ''}）",
+            person=exit.person, source="supervision", amount=exit.to_recover, by=by, months=months,
+            pension=pension, reason="重复领取职保与居保待遇：账户余额不足冲抵的基础养老金（R12）",
+            detail=f"{exit.application.number if exit.application else ''} 冲抵 {exit.offset} 元，余 {exit.to_recover} 元待追回",
         )
