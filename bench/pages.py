@@ -18,4 +18,8 @@ PAGES = [
     ("领取资格认证名单（镇）", "/benefits/certifications/?which=overdue", "agent_lc"),
     ("死亡登记列表", "/benefits/deaths/", "clerk"),
     ("待遇追回列表", "/benefits/recovery/", "auditor"),
+    # transfers and terminations, refunds
+    ("转移接续与终止（县局）", "/enrollment/relationships/", "clerk"),
+    ("转移接续与终止（镇）", "/enrollment/relationships/", "agent_lc"),
+    ("退款", "/contributions/refunds/", "finance"),
 ]
