@@ -262,38 +262,3 @@ def _transfer_in(*, application, by) -> AccountTransferIn:
         from_area=where, entry=entry, created_by=by,
     )
 
-
-# --- settlement_estimate (the non-death reasons; benefits owns the command and the death reason) ----------
-
-ESTIMATE_REASONS = ("abroad", "transfer_out", "to_employee", "duplicate_receipt")
-
-
-def _money(value: Decimal) -> str:
-    return f"{quantize(value):.2f}"
-
-
-def exit_estimate(*, person, reason: str, on: date, employee_start: date | None = None) -> dict:
-    """The settlement of `reason` at `on` as it would be from the records as they stand, saving
-    nothing, in settlement_estimate's keys: `balance` is the account at the exit (interim interest
-    included), `payable` what leaves the account to the person or the receiving scheme. For a
-    duplicate receipt `on` is the employee pension's start: the overlap's basic pension paid
-    (`overpaid_months`, `overpaid_basic`) is deducted, the rest is `to_recover`."""
-    if reason not in ESTIMATE_REASONS:
-        raise ValidationError(f"未知的结算原因：{reason}")
-    if reason == "duplicate_receipt":
-        employee_start = employee_start or on
-    f = exit_figures(person=person, kind=reason, event_on=on, employee_start=employee_start)
-    side = f["side"]
-    return {
-        "reason": reason,
-        "last_payable_month": side.last_payable_month,
-        "overpaid_months": side.overlap_months,
-        "overpaid_basic": _money(side.overlap_basic),
-        "overpaid_account": "0.00",
-        "balance": _money(f["balance"]),
-        "by_source": {selectors.SOURCE_LABELS[s]: _money(a) for s, a in f["by_source"].items()},
-        "interim_interest": _money(f["interim_interest"]),
-        "funeral_subsidy": _money(f["funeral_subsidy"]),
-        "payable": _money(f["payable"]),
-        "to_recover": _money(f["to_recover"]),
-    }
