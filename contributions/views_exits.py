@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from linggao_pension import exports
-from linggao_pension.org.services import access_log_download, access_log_record
+from linggao_pension.files import serve_stored_file
+from linggao_pension.org.services import access_log_record
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
@@ -84,10 +85,8 @@ def refund_batch_paid(request: AuthedRequest, pk: int) -> HttpResponse:
 def refund_batch_file(request: AuthedRequest, pk: int) -> HttpResponse:
     """The stored bank file (full ID numbers and accounts): served to finance only, logged."""
     batch = get_object_or_404(RefundBatch.objects.all(), pk=pk)
-    access_log_download(user=request.user, object_type="contributions.refundbatch", object_id=str(batch.pk),
-                        label=f"退款银行文件 第{batch.pk}批", request=request)  # fmt: skip
-    with batch.bank_file.open("rb") as stored:
-        return exports.file_response(stored.read(), f"退款银行文件_{batch.pk}.xlsx", exports.XLSX_TYPE)
+    return serve_stored_file(request, record=batch, field_file=batch.bank_file, filename=f"退款银行文件_{batch.pk}.xlsx",
+                             label=f"退款银行文件 第{batch.pk}批", perm=PAY, town_id=None)  # fmt: skip
 
 
 @permission_required("enrollment.view_relationshipapplication", raise_exception=True)

@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from linggao_pension.workflow_views import OpinionForm, review_context, review_step
 
 from linggao_pension.exports import pdf_response, render_pdf
+from linggao_pension.files import serve_stored_file
 from linggao_pension.org import services as org_services
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
@@ -117,9 +118,9 @@ def relationship_document(request: AuthedRequest, pk: int, doc_pk: int) -> HttpR
     """A stored evidence document, served only to who may open its application, and logged."""
     application = get_object_or_404(_applications(request), pk=pk)
     document = get_object_or_404(RelationshipDocument, pk=doc_pk, application=application)
-    org_services.access_log_record(user=request.user, obj=application.person, label=str(application.person),
-                                   action=f"下载申请材料：{document.title}", request=request)  # fmt: skip
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
+    return serve_stored_file(request, record=application.person, field_file=document.file,
+                             filename=document.file.name.rsplit("/", 1)[-1], label=f"申请材料：{document.title}",
+                             perm=VIEW, town_id=application.town_id)  # fmt: skip
 
 
 @permission_required(VIEW, raise_exception=True)
