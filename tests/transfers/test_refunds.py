@@ -48,3 +48,39 @@ def test_only_finance_generates_refund_files(refund, clerk, agent):
         with pytest.raises(PermissionDenied):
             refund_batch_generate(by=user)
     assert Refund.objects.get().status == "pending" and not RefundBatch.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_refund_files_at_once_take_each_refund_once(town, clerk, finance, finance2):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    with at(2026, 7, 20):
+        for _ in range(6):
+            person = PersonFactory(town=town, age=40)
+            funded(person)
+            relationship_application_settle(application=application(person, "abroad", by=clerk), by=clerk)
+    batches, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def run(user):
+        try:
+            barrier.wait()
+            batches.append(refund_batch_generate(by=user))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(u,)) for u in (finance, finance2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    made = [b for b in batches if b is not None]
+    assert sum(b.count for b in made) == 6 and Refund.objects.filter(status="in_file").count() == 6
