@@ -49,6 +49,7 @@ class ContributionsConfig(AppConfig):
                 NavItem("年度结息与代缴", "contributions:year_end", "contributions.view_interestposting"),
                 NavItem("上缴财政专户", "contributions:remittance_list", "contributions.view_remittance"),
                 NavItem("老农保/被征地", "contributions:special_list", "contributions.view_specialcredit"),
+                NavItem("退款", "contributions:refund_list", "contributions.view_refund"),
             ),
         )
     ]
@@ -73,6 +74,10 @@ class ContributionsConfig(AppConfig):
         },
         r.every([r.AUDITOR, r.MANAGER], [*_VIEW, "contributions.view_remittance", "contributions.view_specialcredit"]),
         {r.MANAGER: ["contributions.post_interest", "contributions.add_remittance"]},
+        # Refunds of terminations: everyone sees them in scope; finance makes the refund bank file and
+        # another finance user confirms it paid.
+        r.every(r.STAFF_ROLES, ["contributions.view_refund"]),
+        {r.FINANCE: ["contributions.pay_refund"]},
     )  # fmt: skip
     home_todos = ["contributions.todos.todos"]  # the home page's 待办 (linggao_pension.org.todos)
 

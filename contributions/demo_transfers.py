@@ -4,11 +4,11 @@ finance user logging in see both. Skipped when any application exists."""
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from linggao_pension.workflow import RS, review_move
 
 from enrollment.models import Person, RelationshipApplication
-from enrollment.services_relationships import relationship_application_create, relationship_document_add
+from enrollment.services.relationships import relationship_application_create, relationship_document_add
 from linggao_pension.org.models import User
+from linggao_pension.workflow import RS, review_move
 
 
 def _with_balance(town_id):

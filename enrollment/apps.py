@@ -21,6 +21,8 @@ class EnrollmentConfig(AppConfig):
     )]  # fmt: skip
     job_file_permissions = {"import_residents": "enrollment.import_persons"}
     demo_seeder = "enrollment.demo.seed"
+    # The person page's 参保关系与转移终止 section (relationships, transfers and terminations).
+    person_page_sections = ["enrollment.sections_relationships.person_section"]
     demo_order = 10
     nav_sections = [
         NavSection(
@@ -30,6 +32,7 @@ class EnrollmentConfig(AppConfig):
                 NavItem("参保人员", "enrollment:person_list", "enrollment.view_person"),
                 NavItem("参保登记申请", "enrollment:application_list", "enrollment.view_enrollmentapplication"),
                 NavItem("信息变更", "enrollment:changerequest_list", "enrollment.view_changerequest"),
+                NavItem("转移接续与终止", "enrollment:relationship_list", "enrollment.view_relationshipapplication"),
                 NavItem("历史数据导入", "enrollment:import_upload", "enrollment.import_persons"),
             ),
         )
@@ -48,6 +51,11 @@ class EnrollmentConfig(AppConfig):
                       "enrollment.review_changerequest", "enrollment.import_persons"],
             r.AUDITOR: ["enrollment.view_person_full"],
         },
+        # Transfers and terminations (issue 12): the town enters them with their evidence and submits
+        # them; a county clerk who did not prepare one approves it (its money is settled then).
+        r.every(r.STAFF_ROLES, ["enrollment.view_relationshipapplication"]),
+        {r.TOWN_AGENT: ["enrollment.submit_relationshipapplication"],
+         r.CLERK: ["enrollment.review_relationshipapplication"]},
     )  # fmt: skip
     home_todos = ["enrollment.todos.todos"]  # the home page's 待办 (linggao_pension.org.todos)
 

@@ -224,8 +224,10 @@ class EnrollmentApplication(Reviewable):
     is_public_servant = models.BooleanField("机关事业单位工作人员", default=False)
     receives_state_pension = models.BooleanField("已领取国家规定的基本养老保障待遇", default=False)
     applied_on = models.DateField("申请日期")
-    person = models.OneToOneField(
-        Person, models.PROTECT, null=True, blank=True, related_name="application", verbose_name="参保人"
+    # A person whose relationship ended other than by death may enrol again: a second application
+    # of the same person (a new insurance relationship, enrollment.relationships).
+    person = models.ForeignKey(
+        Person, models.PROTECT, null=True, blank=True, related_name="enrollment_applications", verbose_name="参保人"
     )
     history = HistoricalRecords()
 

@@ -16,6 +16,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from linggao_pension.org.models import ScopedQuerySet
+from linggao_pension.workflow import OPEN_REVIEW_STATUSES, Reviewable
 
 
 class RelationshipStart(models.TextChoices):
@@ -107,24 +108,12 @@ class RelationshipApplicationQuerySet(ScopedQuerySet):
     town_field = "town"
 
 
-def _reviewed_base():
-    # The shared workflow's base once it is on main; until then enrollment's own review fields.
-    try:
-        from linggao_pension.workflow import Reviewable
-
-        return Reviewable
-    except ImportError:  # pragma: no cover - replaced when the shared workflow lands
-        from .models import ReviewedRecord
-
-        return ReviewedRecord
-
-
-class RelationshipApplication(_reviewed_base()):
+class RelationshipApplication(Reviewable):
     """转移接续/终止申请: a transfer (out, in, between schemes) or a termination with a refund, with its
     evidence, reviewed town → county. Approval settles the money (contributions) and ends the
     relationship; a transfer in opens the person's new relationship when their last one had ended."""
 
-    review_flow = "enrollment.services_relationships.RELATIONSHIP_FLOW"
+    review_flow = "enrollment.services.relationships.RELATIONSHIP_FLOW"
 
     person = models.ForeignKey(
         "enrollment.Person", models.PROTECT, related_name="relationship_applications", verbose_name="参保人"
@@ -158,7 +147,7 @@ class RelationshipApplication(_reviewed_base()):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ApplicationKind.values), name="relapp_kind_valid"),
             models.UniqueConstraint(
-                fields=["person"], condition=Q(status__in=["draft", "town_approved", "town_returned", "county_returned"]),
+                fields=["person"], condition=Q(status__in=OPEN_REVIEW_STATUSES),
                 name="relapp_one_open_per_person", violation_error_message="该参保人已有未办结的转移接续/终止申请",
             ),
         ]

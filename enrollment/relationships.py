@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from .models import InsuranceRelationship, Person, RelationshipEnd, RelationshipStart
-from .services import person_change_status
 
 S = Person.Status
 
@@ -64,12 +63,14 @@ def relationship_end(
         raise PermissionDenied("终止参保关系必须记录经办人")
     if end_kind not in RelationshipEnd.values or end_kind == RelationshipEnd.OTHER:
         raise ValidationError("未知的终止方式")
+    from .services.persons import person_status_set  # the services package imports this module
+
     person = Person.objects.select_for_update().get(pk=person.pk)
     relationship = relationship_for_update(person)
     if not relationship.is_open or person.status == S.TERMINATED:
         raise ValidationError(f"{person.name}的参保关系已于 {relationship.ended_on} 终止，不能再次终止或转出")
-    person_change_status(
-        person=person, to_status=S.TERMINATED, on_date=on_date, by=by, reason=reason_code,
+    person_status_set(
+        person=person, status=S.TERMINATED, on=on_date, by=by, reason=reason_code,
         note=note or f"参保关系终止：{RelationshipEnd(end_kind).label}（{reason_code}）",
     )
     relationship.ended_on, relationship.end_kind, relationship.end_reason = on_date, end_kind, reason_code

@@ -2,7 +2,7 @@ from django.urls import path
 
 from linggao_pension.workflow_views import review_paths
 
-from . import views
+from . import urls_relationships, views
 
 app_name = "enrollment"
 
@@ -24,4 +24,5 @@ urlpatterns = [
     *review_paths("changes/", "changerequest", views.changerequest_review),
     path("import/", views.import_upload, name="import_upload"),
     path("import/template/", views.import_template, name="import_template"),
+    *urls_relationships.urlpatterns,
 ]

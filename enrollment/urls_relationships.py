@@ -1,6 +1,7 @@
 """Routes of transfer and termination applications (included by enrollment/urls.py)."""
 
 from django.urls import path
+
 from linggao_pension.workflow_views import review_paths
 
 from . import views_relationships as views

@@ -7,17 +7,17 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from linggao_pension.workflow_views import OpinionForm, review_context, review_step
 
 from linggao_pension.exports import pdf_response, render_pdf
 from linggao_pension.files import serve_stored_file
 from linggao_pension.org import services as org_services
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
+from linggao_pension.workflow_views import OpinionForm, review_context, review_step
 
-from . import services_relationships as services
 from .forms_relationships import DocumentForm, RelationshipApplicationForm
 from .models import Person, RelationshipApplication, RelationshipDocument
+from .services import relationships as services
 
 VIEW = "enrollment.view_relationshipapplication"
 SUBMIT = "enrollment.submit_relationshipapplication"

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from linggao_pension import exports
 from linggao_pension.money import quantize
+from linggao_pension.org.access import require_perm
 
 from .. import reports
 from ..models import Refund, RefundBatch
-from ._checks import _require_perm as require_perm
 
 
 @transaction.atomic

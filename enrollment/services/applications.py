@@ -21,7 +21,8 @@ from linggao_pension.workflow import (
 )
 
 from .. import rules, selectors
-from ..models import OPEN_REVIEW_STATUSES, EnrollmentApplication, Person
+from ..models import OPEN_REVIEW_STATUSES, EnrollmentApplication, Person, RelationshipStart
+from ..relationships import relationship_open, reopen_problem
 from .persons import insured_numbers_allocate
 
 S = Person.Status
@@ -107,8 +108,11 @@ def _clean_application_data(data: dict) -> dict:
 
 def _check_id_free(id_number: str, *, application_pk: int | None = None) -> None:
     """身份证号 is unique across the registry and across open applications."""
-    person = Person.objects.filter(id_number=id_number).only("insured_no").first()
-    if person is not None:
+    person = Person.objects.filter(id_number=id_number).first()
+    # A person whose relationship ended other than by death enrols again (a new relationship).
+    if person is not None and reopen_problem(person) is not None:
+        if person.status == Person.Status.TERMINATED:
+            raise ValidationError({"id_number": f"该身份证号已登记参保（参保编号 {person.insured_no}）：{reopen_problem(person)}"})
         raise ValidationError({"id_number": f"该身份证号已登记参保（参保编号 {person.insured_no}）"})
     other = (
         EnrollmentApplication.objects.filter(id_number=id_number, status__in=OPEN_REVIEW_STATUSES)
@@ -171,7 +175,13 @@ def _before_move(application: EnrollmentApplication, to: str) -> None:
 
 def _approved(application: EnrollmentApplication, by) -> None:
     """县复核通过: creates the insured person (参保编号, 正常参保, enrolled today) in the same
-    transaction. The personal account is the ledger of contributions: empty until the first posting."""
+    transaction. The personal account is the ledger of contributions: empty until the first posting.
+    A person whose earlier relationship ended other than by death keeps their record and number and
+    gets a new insurance relationship (enrollment.relationships.relationship_open)."""
+    earlier = Person.objects.filter(id_number=application.id_number).first()
+    if earlier is not None:
+        _reenrolled(application, earlier, by)
+        return
     person = Person(
         insured_no=insured_numbers_allocate(count=1)[0],
         enrolled_on=timezone.localdate(),
@@ -185,6 +195,19 @@ def _approved(application: EnrollmentApplication, by) -> None:
             person.save()
     except IntegrityError:
         raise ValidationError("该身份证号已登记参保") from None
+    application.person = person
+
+
+def _reenrolled(application: EnrollmentApplication, person: Person, by) -> None:
+    if (problem := reopen_problem(person)) is not None:
+        raise ValidationError(f"该身份证号已登记参保（参保编号 {person.insured_no}）：{problem}")
+    for name in PERSON_FROM_APPLICATION:
+        setattr(person, name, getattr(application, name))
+    person._history_user = by
+    person._change_reason = f"重新参保登记（{application.number} 县复核通过）"
+    person.save()
+    relationship_open(person=person, start_kind=RelationshipStart.ENROLLED, on_date=timezone.localdate(), by=by,
+                      note=f"重新参保登记（{application.number}）")  # fmt: skip
     application.person = person
 
 

@@ -10,12 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from linggao_pension.workflow import RS, review_move
 
 from contributions.models import AccountExit, Refund
 from enrollment.models import Person, RelationshipApplication
-from enrollment.services_relationships import relationship_application_create, relationship_document_add
+from enrollment.services.relationships import relationship_application_create, relationship_document_add
 from linggao_pension.org import roles
+from linggao_pension.workflow import RS, review_move
 from tests.factories import PensionFactory, PersonFactory
 
 from ..contributions.conftest import at

@@ -23,5 +23,5 @@ def first_relationships(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("enrollment", "0005_insurance_relationships")]
+    dependencies = [("enrollment", "0006_insurance_relationships")]
     operations = [migrations.RunPython(first_relationships, migrations.RunPython.noop)]

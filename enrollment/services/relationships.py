@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
 from linggao_pension.org.access import require_perm, require_town
 from linggao_pension.workflow import (
     RS,
@@ -23,16 +24,16 @@ from linggao_pension.workflow import (
     review_mark_edited,
 )
 
-from . import rules
-from .models import (
+from .. import rules
+from ..models import (
     OPEN_REVIEW_STATUSES,
     ApplicationKind,
     Person,
     RelationshipApplication,
     RelationshipDocument,
 )
-from .models_relationships import INCOMING, REFUNDED
-from .relationships import application_settle, reopen_problem
+from ..models_relationships import INCOMING, REFUNDED
+from ..relationships import application_settle, reopen_problem
 
 AK = ApplicationKind
 S = Person.Status
