@@ -43,7 +43,8 @@ def _first_relationship(person: Person) -> InsuranceRelationship:
     return InsuranceRelationship.objects.create(
         person=person, number=1, started_on=person.enrolled_on, start_kind=RelationshipStart.ENROLLED,
         ended_on=(person.status_changed_on or person.enrolled_on) if ended else None,
-        end_kind=RelationshipEnd.OTHER if ended else "", end_reason=person.status_reason if ended else "",
+        end_kind=END_BY_REASON.get(person.status_reason, RelationshipEnd.OTHER) if ended else "",
+        end_reason=person.status_reason if ended else "",
     )
 
 
@@ -53,18 +54,37 @@ def relationship_for_update(person: Person) -> InsuranceRelationship:
     return current or _first_relationship(person)
 
 
+# How a relationship ended, from the termination reason code (R3) when the caller does not say.
+END_BY_REASON = {
+    "6401": RelationshipEnd.DEATH, "1401": RelationshipEnd.DEATH, "6406": RelationshipEnd.ABROAD,
+    "1406": RelationshipEnd.ABROAD, "6407": RelationshipEnd.TO_EMPLOYEE, "1407": RelationshipEnd.DUPLICATE_RECEIPT,
+}
+
+
+def relationship_mark_ended(*, person: Person, reason: str, on: date, by) -> InsuranceRelationship:
+    """The person was terminated (person_status_set): their open relationship ends with them. Runs in
+    the caller's transaction."""
+    relationship = relationship_for_update(person)
+    if relationship.is_open:
+        relationship.ended_on, relationship.end_reason = on, reason
+        relationship.end_kind = END_BY_REASON.get(reason, RelationshipEnd.OTHER)
+        relationship._history_user, relationship._change_reason = by, f"终止（{reason}）"
+        relationship.save(update_fields=["ended_on", "end_kind", "end_reason"])
+    return relationship
+
+
 @transaction.atomic
 def relationship_end(
     *, person: Person, end_kind: str, reason_code: str, on_date: date, by, note: str = ""
 ) -> InsuranceRelationship:
     """End the person's open relationship (终止参保, reason code R3) after its money was settled.
     Refused for a relationship already ended: a terminated relationship is final."""
+    from .services.persons import person_status_set  # the services package imports this module
+
     if by is None:
         raise PermissionDenied("终止参保关系必须记录经办人")
     if end_kind not in RelationshipEnd.values or end_kind == RelationshipEnd.OTHER:
         raise ValidationError("未知的终止方式")
-    from .services.persons import person_status_set  # the services package imports this module
-
     person = Person.objects.select_for_update().get(pk=person.pk)
     relationship = relationship_for_update(person)
     if not relationship.is_open or person.status == S.TERMINATED:
@@ -73,10 +93,11 @@ def relationship_end(
         person=person, status=S.TERMINATED, on=on_date, by=by, reason=reason_code,
         note=note or f"参保关系终止：{RelationshipEnd(end_kind).label}（{reason_code}）",
     )
-    relationship.ended_on, relationship.end_kind, relationship.end_reason = on_date, end_kind, reason_code
-    relationship._history_user = by
-    relationship._change_reason = f"终止：{RelationshipEnd(end_kind).label}"
-    relationship.save(update_fields=["ended_on", "end_kind", "end_reason"])
+    relationship.refresh_from_db()
+    if relationship.end_kind != end_kind:
+        relationship.end_kind = end_kind
+        relationship._history_user, relationship._change_reason = by, f"终止：{RelationshipEnd(end_kind).label}"
+        relationship.save(update_fields=["end_kind"])
     return relationship
 
 

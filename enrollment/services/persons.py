@@ -57,6 +57,10 @@ def person_status_set(*, person: Person, status: str, by, reason: str = "", on: 
     label = note or f"状态变更为{S(status).label}" + (f"（{reason}）" if reason else "")
     state_move(person, status, by=by, reason=label, opinion=label,
                update_fields=["status_reason", "status_changed_on"])  # fmt: skip
+    if status == S.TERMINATED:  # however it is terminated (a death in benefits, a transfer), the relationship ends
+        from ..relationships import relationship_mark_ended
+
+        relationship_mark_ended(person=person, reason=reason, on=person.status_changed_on, by=by)
     return person
 
 

@@ -52,3 +52,16 @@ def test_after_a_death_no_new_enrolment(town, agent, clerk):
         )
     assert "已登记参保" in str(exc.value) or "已死亡" in str(exc.value)
     assert not EnrollmentApplication.objects.exists()
+
+
+def test_a_termination_elsewhere_ends_the_relationship_too(town, clerk):
+    from enrollment.services import person_status_set
+
+    person = PersonFactory(town=town, age=70, status=Person.Status.RECEIVING)
+    person_status_set(person=person, status=Person.Status.TERMINATED, reason="1401", on=date(2026, 5, 3), by=clerk)
+    relationship = InsuranceRelationship.objects.get(person=person)
+    assert (relationship.ended_on, relationship.end_kind, relationship.end_reason) == (date(2026, 5, 3), "death", "1401")
+    with pytest.raises(ValidationError, match="已死亡"):
+        from enrollment.relationships import relationship_open
+
+        relationship_open(person=person, start_kind="transfer_in", on_date=date(2026, 9, 1), by=clerk)
