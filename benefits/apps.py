@@ -110,6 +110,6 @@ class BenefitsConfig(AppConfig):
         # The pensioner side of transfers and terminations (contributions may not import benefits).
         from contributions.services.exits import exit_provider_register
 
-        from . import exits
+        from . import exits, settlement_exits  # noqa: F401 (settlement_exits registers the exit reasons)
 
         exit_provider_register(figures=exits.exit_figures, settled=exits.exit_settled)
