@@ -1,7 +1,6 @@
 """settlement_estimate takes the non-death reasons with the same keys, saving nothing."""
 
 import json
-from datetime import date
 from io import StringIO
 
 import pytest
