@@ -11,6 +11,7 @@ minute on SQLite.
 
 import random
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -43,6 +44,9 @@ def seed(*, rng: random.Random, residents: int, stdout) -> dict:
     summary = {"pensioners": _pensioners(rng=rng, today=today, first_pay=first_pay, by=clerk)}
     summary["claims"] = _claims(rng=rng, today=today)
     summary["payrolls"] = _payrolls(rng=rng, first_pay=first_pay, month=month)
+    lifecycle = _lifecycle(today=today)
+    if lifecycle:
+        summary["lifecycle"] = lifecycle
     stdout.write(
         f"待遇领取人员 {Pension.objects.count()} 人；待遇申领 {BenefitClaim.objects.count()} 件；"
         f"月度发放 {PayrollRun.objects.count()} 个月，明细 {PayrollLine.objects.count()} 条。\n"
@@ -169,3 +173,40 @@ def _payrolls(*, rng: random.Random, first_pay, month) -> int:
         services.payroll_apply_return(run=run, outcomes=outcomes, by=finance, paid_on=pay_month.replace(day=15))
         done += 1
     return done
+
+
+def _lifecycle(*, today) -> dict:
+    """In 临城镇: someone overdue for certification, a death waiting for the county's review, a
+    recovery case ordered to repay, and a 原辞退民办教师 programme with a payee. Skipped when present."""
+    from .models import DeathReport, DelegatedPayee, DelegatedProgramme, RecoveryCase
+    from .services.death import death_record
+    from .services.recovery import recovery_case_open, recovery_notify, recovery_verify
+
+    agent = User.objects.filter(username="agent_lc").first()
+    auditor = User.objects.filter(username="auditor").first()
+    clerk = User.objects.filter(username="clerk").first()
+    if agent is None or auditor is None or clerk is None or DeathReport.objects.exists():
+        return {}
+    pensions = list(Pension.objects.filter(person__town_id=agent.town_id, status=Pension.Status.ACTIVE,
+                                           person__status=Person.Status.RECEIVING).select_related("person")[:4])
+    if len(pensions) < 4:
+        return {}
+    overdue, died, repay, teacher = pensions
+    Pension.objects.filter(pk=overdue.pk).update(last_certified_on=periods.add_years(today, -1) - timedelta(days=20))
+    try:
+        death_record(person=died.person, death_date=today - timedelta(days=40), source="family", by=agent,
+                     note="演示数据：家属报告")
+        case = recovery_case_open(person=repay.person, pension=repay, source="report", amount=Decimal("582.00"),
+                                  by=auditor, reason="演示数据：举报冒领两个月基础养老金", months=[today])
+        case = recovery_verify(case=case, by=auditor)
+        recovery_notify(case=case, by=auditor, repay_by=today + timedelta(days=30))
+    except ValidationError:
+        return {}
+    programme, _ = DelegatedProgramme.objects.get_or_create(
+        code="DF0009", defaults={"name": "原辞退民办教师生活补助", "rule": DelegatedProgramme.Rule.PER_YEAR,
+                                 "amount": Decimal("10.00"), "note": "演示数据：每满一年教龄每月10元"})
+    DelegatedPayee.objects.get_or_create(
+        programme=programme, person=teacher.person,
+        defaults={"service_years": 12, "monthly_amount": Decimal("120.00"), "start_month": periods.month_start(today),
+                  "created_by": clerk})
+    return {"deaths": 1, "recovery_cases": RecoveryCase.objects.count(), "delegated": 1}

@@ -1,6 +1,7 @@
 """One FilterSet per list page (linggao_pension.filters.BaseFilterSet)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from enrollment.models import Person
@@ -67,7 +68,8 @@ class PayrollLineFilter(BaseFilterSet):
 class DueFilter(BaseFilterSet):
     """到龄名单: the month is applied by the view (birth ranges), the result after the calculation."""
 
-    month = django_filters.CharFilter(label="到龄年月", method="keep")
+    month = django_filters.CharFilter(label="到龄年月", method="keep",
+                                      widget=forms.TextInput(attrs={"type": "month"}))  # ISO 2026-11
     town = django_filters.ModelChoiceFilter(label="镇/农场", queryset=town_choices, empty_label="全部")
     result = django_filters.ChoiceFilter(label="核查结果", choices=list(DUE_RESULTS.items()), method="keep",
                                          empty_label="全部")

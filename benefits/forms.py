@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from linggao_pension import periods
+from linggao_pension.imports import SPREADSHEET_REFUSAL, SPREADSHEET_SUFFIXES
 from linggao_pension.uploads import upload_size_limit
 
 
@@ -16,7 +17,7 @@ class MonthField(forms.Field):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.widget.attrs.update({"placeholder": "YYYY-MM", "class": "input", "maxlength": "7"})
+        self.widget.attrs.update({"type": "month", "placeholder": "YYYY-MM", "class": "input", "maxlength": "7"})
 
     def to_python(self, value):
         value = str(value or "").strip()
@@ -65,13 +66,13 @@ class ReviewForm(forms.Form):
 
 
 class XlsxUploadForm(forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）", error_messages={"required": "请选择要上传的文件"},
+    file = forms.FileField(label="文件（.xlsx、.xls 或 .csv）", error_messages={"required": "请选择要上传的文件"},
                            validators=[upload_size_limit])
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError("请上传 Excel（.xlsx）文件，可先下载模板填写")
+        if not upload.name.lower().endswith(SPREADSHEET_SUFFIXES):
+            raise forms.ValidationError(SPREADSHEET_REFUSAL)
         return upload
 
 

@@ -11,11 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from linggao_pension.db import money_field
 from linggao_pension.org.models import ScopedQuerySet
-
-
-def _money(verbose_name: str, **kwargs) -> models.DecimalField:
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
 
 
 class ModuleAccess(models.Model):
@@ -67,9 +64,9 @@ class BasicPensionStandard(models.Model):
     """基础养老金标准 (元/月) from an effective month: central, Hainan provincial and county parts (§4.2, §4.3)."""
 
     effective_from = models.DateField("起始年月", unique=True, help_text="该月1日")
-    central_part = _money("中央基础养老金")
-    provincial_part = _money("省级基础养老金", default=0)
-    county_part = _money("县级基础养老金", default=0)
+    central_part = money_field("中央基础养老金")
+    provincial_part = money_field("省级基础养老金", default=0)
+    county_part = money_field("县级基础养老金", default=0)
     note = models.CharField("依据", max_length=120, blank=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
     history = HistoricalRecords()
@@ -94,7 +91,7 @@ class LongContributionExtra(models.Model):
     """长缴多得: 元/月 for each contribution year beyond the minimum, from an effective month (§2.9)."""
 
     effective_from = models.DateField("起始年月", unique=True, help_text="该月1日")
-    amount_per_year = _money("每多缴一年加发（元/月）")
+    amount_per_year = money_field("每多缴一年加发（元/月）")
     note = models.CharField("依据", max_length=120, blank=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
     history = HistoricalRecords()
@@ -120,7 +117,7 @@ class AgeExtra(models.Model):
 
     min_age = models.PositiveSmallIntegerField("起始年龄（周岁）")
     effective_from = models.DateField("起始年月", help_text="该月1日")
-    amount = _money("加发金额（元/月）")
+    amount = money_field("加发金额（元/月）")
     note = models.CharField("依据", max_length=120, blank=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
     history = HistoricalRecords()
@@ -143,7 +140,7 @@ class FuneralSubsidy(models.Model):
     """丧葬补助金 from an effective month (§4.7); paid once to heirs with the account refund."""
 
     effective_from = models.DateField("起始年月", unique=True, help_text="该月1日")
-    amount = _money("丧葬补助金（元）")
+    amount = money_field("丧葬补助金（元）")
     note = models.CharField("依据", max_length=120, blank=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
     history = HistoricalRecords()
@@ -312,18 +309,18 @@ class Pension(models.Model):
     first_contribution_year = models.PositiveSmallIntegerField("缴费起始年度", null=True, blank=True)
     balance_on = models.DateField("余额截至日", help_text="核定：待遇开始月1日（含当年过渡期利息）；迁移：导入日")
     balance_by_source = models.JSONField("个人账户余额（分项）", default=dict)
-    opening_balance = _money("上年末余额", default=0)
+    opening_balance = money_field("上年末余额", default=0)
     interest_rate = models.DecimalField("过渡期利率", max_digits=7, decimal_places=4, null=True, blank=True)
-    interim_interest = _money("当年过渡期利息", default=0)
-    account_balance = _money("个人账户储存额")
+    interim_interest = money_field("当年过渡期利息", default=0)
+    account_balance = money_field("个人账户储存额")
     account_divisor = models.PositiveSmallIntegerField("计发月数", default=139)
-    account_pension = _money("个人账户养老金（元/月）")
-    basic_central = _money("中央基础养老金", default=0)
-    basic_provincial = _money("省级基础养老金", default=0)
-    basic_county = _money("县级基础养老金", default=0)
-    long_extra = _money("长缴多得加发", default=0)
-    age_extra = _money("高龄加发", default=0)
-    basic_pension = _money("基础养老金（开始月）")
+    account_pension = money_field("个人账户养老金（元/月）")
+    basic_central = money_field("中央基础养老金", default=0)
+    basic_provincial = money_field("省级基础养老金", default=0)
+    basic_county = money_field("县级基础养老金", default=0)
+    long_extra = money_field("长缴多得加发", default=0)
+    age_extra = money_field("高龄加发", default=0)
+    basic_pension = money_field("基础养老金（开始月）")
     exhausted_month = models.DateField(
         "个人账户支付完毕年月", null=True, blank=True, help_text="此后个人账户养老金继续发放，由基金支付"
     )
@@ -497,11 +494,11 @@ class PayrollLine(models.Model):
     town = models.ForeignKey("org.Town", models.PROTECT, related_name="+", verbose_name="镇/农场")
     month = models.DateField("费款所属期")
     kind = models.CharField("类型", max_length=10, choices=Kind, default=Kind.NORMAL)
-    basic_amount = _money("基础养老金")
-    account_amount = _money("个人账户养老金")
-    other_amount = _money("其他金额", default=0, help_text="继承支付、代发金额")
-    offset_amount = _money("抵扣追回", default=0, help_text="从本笔待遇中抵扣的多发待遇（R17）")
-    amount = _money("实发金额", help_text="基础养老金 + 个人账户养老金 + 其他 − 抵扣")
+    basic_amount = money_field("基础养老金")
+    account_amount = money_field("个人账户养老金")
+    other_amount = money_field("其他金额", default=0, help_text="继承支付、代发金额")
+    offset_amount = money_field("抵扣追回", default=0, help_text="从本笔待遇中抵扣的多发待遇（R17）")
+    amount = money_field("实发金额", help_text="基础养老金 + 个人账户养老金 + 其他 − 抵扣")
     offset_case = models.ForeignKey("RecoveryCase", models.PROTECT, null=True, blank=True, related_name="offset_lines",
                                     verbose_name="抵扣的追回案件")
     payee_name = models.CharField("收款人", max_length=30, blank=True, help_text="空：参保人本人")
@@ -515,7 +512,7 @@ class PayrollLine(models.Model):
     status = models.CharField("支付状态", max_length=10, choices=Status, default=Status.PENDING)
     failure_reason = models.CharField("失败原因", max_length=120, blank=True)
     paid_on = models.DateField("支付日期", null=True, blank=True)
-    drawn_amount = _money("个人账户支出", default=0, help_text="从个人账户实际列支的金额")
+    drawn_amount = money_field("个人账户支出", default=0, help_text="从个人账户实际列支的金额")
     account_exhausted = models.BooleanField("个人账户已支付完毕", default=False)
     reissue_of = models.OneToOneField(
         "self", models.PROTECT, null=True, blank=True, related_name="reissued_by", verbose_name="重发的原明细"
@@ -594,7 +591,7 @@ class PayrollBankFile(models.Model):
     run = models.ForeignKey(PayrollRun, models.PROTECT, related_name="bank_files", verbose_name="发放批次")
     bank_name = models.CharField("开户银行", max_length=40)
     line_count = models.PositiveIntegerField("笔数")
-    total = _money("金额合计")
+    total = money_field("金额合计")
     file = models.FileField("文件", upload_to="payroll/")
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
 
@@ -881,14 +878,14 @@ class HeirSettlement(models.Model):
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.AWAITING_HEIRS)
     last_payable_month = models.DateField("最后应发年月")
     overpaid_months = models.JSONField("多发月份", default=list)
-    overpaid_basic = _money("多发基础养老金")
-    overpaid_account = _money("多发个人账户养老金")
-    balance = _money("死亡时个人账户储存额")
+    overpaid_basic = money_field("多发基础养老金")
+    overpaid_account = money_field("多发个人账户养老金")
+    balance = money_field("死亡时个人账户储存额")
     by_source = models.JSONField("储存额（分项）", default=dict)
-    interim_interest = _money("当年过渡期利息")
-    funeral_subsidy = _money("丧葬补助金")
-    payable = _money("应付继承额")
-    to_recover = _money("应追回金额")
+    interim_interest = money_field("当年过渡期利息")
+    funeral_subsidy = money_field("丧葬补助金")
+    payable = money_field("应付继承额")
+    to_recover = money_field("应追回金额")
     recovery_case = models.ForeignKey("RecoveryCase", models.PROTECT, null=True, blank=True, related_name="+",
                                       verbose_name="追回案件")
     heir_name = models.CharField("继承人姓名", max_length=30, blank=True)
@@ -981,12 +978,12 @@ class RecoveryCase(models.Model):
     reason = models.CharField("立案原因", max_length=200)
     detail = models.TextField("详细情况", blank=True)
     months = models.JSONField("涉及月份", default=list)
-    amount = _money("应追回金额")
-    repaid = _money("已退回", default=0)
-    offset = _money("已抵扣", default=0)
-    written_off = _money("已核销", default=0)
-    outstanding = _money("未追回余额")
-    monthly_offset = _money("每月抵扣额", default=0, help_text="待遇抵扣：每月从待遇中抵扣的上限，0 为全额抵扣")
+    amount = money_field("应追回金额")
+    repaid = money_field("已退回", default=0)
+    offset = money_field("已抵扣", default=0)
+    written_off = money_field("已核销", default=0)
+    outstanding = money_field("未追回余额")
+    monthly_offset = money_field("每月抵扣额", default=0, help_text="待遇抵扣：每月从待遇中抵扣的上限，0 为全额抵扣")
     notice_no = models.CharField("责令退回通知书编号", max_length=30, blank=True)
     notified_on = models.DateField("通知日期", null=True, blank=True)
     repay_by = models.DateField("限期退回日期", null=True, blank=True)
@@ -1014,8 +1011,10 @@ class RecoveryCase(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="recovery_amount_positive"),
             models.CheckConstraint(condition=Q(outstanding__gte=0), name="recovery_outstanding_not_negative"),
+            # Within half a cent, not "=": SQLite compares decimals as floats.
             models.CheckConstraint(
-                condition=Q(outstanding=F("amount") - F("repaid") - F("offset") - F("written_off")),
+                condition=Q(outstanding__gt=F("amount") - F("repaid") - F("offset") - F("written_off") - Decimal("0.005"))
+                & Q(outstanding__lt=F("amount") - F("repaid") - F("offset") - F("written_off") + Decimal("0.005")),
                 name="recovery_outstanding_sum",
             ),
             models.CheckConstraint(condition=Q(status__in=RecoveryStatus.values), name="recovery_status_valid"),
@@ -1058,7 +1057,7 @@ class RecoveryPosting(models.Model):
 
     case = models.ForeignKey(RecoveryCase, models.PROTECT, related_name="postings", verbose_name="案件")
     kind = models.CharField("类型", max_length=10, choices=Kind)
-    amount = _money("金额")
+    amount = money_field("金额")
     on = models.DateField("日期")
     line = models.OneToOneField(PayrollLine, models.PROTECT, null=True, blank=True, related_name="recovery_posting",
                                 verbose_name="抵扣的发放明细")
@@ -1085,8 +1084,8 @@ class RecoveryInstalment(models.Model):
     case = models.ForeignKey(RecoveryCase, models.PROTECT, related_name="instalments", verbose_name="案件")
     number = models.PositiveSmallIntegerField("期次")
     due_date = models.DateField("应还日期", db_index=True)
-    amount = _money("应还金额")
-    paid = _money("已还金额", default=0)
+    amount = money_field("应还金额")
+    paid = money_field("已还金额", default=0)
 
     class Meta:
         verbose_name = "分期还款"
@@ -1118,7 +1117,7 @@ class DelegatedProgramme(models.Model):
     code = models.CharField("代发类型代码", max_length=10, unique=True)
     name = models.CharField("项目名称", max_length=60)
     rule = models.CharField("计发办法", max_length=8, choices=Rule)
-    amount = _money("金额（定额：元/月；按年限：元/年·月）")
+    amount = money_field("金额（定额：元/月；按年限：元/年·月）")
     active = models.BooleanField("在发", default=True)
     note = models.CharField("依据", max_length=200, blank=True)
     history = HistoricalRecords()
@@ -1157,7 +1156,7 @@ class DelegatedPayee(models.Model):
     person = models.ForeignKey("enrollment.Person", models.PROTECT, related_name="delegated_payments",
                                verbose_name="参保人")
     service_years = models.PositiveSmallIntegerField("服务年限", default=0)
-    monthly_amount = _money("月发放额")
+    monthly_amount = money_field("月发放额")
     start_month = models.DateField("起发年月")
     last_month = models.DateField("最后发放年月", null=True, blank=True)
     status = models.CharField("状态", max_length=1, choices=Status, default=Status.NORMAL)

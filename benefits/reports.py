@@ -120,3 +120,40 @@ def return_template(rows: list[BankRow]) -> bytes:
     for row in rows:
         ws.append([row.pk, as_text(row.id_number), as_text(row.bank_account), row.amount, "", ""])
     return exports.workbook_bytes(wb)
+
+
+# --- the lifecycle: certification list, settlement sheet, 责令退回通知书 ----------------------------------
+
+CERT_COLUMNS = [
+    exports.Column("镇/农场", 12), exports.Column("村/居委会", 12), exports.Column("姓名", 10),
+    exports.Column("身份证号", 21), exports.Column("联系电话", 14), exports.Column("最近认证日期", 12),
+    exports.Column("应认证日期", 12), exports.Column("状态", 8),
+]
+
+
+def certification_workbook(rows, *, today) -> bytes:
+    """The due/overdue list for the town agents who go and find them (full ID and phone: logged)."""
+    wb = exports.new_workbook()
+    exports.add_sheet(
+        wb, "领取资格认证", CERT_COLUMNS,
+        (
+            [p.person.town.name, p.person.village.name if p.person.village else "", p.person.name, p.person.id_number,
+             p.person.phone, p.last_certified_on, p.next_due, "已逾期" if p.overdue else "即将到期"]
+            for p in rows
+        ),
+        heading_lines=[f"临高县城乡居民养老保险 领取资格认证名单（{today:%Y-%m-%d}，共 {len(rows)} 人）"],
+    )
+    return exports.workbook_bytes(wb)
+
+
+def settlement_sheet_pdf(settlement) -> bytes:
+    by_source = [{"label": selectors.SOURCE_LABELS.get(s, s), "amount": Decimal(a)}
+                 for s, a in settlement.by_source.items()]
+    return exports.render_pdf("benefits/lifecycle/settlement_sheet.html", {
+        "s": settlement, "person": settlement.person, "death": settlement.death, "by_source": by_source,
+        "less_overpaid": settlement.balance - settlement.overpaid_account,
+    })
+
+
+def recovery_notice_pdf(case) -> bytes:
+    return exports.render_pdf("benefits/lifecycle/recovery_notice.html", {"case": case, "person": case.person})

@@ -227,3 +227,12 @@ def draw_for_month(*, account_pension: Decimal, start_balance: Decimal, drawn_be
     if remaining <= 0:
         return ZERO
     return min(account_pension, remaining)
+
+
+def shift_months(d: date, months: int) -> date:
+    """The same day `months` later (or earlier), clipped to the month's last day: a certification of
+    5 January 2025 with a 12-month cycle is next due on 5 January 2026; an instalment of 31 January is
+    due on 28/29 February next."""
+    index = d.year * 12 + (d.month - 1) + months
+    year, month = index // 12, index % 12 + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))

@@ -391,16 +391,16 @@ def dashboard(*, user, today: date) -> dict:
     month = periods.month_start(today)
     tables = pension_tables()
     due_persons = (
-        Person.objects.visible_to(user).filter(status__in=CLAIMABLE_STATUSES)
+        Person.objects.in_scope(user).filter(status__in=CLAIMABLE_STATUSES)
         .filter(due_month_q(month, tables.params.benefit_age)).only("pk", "birth_date", "name", "bank_account", "status")
     )
     rows = due_rows(due_persons, month=month, tables=tables)
     run = PayrollRun.objects.filter(month=month).first()
-    claims = BenefitClaim.objects.visible_to(user).aggregate(
+    claims = BenefitClaim.objects.in_scope(user).aggregate(
         to_determine=Count("pk", filter=Q(status=BenefitClaim.Status.TOWN_REVIEWED)),
         determined=Count("pk", filter=Q(status=BenefitClaim.Status.DETERMINED)),
     )
-    pensions = Pension.objects.visible_to(user).filter(person__status=Person.Status.RECEIVING).active().count()
+    pensions = Pension.objects.in_scope(user).filter(person__status=Person.Status.RECEIVING).active().count()
     previous_open = PayrollRun.objects.filter(month__lt=month).exclude(status=PayrollRun.Status.CLOSED).count()
     return {
         "month": month,
@@ -562,7 +562,7 @@ def pension_by_source(pension: Pension) -> list[dict]:
 
 
 def next_certification_due(pension: Pension, cycle_months: int) -> date:
-    return periods.add_months(pension.last_certified_on, cycle_months) if cycle_months else pension.last_certified_on
+    return rules.shift_months(pension.last_certified_on, cycle_months) if cycle_months else pension.last_certified_on
 
 
 def person_benefits(*, person: Person, today: date, start: date | None = None) -> dict:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import lifecycle_views, views
 
 app_name = "benefits"
 
@@ -20,7 +20,6 @@ urlpatterns = [
     path("persons/<int:pk>/estimate/", views.person_estimate, name="person_estimate"),
     path("pensioners/import/", views.pensioner_import, name="pensioner_import"),
     path("pensioners/import/template.xlsx", views.pensioner_import_template, name="pensioner_import_template"),
-    path("pensioners/import/<int:pk>/", views.pensioner_import_result, name="pensioner_import_result"),
     path("payroll/", views.payroll_list, name="payroll_list"),
     path("payroll/start/", views.payroll_start, name="payroll_start"),
     path("payroll/<int:pk>/", views.payroll_detail, name="payroll_detail"),
@@ -29,4 +28,17 @@ urlpatterns = [
     path("payroll/<int:pk>/return-template.xlsx", views.payroll_return_template, name="payroll_return_template"),
     path("payroll/<int:pk>/close/", views.payroll_close, name="payroll_close"),
     path("payroll/files/<int:pk>/", views.bankfile_download, name="bankfile_download"),
+    path("certifications/", lifecycle_views.certification_list, name="certification_list"),
+    path("certifications/export.xlsx", lifecycle_views.certification_export, name="certification_export"),
+    path("pensions/<int:pk>/certify/", lifecycle_views.certification_record, name="certification_record"),
+    path("deaths/", lifecycle_views.death_list, name="death_list"),
+    path("deaths/new/", lifecycle_views.death_create, name="death_create"),
+    path("deaths/<int:pk>/", lifecycle_views.death_detail, name="death_detail"),
+    path("deaths/<int:pk>/review/", lifecycle_views.death_review, name="death_review"),
+    path("settlements/<int:pk>/heirs/", lifecycle_views.settlement_heirs, name="settlement_heirs"),
+    path("settlements/<int:pk>/sheet.pdf", lifecycle_views.settlement_sheet, name="settlement_sheet"),
+    path("recovery/", lifecycle_views.recovery_list, name="recovery_list"),
+    path("recovery/<int:pk>/", lifecycle_views.recovery_detail, name="recovery_detail"),
+    path("recovery/<int:pk>/notice.pdf", lifecycle_views.recovery_notice, name="recovery_notice"),
+    path("recovery/<int:pk>/<slug:step>/", lifecycle_views.recovery_step, name="recovery_step"),
 ]

@@ -16,10 +16,10 @@ from linggao_pension.imports import template_bytes
 from linggao_pension.org.models import JobRun
 from linggao_pension.org.services import access_log_download, access_log_record
 from linggao_pension.org.tasks import enqueue
-from linggao_pension.pagination import paginate, paginate_rows
+from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
-from . import reports, selectors, services
+from . import lifecycle_selectors, reports, selectors, services
 from .filters import ClaimFilter, DueFilter, PayrollLineFilter, PensionFilter
 from .forms import (
     ClaimForm,
@@ -31,6 +31,7 @@ from .forms import (
     ReviewForm,
     XlsxUploadForm,
 )
+from .lifecycle_forms import CertificationForm
 from .models import BenefitClaim, PayrollBankFile, PayrollLine, PayrollRun, Pension
 
 
@@ -81,7 +82,7 @@ def _due(request: AuthedRequest):
         data["month"] = f"{month:%Y-%m}"
     tables = selectors.pension_tables()
     persons = (
-        Person.objects.visible_to(request.user).filter(status__in=selectors.CLAIMABLE_STATUSES)
+        Person.objects.in_scope(request.user).filter(status__in=selectors.CLAIMABLE_STATUSES)
         .filter(selectors.due_month_q(month, tables.params.benefit_age)).select_related("town", "village")
         .order_by("town__sort_order", "birth_date", "pk")
     )
@@ -116,7 +117,7 @@ def due_export(request: AuthedRequest) -> HttpResponse:
 @permission_required("benefits.view_benefitclaim", raise_exception=True)
 @require_GET
 def claim_list(request: AuthedRequest) -> HttpResponse:
-    qs = BenefitClaim.objects.visible_to(request.user).select_related("person__town", "submitted_by", "decided_by")
+    qs = BenefitClaim.objects.in_scope(request.user).select_related("person__town", "submitted_by", "decided_by")
     filterset = ClaimFilter(request.GET, queryset=qs, request=request)
     return _render(request, "benefits/claim_list.html", {"filter": filterset, "page": paginate(request, filterset.qs)})
 
@@ -126,11 +127,11 @@ def claim_list(request: AuthedRequest) -> HttpResponse:
 def claim_create(request: AuthedRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("person", "").isdigit():
-        person = Person.objects.visible_to(request.user).filter(pk=request.GET["person"]).first()
+        person = Person.objects.in_scope(request.user).filter(pk=request.GET["person"]).first()
         initial = {"id_number": person.id_number} if person else {}
     form = ClaimForm(request.POST or None, initial=initial)
     if form.is_valid():
-        person = Person.objects.visible_to(request.user).filter(id_number=form.cleaned_data["id_number"]).first()
+        person = Person.objects.in_scope(request.user).filter(id_number=form.cleaned_data["id_number"]).first()
         if person is None:
             form.add_error("id_number", "本镇/农场没有该身份证号的参保人")
         else:
@@ -145,7 +146,7 @@ def claim_create(request: AuthedRequest) -> HttpResponse:
 
 
 def _claim(request: AuthedRequest, pk: int) -> BenefitClaim:
-    qs = BenefitClaim.objects.visible_to(request.user).select_related("person__town", "person__village")
+    qs = BenefitClaim.objects.in_scope(request.user).select_related("person__town", "person__village")
     return get_object_or_404(qs, pk=pk)
 
 
@@ -204,13 +205,13 @@ def claim_return(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("benefits.view_pension", raise_exception=True)
 @require_GET
 def pension_list(request: AuthedRequest) -> HttpResponse:
-    qs = Pension.objects.visible_to(request.user).select_related("person__town").order_by("-start_month", "pk")
+    qs = Pension.objects.in_scope(request.user).select_related("person__town").order_by("-start_month", "pk")
     filterset = PensionFilter(request.GET, queryset=qs, request=request)
     return _render(request, "benefits/pension_list.html", {"filter": filterset, "page": paginate(request, filterset.qs)})
 
 
 def _pension(request: AuthedRequest, pk: int) -> Pension:
-    qs = Pension.objects.visible_to(request.user).select_related("person__town", "person__village", "claim",
+    qs = Pension.objects.in_scope(request.user).select_related("person__town", "person__village", "claim",
                                                                  "decided_by")
     return get_object_or_404(qs, pk=pk)
 
@@ -222,7 +223,10 @@ def pension_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     access_log_record(user=request.user, obj=pension.person, label=pension.person.name, action="查看养老金待遇",
                       request=request)
     context = selectors.person_benefits(person=pension.person, today=timezone.localdate())
-    return _render(request, "benefits/pension_detail.html", {**context, "person": pension.person})
+    return _render(request, "benefits/pension_detail.html", {
+        **context, "person": pension.person, "lifecycle": lifecycle_selectors.person_lifecycle(pension.person),
+        "pension_history": pension.history.select_related("history_user")[:20], "cert_form": CertificationForm(),
+    })
 
 
 @permission_required("benefits.view_pension", raise_exception=True)
@@ -248,7 +252,7 @@ def pension_sheet(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("benefits.view_benefitclaim", raise_exception=True)
 @require_GET
 def person_estimate(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("town"), pk=pk)
+    person = get_object_or_404(Person.objects.in_scope(request.user).select_related("town"), pk=pk)
     access_log_record(user=request.user, obj=person, label=person.name, action="待遇测算", request=request)
     form = EstimateForm(request.GET or None)
     start = form.cleaned_data["start"] if form.is_valid() else None
@@ -268,12 +272,9 @@ def _import_jobs(request: AuthedRequest):
 def pensioner_import(request: AuthedRequest) -> HttpResponse:
     form = XlsxUploadForm(request.POST or None, request.FILES or None)
     if form.is_valid():
-        upload = form.cleaned_data["file"]
-        stored = default_storage.save(f"imports/pensioners/{timezone.now():%Y%m%d%H%M%S}.xlsx", upload)
-        job = services.pensioners_import_start(stored=stored, filename=upload.name, by=request.user)
-        enqueue(job)
+        job = services.pensioners_import_start(upload=form.cleaned_data["file"], by=request.user)
         messages.info(request, "文件已上传，正在校验和导入；完成后可查看结果")
-        return redirect("benefits:pensioner_import_result", pk=job.pk)
+        return redirect("org:import_result", pk=job.pk)
     return _render(request, "benefits/pensioner_import.html", {"form": form, "jobs": _import_jobs(request)[:10]})
 
 
@@ -282,18 +283,6 @@ def pensioner_import(request: AuthedRequest) -> HttpResponse:
 def pensioner_import_template(request: AuthedRequest) -> HttpResponse:
     content = template_bytes(services.PENSIONER_HEADERS, services.PENSIONER_EXAMPLE)
     return exports.file_response(content, "待遇领取人员导入模板.xlsx", exports.XLSX_TYPE)
-
-
-@permission_required("benefits.import_pensioners", raise_exception=True)
-@require_GET
-def pensioner_import_result(request: AuthedRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(_import_jobs(request), pk=pk)
-    errors, page = paginate_rows(request, job.result.get("errors", []))
-    warnings, _ = paginate_rows(request, job.result.get("warnings", []))
-    return _render(request, "benefits/pensioner_import_result.html", {
-        "job": job, "errors": errors, "warnings": warnings, "page": page,
-        "error_total": len(job.result.get("errors", [])), "warning_total": len(job.result.get("warnings", [])),
-    })
 
 
 # --- the monthly payroll ----------------------------------------------------------------------------------
@@ -338,7 +327,7 @@ def _run(pk: int) -> PayrollRun:
 @require_GET
 def payroll_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     run = _run(pk)
-    lines = PayrollLine.objects.visible_to(request.user).filter(run=run).select_related("person", "town")
+    lines = PayrollLine.objects.in_scope(request.user).filter(run=run).select_related("person", "town")
     jobs = list(selectors.run_jobs(run, kinds=[services.EXPORT_JOB, services.CLOSE_JOB])[:5])
     changes = list(run.status_changes.select_related("by"))
     filterset = PayrollLineFilter(request.GET, queryset=lines.order_by("town__sort_order", "pk"), request=request)

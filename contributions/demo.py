@@ -22,7 +22,7 @@ from linggao_pension import periods
 from linggao_pension.money import ZERO
 from linggao_pension.org.models import Town, User
 
-from . import rules, selectors, services
+from . import demo_transfers, rules, selectors, services
 from .models import (
     EntryKind,
     InterestPosting,
@@ -105,6 +105,12 @@ def _insert_receipts(receipts: list[_Receipt], now) -> dict[str, int]:
 
 
 def seed(*, rng: random.Random, residents: int, stdout) -> dict:
+    summary = _seed_collections(rng=rng, residents=residents, stdout=stdout)
+    # A transfer out waiting for the county and a refund waiting for finance (issue 12).
+    return {**summary, **demo_transfers.seed(stdout=stdout)}
+
+
+def _seed_collections(*, rng: random.Random, residents: int, stdout) -> dict:
     if Receipt.objects.exists():
         stdout.write("缴费记录已存在，跳过保费征缴演示数据。\n")
         return {"receipts": Receipt.objects.count(), "skipped": True}

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from linggao_pension.db import money_field
 from linggao_pension.org.models import ScopedQuerySet
 
 
@@ -46,6 +47,7 @@ class EntryKind(models.TextChoices):
     PENSION = "pension", "待遇支出"
     INHERIT = "inherit", "继承支付"
     REVERSAL = "reversal", "冲正"
+    RECLAIM = "reclaim", "补贴收回"  # government subsidies not refunded on an exit return to the fund
 
 
 class AccountEntryQuerySet(ScopedQuerySet):
@@ -65,7 +67,7 @@ class AccountEntry(models.Model):
     person = models.ForeignKey("enrollment.Person", models.PROTECT, related_name="account_entries", verbose_name="参保人")
     source = models.CharField("资金来源", max_length=12, choices=Source)
     kind = models.CharField("类型", max_length=12, choices=EntryKind)
-    amount = models.DecimalField("金额", max_digits=14, decimal_places=2)
+    amount = money_field("金额")
     entry_date = models.DateField("记账日期", help_text="资金到账（划拨）之日")
     year = models.PositiveSmallIntegerField("所属年度", null=True, blank=True, help_text="缴费年度或结息年度")
     memo = models.CharField("摘要", max_length=120, blank=True)
@@ -114,7 +116,7 @@ class ContributionGrade(models.Model):
     """缴费档次: the yearly amounts a person may choose (domain §2.1, binding defaults)."""
 
     year = models.PositiveSmallIntegerField("年度")
-    amount = models.DecimalField("档次金额（元/年）", max_digits=14, decimal_places=2)
+    amount = money_field("档次金额（元/年）")
     history = HistoricalRecords()
 
     class Meta:
@@ -158,8 +160,8 @@ class GradeSubsidy(models.Model):
     30 元, 500 and above: 60 元, all 省级财政补贴; credited on the payment's date."""
 
     grade = models.OneToOneField(ContributionGrade, models.PROTECT, related_name="subsidy", verbose_name="缴费档次")
-    province_amount = models.DecimalField("省级补贴（元）", max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    county_amount = models.DecimalField("县级补贴（元）", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    province_amount = money_field("省级补贴（元）", default=Decimal("0.00"))
+    county_amount = money_field("县级补贴（元）", default=Decimal("0.00"))
     note = models.CharField("依据", max_length=120, blank=True)
     history = HistoricalRecords()
 
@@ -189,7 +191,7 @@ class DaijiaoAmount(models.Model):
     identity = models.ForeignKey(
         "enrollment.IdentityCode", models.PROTECT, related_name="daijiao_amounts", verbose_name="参保身份"
     )
-    amount = models.DecimalField("代缴金额（元）", max_digits=14, decimal_places=2)
+    amount = money_field("代缴金额（元）")
     note = models.CharField("依据", max_length=120, blank=True)
     history = HistoricalRecords()
 
@@ -288,10 +290,10 @@ class Receipt(models.Model):
     person = models.ForeignKey("enrollment.Person", models.PROTECT, related_name="receipts", verbose_name="参保人")
     town = models.ForeignKey("org.Town", models.PROTECT, related_name="+", verbose_name="镇/农场")
     year = models.PositiveSmallIntegerField("缴费年度")
-    grade = models.DecimalField("缴费档次（元）", max_digits=14, decimal_places=2)
-    personal_amount = models.DecimalField("个人缴费（元）", max_digits=14, decimal_places=2)
-    collective_amount = models.DecimalField("集体补助（元）", max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    sponsor_amount = models.DecimalField("其他资助（元）", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    grade = money_field("缴费档次（元）")
+    personal_amount = money_field("个人缴费（元）")
+    collective_amount = money_field("集体补助（元）", default=Decimal("0.00"))
+    sponsor_amount = money_field("其他资助（元）", default=Decimal("0.00"))
     paid_on = models.DateField("缴费日期")
     method = models.CharField("缴费方式", max_length=1, choices=Method, default=Method.AGENCY)
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.COLLECTED)
@@ -417,10 +419,10 @@ class Remittance(models.Model):
     month = models.DateField("所属月份", unique=True, help_text="该月1日")
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.GENERATED)
     receipts_count = models.PositiveIntegerField("票据数", default=0)
-    personal_total = models.DecimalField("个人缴费", max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    collective_total = models.DecimalField("集体补助", max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    sponsor_total = models.DecimalField("其他资助", max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    total_amount = models.DecimalField("上缴合计", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    personal_total = money_field("个人缴费", default=Decimal("0.00"))
+    collective_total = money_field("集体补助", default=Decimal("0.00"))
+    sponsor_total = money_field("其他资助", default=Decimal("0.00"))
+    total_amount = money_field("上缴合计", default=Decimal("0.00"))
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
@@ -474,7 +476,7 @@ class InterestPosting(models.Model):
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.RUNNING)
     rate = models.DecimalField("记账利率", max_digits=7, decimal_places=4)
     accounts = models.PositiveIntegerField("结息账户数", default=0)
-    total = models.DecimalField("利息合计", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    total = money_field("利息合计", default=Decimal("0.00"))
     skipped = models.PositiveIntegerField(
         "待遇核定时已结息", default=0,
         help_text="当年开始领取待遇的人员：核定时已按过渡期利息结息，年度结息不再重复计息（R6）",
@@ -520,7 +522,7 @@ class InterestSettlement(models.Model):
     )
     year = models.PositiveSmallIntegerField("结息年度")
     settled_on = models.DateField("结息日期", help_text="待遇开始：开始月份1日")
-    amount = models.DecimalField("利息（元）", max_digits=14, decimal_places=2, help_text="可为 0.00")
+    amount = money_field("利息（元）", help_text="可为 0.00")
     reason = models.CharField("原因", max_length=60)
     entry = models.OneToOneField(
         AccountEntry, models.PROTECT, null=True, blank=True, related_name="interest_settlement",
@@ -571,7 +573,7 @@ class SpecialCredit(models.Model):
     )
     town = models.ForeignKey("org.Town", models.PROTECT, related_name="+", verbose_name="镇/农场")
     kind = models.CharField("类型", max_length=10, choices=Kind)
-    amount = models.DecimalField("金额（元）", max_digits=14, decimal_places=2)
+    amount = money_field("金额（元）")
     document_no = models.CharField("批准文号", max_length=60)
     note = models.CharField("说明", max_length=200, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.PENDING)
@@ -623,3 +625,195 @@ class SpecialCredit(models.Model):
     @property
     def source(self) -> str:
         return Source.OLD_RURAL if self.kind == self.Kind.OLD_RURAL else Source.LAND
+
+
+# --- Transfers and terminations: the account settled at an exit, transfers in, refunds (§5, §6, R12-R16) ---
+
+
+class ExitKind(models.TextChoices):
+    """How money leaves an account (the same values as enrollment's ApplicationKind)."""
+
+    TRANSFER_OUT = "transfer_out", "跨地区转出"
+    TO_EMPLOYEE = "to_employee", "转入职工养老保险"
+    DEATH = "death", "参保人死亡"
+    ABROAD = "abroad", "出国（境）定居退保"
+    DUPLICATE_ENROLLMENT = "duplicate_enrollment", "重复参保注销退费"
+    DUPLICATE_RECEIPT = "duplicate_receipt", "重复领取注销退费"
+    DUPLICATE_CONTRIBUTION = "duplicate_contribution", "同年重复缴费退费"
+
+
+class AccountExitQuerySet(ScopedQuerySet):
+    town_field = "person__town"
+
+
+class AccountExit(models.Model):
+    """The settlement of a person's account at a transfer out or a termination (or an R13 refund):
+    the figures as computed on approval, frozen, and the entries it posted. One per application,
+    so an application is never settled twice."""
+
+    person = models.ForeignKey("enrollment.Person", models.PROTECT, related_name="account_exits", verbose_name="参保人")
+    application = models.OneToOneField(
+        "enrollment.RelationshipApplication", models.PROTECT, null=True, blank=True, related_name="account_exit",
+        verbose_name="申请",
+    )
+    kind = models.CharField("类型", max_length=24, choices=ExitKind)
+    on = models.DateField("结算日期", help_text="转出/终止月份1日：之前的分录加过渡期利息")
+    balance = models.DecimalField("账户余额（含过渡期利息）", max_digits=14, decimal_places=2)
+    interim_interest = models.DecimalField("过渡期利息", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    by_source = models.JSONField("分项余额", default=dict, help_text="资金来源 → 金额（字符串）")
+    payable = models.DecimalField("支付/转出金额", max_digits=14, decimal_places=2)
+    reclaimed = models.DecimalField("政府补贴收回", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    offset = models.DecimalField("冲抵重复领取", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    funeral_subsidy = models.DecimalField("丧葬补助金", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    to_recover = models.DecimalField("待追回", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    years = models.JSONField("缴费年度", default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="经办人")
+    created_at = models.DateTimeField("结算时间", auto_now_add=True)
+
+    objects = AccountExitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "账户结算（转出/终止）"
+        verbose_name_plural = "账户结算（转出/终止）"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ExitKind.values), name="accountexit_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(payable__gte=0) & Q(reclaimed__gte=0) & Q(offset__gte=0) & Q(to_recover__gte=0),
+                name="accountexit_amounts_gte_0",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.payable}元"
+
+
+class AccountTransferIn(models.Model):
+    """A balance arriving from another area (转入) or from the employee scheme (R15b), with the years
+    carried over: they count towards the contribution years (R5) as the sending area's certificate says."""
+
+    person = models.ForeignKey(
+        "enrollment.Person", models.PROTECT, related_name="account_transfers_in", verbose_name="参保人"
+    )
+    application = models.OneToOneField(
+        "enrollment.RelationshipApplication", models.PROTECT, null=True, blank=True,
+        related_name="account_transfer_in", verbose_name="申请",
+    )
+    from_employee = models.BooleanField("职保转入", default=False)
+    received_on = models.DateField("到账日期")
+    amount = models.DecimalField("转入金额", max_digits=14, decimal_places=2)
+    years = models.JSONField("转入缴费年度", default=list)
+    certificate_no = models.CharField("转出地参保缴费凭证编号", max_length=60)
+    from_area = models.CharField("转出地", max_length=80)
+    entry = models.OneToOneField(AccountEntry, models.PROTECT, related_name="transfer_in", verbose_name="转入分录")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="经办人")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "账户转入"
+        verbose_name_plural = "账户转入"
+        ordering = ["-received_on", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="transferin_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.from_area} 转入 {self.amount}元"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", "待支付"
+    IN_FILE = "in_file", "已出银行文件"
+    PAID = "paid", "已支付"
+
+
+class RefundQuerySet(ScopedQuerySet):
+    town_field = "person__town"
+
+
+class Refund(models.Model):
+    """A refund payment (F10006 享受终止退保, F10004 重复缴费退费) to the person or the heirs, with their
+    bank details; paid once: in one refund bank file (RefundBatch), then confirmed paid by finance."""
+
+    Status = RefundStatus
+    TRANSITIONS = {
+        Status.PENDING: frozenset({Status.IN_FILE}),
+        Status.IN_FILE: frozenset({Status.PAID}),
+        Status.PAID: frozenset(),
+    }
+
+    exit = models.OneToOneField(AccountExit, models.PROTECT, related_name="refund", verbose_name="账户结算")
+    person = models.ForeignKey("enrollment.Person", models.PROTECT, related_name="refunds", verbose_name="参保人")
+    amount = models.DecimalField("退款金额", max_digits=14, decimal_places=2)
+    pay_type = models.CharField("支付类型", max_length=6, help_text="F10006 终止退保 / F10004 重复缴费退费")
+    payee_name = models.CharField("收款人", max_length=30)
+    payee_id_number = models.CharField("收款人身份证号", max_length=18)
+    payee_relation = models.CharField("与参保人关系", max_length=20, blank=True)
+    bank_name = models.CharField("开户银行", max_length=40)
+    bank_account = models.CharField("银行账号", max_length=32)
+    status = models.CharField("状态", max_length=8, choices=Status, default=Status.PENDING, db_index=True)
+    batch = models.ForeignKey(
+        "RefundBatch", models.PROTECT, null=True, blank=True, related_name="refunds", verbose_name="退款批次"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = RefundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "退款"
+        verbose_name_plural = "退款"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=RefundStatus.values), name="refund_status_valid"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status="pending", batch__isnull=True) | (~Q(status="pending") & Q(batch__isnull=False)),
+                name="refund_batch_iff_not_pending",
+            ),
+        ]
+        permissions = [("pay_refund", "可生成退款银行文件并确认退款已支付")]
+
+    def __str__(self) -> str:
+        return f"退款 {self.payee_name} {self.amount}元"
+
+    def may_move(self, to_status: str) -> bool:
+        return to_status in self.TRANSITIONS[self.status]
+
+
+class RefundBatchStatus(models.TextChoices):
+    GENERATED = "generated", "已生成"
+    PAID = "paid", "已支付"
+
+
+class RefundBatch(models.Model):
+    """A refund bank file: the pending refunds claimed at once (a refund is in at most one file), then
+    confirmed paid by another finance user (maker-checker)."""
+
+    Status = RefundBatchStatus
+    TRANSITIONS = {Status.GENERATED: frozenset({Status.PAID}), Status.PAID: frozenset()}
+
+    status = models.CharField("状态", max_length=10, choices=Status, default=Status.GENERATED)
+    count = models.PositiveIntegerField("笔数", default=0)
+    total = models.DecimalField("合计", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="生成人")
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="支付确认人"
+    )
+    paid_on = models.DateField("支付日期", null=True, blank=True)
+    bank_file = models.FileField("退款银行文件", upload_to="refunds/", blank=True)
+
+    class Meta:
+        verbose_name = "退款批次"
+        verbose_name_plural = "退款批次"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=RefundBatchStatus.values), name="refundbatch_status_valid"),
+            models.CheckConstraint(condition=~Q(paid_by=F("created_by")), name="refundbatch_checker_not_maker"),
+            models.CheckConstraint(condition=~Q(status="paid") | Q(paid_on__isnull=False), name="refundbatch_paid_has_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"退款批次 {self.pk}（{self.count}笔 {self.total}元）"
+
+    def may_move(self, to_status: str) -> bool:
+        return to_status in self.TRANSITIONS[self.status]

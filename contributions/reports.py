@@ -110,3 +110,48 @@ def statement_pdf(person, year: int, viewer=None) -> bytes:
         "contributions/statement_pdf.html",
         {"person": person, "viewer": viewer, "statement": selectors.yearly_statement(person=person, year=year), "printed_at": timezone.localtime()},
     )
+
+
+# --- Transfers and terminations: the refund bank file, the certificate, the approval form ---------------
+
+REFUND_COLUMNS = [
+    Column("序号", 8),
+    Column("收款人", 12),
+    Column("收款人身份证号", 22),
+    Column("开户银行", 16),
+    Column("银行账号", 24),
+    Column("金额", 14, money=True, total=True),
+    Column("支付类型", 10),
+    Column("参保人", 12),
+    Column("摘要", 30),
+]
+
+
+def refund_bank_rows(batch):
+    refunds = batch.refunds.select_related("person", "exit").order_by("pk")
+    for i, r in enumerate(refunds, 1):
+        yield [
+            i, r.payee_name, r.payee_id_number, r.bank_name, r.bank_account, r.amount, r.pay_type, r.person.name,
+            r.exit.get_kind_display(),
+        ]
+
+
+def refund_bank_workbook(batch):
+    """The bank's file: full ID numbers and accounts (the bank needs them); its download is logged."""
+    wb = exports.new_workbook()
+    heading = [f"临高县城乡居民社会养老保险 退款银行文件 第{batch.pk}批　{batch.count}笔　合计 {batch.total:,.2f} 元"]
+    exports.add_sheet(wb, "退款明细", REFUND_COLUMNS, refund_bank_rows(batch), heading_lines=heading)
+    return wb
+
+
+def transfer_certificate_pdf(exit_) -> bytes:
+    """参保缴费凭证 of a transfer out: the years and the amount by source."""
+    rows = [
+        {"label": selectors.SOURCE_LABELS.get(source, source), "amount": amount}
+        for source, amount in exit_.by_source.items()
+    ]
+    return exports.render_pdf(
+        "contributions/transfer_certificate_pdf.html",
+        {"exit": exit_, "person": exit_.person, "rows": rows, "capital": chinese_capital(exit_.payable),
+         "printed_at": timezone.localtime()},
+    )

@@ -70,3 +70,61 @@ def receipt_number(town_code: str, year: int, number: int) -> str:
 def yuan(amount: Decimal) -> str:
     """An amount of 元 for a message or a choice label, without trailing zeros: 250.00 -> '250'."""
     return f"{amount.normalize():f}"
+
+
+# --- Exits: transfers and terminations (§5, §6, R12-R16) ----------------------------------------------
+
+# How each kind of exit moves the account: "all" the whole balance leaves (transfer, inheritance);
+# "personal" only the sub-ledgers that are not government money are paid, the rest returns to the fund.
+EXIT_SCOPE = {
+    "transfer_out": "all",
+    "to_employee": "all",
+    "death": "all",
+    "abroad": "personal",
+    "duplicate_enrollment": "personal",
+    "duplicate_receipt": "personal",
+}
+
+
+def exit_split(
+    *, kind: str, by_source: dict[str, Decimal], government: frozenset, overlap_basic: Decimal = ZERO,
+    funeral_subsidy: Decimal = ZERO,
+) -> dict:
+    """How an exit's balance (by sub-ledger, interim interest included) is split (R12, R14-R16):
+
+    - paid: source -> amount paid out of that sub-ledger (to the receiving scheme, heirs or person);
+    - reclaimed: source -> government money returned to the fund (settling abroad, duplicates);
+    - offset: source -> money kept to repay the basic pension received twice (R12), taken from the
+      non-government sub-ledgers in their order;
+    - payable = Σ paid (+ the funeral subsidy on a death); to_recover = the overlap's basic pension
+      the balance could not cover (a recovery case), floor 0.
+    """
+    scope = EXIT_SCOPE[kind]
+    paid, reclaimed, offset = {}, {}, {}
+    still_owed = quantize(overlap_basic) if kind == "duplicate_receipt" else ZERO
+    for source, amount in by_source.items():
+        if not amount:
+            continue
+        if scope == "personal" and source in government:
+            reclaimed[source] = amount
+            continue
+        take = min(still_owed, amount) if amount > 0 else ZERO
+        if take:
+            offset[source] = take
+            still_owed -= take
+        if amount - take:
+            paid[source] = amount - take
+    payable = sum(paid.values(), ZERO) + (quantize(funeral_subsidy) if kind == "death" else ZERO)
+    return {
+        "paid": paid, "reclaimed": reclaimed, "offset": offset, "payable": quantize(payable),
+        "to_recover": quantize(still_owed),
+    }
+
+
+def duplicate_contribution_refund(*, personal: Decimal, collective: Decimal, months: int) -> dict[str, Decimal]:
+    """R13: for `months` of a year paid in both schemes, the personal contribution and the collective
+    subsidy of that year pro rata (round 0.01 each), never the government subsidy."""
+    if not 1 <= months <= 12:
+        raise ValueError("months must be 1..12")
+    out = {"personal": quantize(personal * months / 12), "collective": quantize(collective * months / 12)}
+    return {source: amount for source, amount in out.items() if amount > 0}

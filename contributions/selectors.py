@@ -10,12 +10,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from enrollment import selectors as enrollment_selectors
-from enrollment.models import Person
+from enrollment.models import InsuranceRelationship, Person
 from linggao_pension.money import ZERO, quantize
 
 from . import rules
 from .models import (
     AccountEntry,
+    AccountTransferIn,
     CollectionPolicy,
     ContributionGrade,
     DaijiaoAmount,
@@ -90,11 +91,36 @@ def counted_years_by_person(*, person_ids, before: date) -> dict[int, list[int]]
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    years: dict[int, list[int]] = defaultdict(list)
+    # A person on a later relationship (enrolled again, transferred back in) counts only what was paid
+    # or carried over since it started: the earlier years left with the balance (R5, R14).
+    since = dict(
+        InsuranceRelationship.objects.filter(person_id__in=person_ids, ended_on__isnull=True, number__gt=1)
+        .values_list("person_id", "started_on")
+    )
+    if since:
+        totals = totals.filter(
+            Q(person_id__in=[p for p in person_ids if p not in since])
+            | Q(*[Q(person_id=p, entry_date__gte=d) for p, d in since.items()], _connector=Q.OR)
+        )
+    years: dict[int, set[int]] = defaultdict(set)
     for row in totals:
         if rules.year_counts(row["total"], grades.get(row["year"])):
-            years[row["person_id"]].append(row["year"])
-    return {pid: sorted(ys) for pid, ys in years.items()}
+            years[row["person_id"]].add(row["year"])
+    # Years carried over by a transfer in (from another area, or the employee scheme, R15b) count too.
+    carried = AccountTransferIn.objects.filter(person_id__in=person_ids, received_on__lt=before)
+    for pid, carried_years, received_on in carried.values_list("person_id", "years", "received_on"):
+        if pid not in since or received_on >= since[pid]:
+            years[pid].update(int(y) for y in carried_years)
+    return {pid: sorted(ys) for pid, ys in years.items() if ys}
+
+
+def year_amounts_by_source(*, person, year: int) -> dict[str, Decimal]:
+    """What was credited for contribution year `year`, by sub-ledger (R13's refund of an overlap)."""
+    rows = (
+        AccountEntry.objects.filter(person=person, year=year, kind__in=[EntryKind.CREDIT, EntryKind.REVERSAL, EntryKind.REFUND])
+        .values("source").annotate(total=Sum("amount")).order_by()
+    )
+    return {row["source"]: quantize(row["total"]) for row in rows if row["total"]}
 
 
 def counted_years(*, person, before: date) -> list[int]:
@@ -405,7 +431,7 @@ def dashboard(*, user) -> dict:
     """The landing page, by role: what a town agent, finance, a clerk and a manager each need first.
     Each card says what its user can do and offers only those actions."""
     today = timezone.localdate()
-    receipts = Receipt.objects.visible_to(user)
+    receipts = Receipt.objects.in_scope(user)
     out: dict = {"today": today}
     if user.has_perm("contributions.add_receipt"):
         out["agent"] = {
@@ -442,7 +468,7 @@ def dashboard(*, user) -> dict:
         }
     if user.has_perm("contributions.view_specialcredit"):
         out["special"] = {
-            "pending": SpecialCredit.objects.visible_to(user).filter(status=SpecialCredit.Status.PENDING).count(),
+            "pending": SpecialCredit.objects.in_scope(user).filter(status=SpecialCredit.Status.PENDING).count(),
             "can_import": user.has_perm("contributions.import_receipts"),
             "can_reverse": user.has_perm("contributions.reverse_accountentry"),
         }

@@ -6,11 +6,11 @@ from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from linggao_pension.org.services import jobrun_create, jobrun_execute
+from linggao_pension.org.services import jobrun_create, jobrun_execute, system_user
 
 
 def _run(kind: str, params: dict) -> str:
-    job = jobrun_create(kind=kind, by=None, params=params)
+    job = jobrun_create(kind=kind, by=system_user(), params=params)  # the scheduled jobs' actor
     try:
         job = jobrun_execute(job=job)
     except ValidationError:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_exits
 
 app_name = "contributions"
 
@@ -31,4 +31,10 @@ urlpatterns = [
     path("special/new/", views.special_create, name="special_create"),
     path("special/<int:pk>/", views.special_detail, name="special_detail"),
     path("special/<int:pk>/review/", views.special_review, name="special_review"),
+    path("refunds/", views_exits.refund_list, name="refund_list"),
+    path("refunds/batches/new/", views_exits.refund_batch_create, name="refund_batch_create"),
+    path("refunds/batches/<int:pk>/", views_exits.refund_batch_detail, name="refund_batch_detail"),
+    path("refunds/batches/<int:pk>/paid/", views_exits.refund_batch_paid, name="refund_batch_paid"),
+    path("refunds/batches/<int:pk>/file.xlsx", views_exits.refund_batch_file, name="refund_batch_file"),
+    path("exits/<int:pk>/certificate.pdf", views_exits.exit_certificate, name="exit_certificate"),
 ]

@@ -52,7 +52,7 @@ def index(request: AuthedRequest) -> HttpResponse:
 def account_search(request: AuthedRequest) -> HttpResponse:
     """By POST: the 身份证号 never appears in a URL (server and proxy logs keep URLs)."""
     id_number = request.POST.get("id_number", "").strip().upper()[:18]
-    person = Person.objects.visible_to(request.user).filter(id_number=id_number).only("pk").first()
+    person = Person.objects.in_scope(request.user).filter(id_number=id_number).only("pk").first()
     if person is None:
         messages.error(request, "未找到该身份证号的参保人（或不属于您所在的镇/农场）")
         return redirect("contributions:index")
@@ -65,7 +65,7 @@ def account_search(request: AuthedRequest) -> HttpResponse:
 @permission_required("contributions.view_receipt", raise_exception=True)
 @require_GET
 def receipt_list(request: AuthedRequest) -> HttpResponse:
-    qs = Receipt.objects.visible_to(request.user).select_related("person", "town", "collected_by")
+    qs = Receipt.objects.in_scope(request.user).select_related("person", "town", "collected_by")
     filterset = ReceiptFilter(request.GET, queryset=qs, request=request)
     page = paginate(request, filterset.qs.order_by("-paid_on", "-pk"))
     only_person, only_remittance = (filterset.form.cleaned_data.get(k) for k in ("person", "remittance"))
@@ -76,7 +76,7 @@ def receipt_list(request: AuthedRequest) -> HttpResponse:
             "filter": filterset,
             "page": page,
             "can_confirm": request.user.has_perm("contributions.confirm_receipt"),
-            "only_person": Person.objects.visible_to(request.user).filter(pk=only_person).first() if only_person else None,
+            "only_person": Person.objects.in_scope(request.user).filter(pk=only_person).first() if only_person else None,
             "only_remittance": Remittance.objects.filter(pk=only_remittance).first() if only_remittance else None,
         },
     )
@@ -87,7 +87,7 @@ def receipt_list(request: AuthedRequest) -> HttpResponse:
 def receipt_create(request: AuthedRequest) -> HttpResponse:
     """登记缴费 in two steps on one page: find the payer (身份证号 or name; only 正常参保 persons of the
     user's town can be chosen), then the year, grade and date of the payment."""
-    persons = Person.objects.visible_to(request.user).select_related("town", "village")
+    persons = Person.objects.in_scope(request.user).select_related("town", "village")
     # The payer search is a POST too (field q), so a 身份证号 never appears in a URL; a choice is ?person=<pk>.
     searching = request.method == "POST" and "q" in request.POST
     paying = request.method == "POST" and not searching
@@ -121,7 +121,7 @@ def receipt_create(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def receipt_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     receipt = get_object_or_404(
-        Receipt.objects.visible_to(request.user).select_related(
+        Receipt.objects.in_scope(request.user).select_related(
             "person", "town", "collected_by", "confirmed_by", "voided_by", "remittance"
         ),
         pk=pk,
@@ -143,7 +143,7 @@ def receipt_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def receipt_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     receipt = get_object_or_404(
-        Receipt.objects.visible_to(request.user).select_related("person", "town", "collected_by", "confirmed_by"),
+        Receipt.objects.in_scope(request.user).select_related("person", "town", "collected_by", "confirmed_by"),
         pk=pk,
     )
     access_log_record(user=request.user, obj=receipt.person, label=receipt.person.name, action="打印缴费票据", request=request)
@@ -153,7 +153,7 @@ def receipt_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("contributions.void_receipt", raise_exception=True)
 @require_POST
 def receipt_void(request: AuthedRequest, pk: int) -> HttpResponse:
-    receipt = get_object_or_404(Receipt.objects.visible_to(request.user), pk=pk)
+    receipt = get_object_or_404(Receipt.objects.in_scope(request.user), pk=pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "作废必须填写原因")
@@ -219,7 +219,7 @@ def receipt_import_template(request: AuthedRequest) -> HttpResponse:
 
 
 def person_account_section(request, person) -> dict | None:
-    """The person page's 个人账户 section (settings.PERSON_PAGE_SECTIONS)."""
+    """The person page's 个人账户 section (the app's person_page_sections)."""
     if not request.user.has_perm("contributions.view_accountentry"):
         return None
     context = selectors.account_overview(person=person)
@@ -235,7 +235,7 @@ def person_account_section(request, person) -> dict | None:
 @permission_required("contributions.view_accountentry", raise_exception=True)
 @require_GET
 def account_detail(request: AuthedRequest, person_pk: int) -> HttpResponse:
-    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("town"), pk=person_pk)
+    person = get_object_or_404(Person.objects.in_scope(request.user).select_related("town"), pk=person_pk)
     access_log_record(user=request.user, obj=person, label=person.name, action="查看个人账户", request=request)
     section = person_account_section(request, person)
     return render(request, "contributions/account_detail.html", {"person": person, **section["context"]})
@@ -244,7 +244,7 @@ def account_detail(request: AuthedRequest, person_pk: int) -> HttpResponse:
 @permission_required("contributions.view_accountentry", raise_exception=True)
 @require_GET
 def account_statement_pdf(request: AuthedRequest, person_pk: int, year: int) -> HttpResponse:
-    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("town"), pk=person_pk)
+    person = get_object_or_404(Person.objects.in_scope(request.user).select_related("town"), pk=person_pk)
     if not 1990 <= year <= timezone.localdate().year:
         raise Http404
     access_log_record(user=request.user, obj=person, label=person.name, action="打印对账单", request=request)
@@ -254,7 +254,7 @@ def account_statement_pdf(request: AuthedRequest, person_pk: int, year: int) -> 
 @permission_required("contributions.reverse_accountentry", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def entry_reverse(request: AuthedRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(AccountEntry.objects.visible_to(request.user).select_related("person", "receipt"), pk=pk)
+    entry = get_object_or_404(AccountEntry.objects.in_scope(request.user).select_related("person", "receipt"), pk=pk)
     form = ReasonForm(request.POST or None)
     if form.is_valid():
         try:
@@ -412,7 +412,7 @@ def remittance_remit(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("contributions.view_specialcredit", raise_exception=True)
 @require_GET
 def special_list(request: AuthedRequest) -> HttpResponse:
-    qs = SpecialCredit.objects.visible_to(request.user).select_related("person", "town", "prepared_by", "reviewed_by")
+    qs = SpecialCredit.objects.in_scope(request.user).select_related("person", "town", "prepared_by", "reviewed_by")
     filterset = SpecialCreditFilter(request.GET, queryset=qs, request=request)
     return render(
         request, "contributions/special_list.html",
@@ -423,7 +423,7 @@ def special_list(request: AuthedRequest) -> HttpResponse:
 @permission_required("contributions.add_specialcredit", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def special_create(request: AuthedRequest) -> HttpResponse:
-    form = SpecialCreditForm(request.POST or None, persons=Person.objects.visible_to(request.user))
+    form = SpecialCreditForm(request.POST or None, persons=Person.objects.in_scope(request.user))
     if form.is_valid():
         try:
             credit = services.special_credit_record(by=request.user, **form.cleaned_data)
@@ -439,7 +439,7 @@ def special_create(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def special_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     credit = get_object_or_404(
-        SpecialCredit.objects.visible_to(request.user).select_related("person", "town", "prepared_by", "reviewed_by", "entry"),
+        SpecialCredit.objects.in_scope(request.user).select_related("person", "town", "prepared_by", "reviewed_by", "entry"),
         pk=pk,
     )
     return render(
@@ -458,7 +458,7 @@ def special_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("contributions.review_specialcredit", raise_exception=True)
 @require_POST
 def special_review(request: AuthedRequest, pk: int) -> HttpResponse:
-    credit = get_object_or_404(SpecialCredit.objects.visible_to(request.user), pk=pk)
+    credit = get_object_or_404(SpecialCredit.objects.in_scope(request.user), pk=pk)
     form = ReviewForm(request.POST)
     try:
         if not form.is_valid():

@@ -2,7 +2,6 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
-    ApplicationStatusChange,
     ChangeRequest,
     EnrollmentApplication,
     EnrollmentParameter,
@@ -57,20 +56,6 @@ class ChangeRequestAdmin(admin.ModelAdmin):
     list_display = ["pk", "person", "town", "status", "created_by", "created_at"]
     list_filter = ["status", "town"]
     list_select_related = ["person", "town", "created_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ApplicationStatusChange)
-class ApplicationStatusChangeAdmin(admin.ModelAdmin):
-    list_display = ["application", "from_status", "to_status", "by", "at"]
 
     def has_add_permission(self, request):
         return False

@@ -12,18 +12,17 @@ import calendar
 import random
 from datetime import date, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from linggao_pension import periods
-from linggao_pension.org.models import Town, User, Village
+from linggao_pension.org.models import StatusChange, Town, User, Village
 
 from . import rules
 from .models import (
-    ApplicationStatusChange,
     ChangeRequest,
-    ChangeRequestStatusChange,
     EnrollmentApplication,
     Person,
     ReviewStatus,
@@ -31,6 +30,16 @@ from .models import (
 from .services import insured_numbers_allocate
 
 RS = ReviewStatus
+
+
+def _step(record, from_status: str, to_status: str, by, opinion: str, at) -> StatusChange:
+    """A review step as review_move writes it (the entry and the submission make their user a maker)."""
+    return StatusChange(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk,
+        action=StatusChange.Action.CREATE if not from_status else StatusChange.Action.MOVE,
+        from_status=from_status, to_status=to_status, by=by, opinion=opinion, at=at,
+        maker=not from_status or to_status == RS.TOWN_APPROVED,
+    )
 
 # Common surnames in Lingao (符, 王, 陈, 李, 林 ... weighted roughly as in Hainan).
 SURNAMES = (
@@ -250,9 +259,8 @@ def _seed_workflow(*, rng, today, now, towns, villages, taken, residents) -> tup
         rows = []
         for app, trail in zip(applications, app_changes, strict=True):
             for from_status, to_status, by, opinion, at in trail:
-                rows.append(ApplicationStatusChange(application=app, from_status=from_status, to_status=to_status,
-                                                    by=by, opinion=opinion, at=at))  # fmt: skip
-        ApplicationStatusChange.objects.bulk_create(rows)
+                rows.append(_step(app, from_status, to_status, by, opinion, at))
+        StatusChange.objects.bulk_create(rows)
 
         # Open change requests (new phone or bank account) for a few people of each agent's town.
         requests, trails = [], []
@@ -273,11 +281,8 @@ def _seed_workflow(*, rng, today, now, towns, villages, taken, residents) -> tup
         requests = ChangeRequest.objects.bulk_create(requests)
         rows = []
         for cr, submitted in zip(requests, trails, strict=True):
-            rows.append(ChangeRequestStatusChange(change_request=cr, from_status="", to_status=RS.DRAFT,
-                                                  by=cr.created_by, opinion="录入"))  # fmt: skip
+            rows.append(_step(cr, "", RS.DRAFT, cr.created_by, "录入", now))
             if submitted:
-                rows.append(ChangeRequestStatusChange(change_request=cr, from_status=RS.DRAFT,
-                                                      to_status=RS.TOWN_APPROVED, by=cr.created_by,
-                                                      opinion=cr.town_opinion))  # fmt: skip
-        ChangeRequestStatusChange.objects.bulk_create(rows)
+                rows.append(_step(cr, RS.DRAFT, RS.TOWN_APPROVED, cr.created_by, cr.town_opinion, now))
+        StatusChange.objects.bulk_create(rows)
     return len(applications), len(requests)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from linggao_pension.imports import SPREADSHEET_REFUSAL, SPREADSHEET_SUFFIXES
 from linggao_pension.org.models import Town, Village
 from linggao_pension.uploads import upload_size_limit
 
@@ -58,9 +59,9 @@ class ApplicationForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["town"].queryset = Town.visible_to(user)
+        self.fields["town"].queryset = Town.choices_for(user)
         self.fields["village"].queryset = (
-            Village.objects.visible_to(user).filter(is_active=True).select_related("town")
+            Village.objects.in_scope(user).filter(is_active=True).select_related("town")
         )
         self.fields["identity"].queryset = IdentityCode.objects.filter(is_active=True)
         self.fields["identity"].empty_label = None
@@ -70,7 +71,16 @@ class ApplicationForm(forms.ModelForm):
                 self.initial.setdefault("town", user.town_id)
 
     def clean_id_number(self) -> str:
-        return _id_number(self.cleaned_data["id_number"])
+        raw = self.cleaned_data["id_number"]
+        upgraded = rules.id_number_upgrade(raw)
+        if upgraded:
+            # Shown at the field with the converted number filled in; saved only when submitted again,
+            # so no 15-digit number is ever changed without the agent seeing it.
+            data = self.data.copy()
+            data[self.add_prefix("id_number")] = upgraded
+            self.data = data
+            raise forms.ValidationError(rules.id_upgrade_warning(raw.strip(), upgraded) + "后再次保存")
+        return _id_number(raw)
 
     def clean_phone(self) -> str:
         return _checked(rules.validate_phone, self.cleaned_data["phone"])
@@ -137,18 +147,13 @@ class ChangeRequestForm(forms.Form):
         return data
 
 
-class OpinionForm(forms.Form):
-    """The opinion given with a review step (审核意见). Required when returning or withdrawing."""
-
-    opinion = forms.CharField(label="意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）", help_text="请使用下载的模板填写，表头和列顺序不可改动",
-                           validators=[upload_size_limit])
+    file = forms.FileField(label="导入文件（.xlsx、.xls 或 .csv）",
+                           help_text="请使用下载的模板填写，表头和列顺序不可改动；CSV 可为 UTF-8 或 GB18030 编码",
+                           validators=[upload_size_limit])  # fmt: skip
 
     def clean_file(self):
         file = self.cleaned_data["file"]
-        if not file.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError("请上传 Excel（.xlsx）文件")
+        if not file.name.lower().endswith(SPREADSHEET_SUFFIXES):
+            raise forms.ValidationError(SPREADSHEET_REFUSAL)
         return file

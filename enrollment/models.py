@@ -1,12 +1,17 @@
 """The resident registry: insured persons (参保人) and the data tables they refer to."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from linggao_pension.org.models import ScopedQuerySet, town_scope_q
+from linggao_pension.org.models import ScopedQuerySet
+from linggao_pension.states import Moves
+from linggao_pension.workflow import (  # noqa: F401 (the review names enrollment's callers import from here)
+    EDITABLE_REVIEW_STATUSES,
+    OPEN_REVIEW_STATUSES,
+    Reviewable,
+    ReviewStatus,
+)
 
 # GB 3304 民族代码. Lingao's residents are mostly 汉族 and 黎族.
 ETHNICITIES = [
@@ -41,6 +46,36 @@ class IdentityCode(models.Model):
         return f"{self.code} {self.name}"
 
 
+class PersonSex(models.TextChoices):
+    MALE = "1", "男"
+    FEMALE = "2", "女"
+
+
+class HukouType(models.TextChoices):
+    URBAN = "10", "城镇"
+    RURAL = "20", "农村"
+
+
+class PersonStatus(models.TextChoices):
+    """参保状态 (domain R3: 参保状态, 缴费状态); Person.Status."""
+
+    CONTRIBUTING = "contributing", "正常参保"
+    CONTRIB_SUSPENDED = "contrib_suspended", "暂停缴费"
+    RECEIVING = "receiving", "待遇领取"
+    BENEFIT_SUSPENDED = "benefit_suspended", "暂停领取"
+    TERMINATED = "terminated", "终止参保"
+
+
+_P = PersonStatus
+# domain R3: the insurance relationship's allowed moves (linggao_pension.states).
+PersonStatus.moves = Moves(PersonStatus, {
+    _P.CONTRIBUTING: {_P.CONTRIB_SUSPENDED, _P.RECEIVING, _P.TERMINATED},
+    _P.CONTRIB_SUSPENDED: {_P.CONTRIBUTING, _P.TERMINATED},
+    _P.RECEIVING: {_P.BENEFIT_SUSPENDED, _P.TERMINATED},
+    _P.BENEFIT_SUSPENDED: {_P.RECEIVING, _P.TERMINATED},
+})  # fmt: skip
+
+
 class PersonQuerySet(ScopedQuerySet):
     def contributing(self):
         return self.filter(status__in=[Person.Status.CONTRIBUTING, Person.Status.CONTRIB_SUSPENDED])
@@ -52,21 +87,9 @@ class PersonQuerySet(ScopedQuerySet):
 class Person(models.Model):
     """An insured person (参保人): created when the county approves enrollment, or by the go-live import."""
 
-    class Sex(models.TextChoices):
-        MALE = "1", "男"
-        FEMALE = "2", "女"
-
-    class HukouType(models.TextChoices):
-        URBAN = "10", "城镇"
-        RURAL = "20", "农村"
-
-    class Status(models.TextChoices):
-        # domain R3: (参保状态, 缴费状态)
-        CONTRIBUTING = "contributing", "正常参保"
-        CONTRIB_SUSPENDED = "contrib_suspended", "暂停缴费"
-        RECEIVING = "receiving", "待遇领取"
-        BENEFIT_SUSPENDED = "benefit_suspended", "暂停领取"
-        TERMINATED = "terminated", "终止参保"
+    Sex = PersonSex
+    HukouType = HukouType
+    Status = PersonStatus
 
     insured_no = models.CharField("参保编号", max_length=20, unique=True)
     id_number = models.CharField("身份证号", max_length=18, unique=True)
@@ -106,14 +129,9 @@ class Person(models.Model):
         ordering = ["town__sort_order", "insured_no"]
         indexes = [models.Index(fields=["town", "status"], name="person_town_status_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(sex__in=["1", "2"]), name="person_sex_valid"),
-            models.CheckConstraint(condition=Q(hukou_type__in=["10", "20"]), name="person_hukou_type_valid"),
-            models.CheckConstraint(
-                condition=Q(
-                    status__in=["contributing", "contrib_suspended", "receiving", "benefit_suspended", "terminated"]
-                ),
-                name="person_status_valid",
-            ),
+            models.CheckConstraint(condition=Q(sex__in=PersonSex.values), name="person_sex_valid"),
+            models.CheckConstraint(condition=Q(hukou_type__in=HukouType.values), name="person_hukou_type_valid"),
+            models.CheckConstraint(condition=Q(status__in=PersonStatus.values), name="person_status_valid"),
             models.CheckConstraint(condition=Q(ethnicity__in=ETHNICITY_CODES), name="person_ethnicity_valid"),
         ]
         permissions = [
@@ -164,100 +182,17 @@ class NumberSequence(models.Model):
         return f"{self.name} {self.last_value}"
 
 
-class ReviewStatus(models.TextChoices):
-    """The town-review -> county-review path shared by enrollment applications and change requests
-    (architecture.md: 草稿 → 镇初审通过 / 镇初审退回 → 县复核通过 / 县复核退回)."""
-
-    DRAFT = "draft", "草稿"
-    TOWN_APPROVED = "town_approved", "镇初审通过"
-    TOWN_RETURNED = "town_returned", "镇初审退回"
-    COUNTY_APPROVED = "county_approved", "县复核通过"
-    COUNTY_RETURNED = "county_returned", "县复核退回"
-    CANCELLED = "cancelled", "已撤销"
+# The review path (草稿 → 镇初审 → 县复核) is the shared one (linggao_pension.workflow).
+REVIEW_STATUS_VALUES = ReviewStatus.values
 
 
-RS = ReviewStatus
-# The one place that says which review step may follow which. A returned record is corrected and
-# resubmitted (镇初审通过 again); a record never approved may be withdrawn (已撤销), which frees its
-# ID number for a new application.
-REVIEW_TRANSITIONS: dict[str, set[str]] = {
-    RS.DRAFT: {RS.TOWN_APPROVED, RS.TOWN_RETURNED, RS.CANCELLED},
-    RS.TOWN_RETURNED: {RS.TOWN_APPROVED, RS.CANCELLED},
-    RS.TOWN_APPROVED: {RS.COUNTY_APPROVED, RS.COUNTY_RETURNED},
-    RS.COUNTY_RETURNED: {RS.TOWN_APPROVED, RS.TOWN_RETURNED, RS.CANCELLED},
-    RS.COUNTY_APPROVED: set(),
-    RS.CANCELLED: set(),
-}
-OPEN_REVIEW_STATUSES = [RS.DRAFT, RS.TOWN_APPROVED, RS.TOWN_RETURNED, RS.COUNTY_RETURNED]
-EDITABLE_REVIEW_STATUSES = [RS.DRAFT, RS.TOWN_RETURNED, RS.COUNTY_RETURNED]
-REVIEW_STATUS_VALUES = [s.value for s in RS]
-
-
-class TownOrPersonTownQuerySet(models.QuerySet):
+class TownOrPersonTownQuerySet(ScopedQuerySet):
     """Rows of a town (where they were entered) or of a person now in that town (after a move)."""
 
-    def visible_to(self, user):
-        q = town_scope_q(user, "town")
-        if q is None:
-            return self
-        return self.filter(q | town_scope_q(user, "person__town"))
+    town_fields = ("town", "person__town")
 
 
-class ReviewedRecord(models.Model):
-    """Fields of a record that goes through 镇初审 → 县复核, with who did each step and their opinion."""
-
-    status = models.CharField("状态", max_length=16, choices=ReviewStatus, default=ReviewStatus.DRAFT, db_index=True)
-    town_opinion = models.TextField("镇初审意见", blank=True)
-    county_opinion = models.TextField("县复核意见", blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="录入人"
-    )
-    created_at = models.DateTimeField("录入时间", default=timezone.now)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="初审人"
-    )
-    submitted_at = models.DateTimeField("初审时间", null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="复核人"
-    )
-    reviewed_at = models.DateTimeField("复核时间", null=True, blank=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_REVIEW_STATUSES
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status in EDITABLE_REVIEW_STATUSES
-
-
-class StatusChange(models.Model):
-    """One step of a review path: from which state to which, who, when, and the opinion given."""
-
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16, choices=ReviewStatus)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="经办人")
-    at = models.DateTimeField("时间", default=timezone.now)
-    opinion = models.TextField("意见", blank=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["at", "pk"]
-
-    @property
-    def from_label(self) -> str:
-        return ReviewStatus(self.from_status).label if self.from_status else ""
-
-    @property
-    def to_label(self) -> str:
-        return ReviewStatus(self.to_status).label
-
-
-class EnrollmentApplication(ReviewedRecord):
+class EnrollmentApplication(Reviewable):
     """参保登记申请: entered by a town agent, 镇初审, then 县复核; approval creates the Person."""
 
     id_number = models.CharField("身份证号", max_length=18, db_index=True)
@@ -289,12 +224,15 @@ class EnrollmentApplication(ReviewedRecord):
     is_public_servant = models.BooleanField("机关事业单位工作人员", default=False)
     receives_state_pension = models.BooleanField("已领取国家规定的基本养老保障待遇", default=False)
     applied_on = models.DateField("申请日期")
-    person = models.OneToOneField(
-        Person, models.PROTECT, null=True, blank=True, related_name="application", verbose_name="参保人"
+    # A person whose relationship ended other than by death may enrol again: a second application
+    # of the same person (a new insurance relationship, enrollment.relationships).
+    person = models.ForeignKey(
+        Person, models.PROTECT, null=True, blank=True, related_name="enrollment_applications", verbose_name="参保人"
     )
     history = HistoricalRecords()
 
     objects = TownOrPersonTownQuerySet.as_manager()
+    review_flow = "enrollment.services.applications.APPLICATION_FLOW"
 
     class Meta:
         verbose_name = "参保登记申请"
@@ -306,8 +244,8 @@ class EnrollmentApplication(ReviewedRecord):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=REVIEW_STATUS_VALUES), name="enrolapp_status_valid"),
-            models.CheckConstraint(condition=Q(sex__in=["1", "2"]), name="enrolapp_sex_valid"),
-            models.CheckConstraint(condition=Q(hukou_type__in=["10", "20"]), name="enrolapp_hukou_type_valid"),
+            models.CheckConstraint(condition=Q(sex__in=PersonSex.values), name="enrolapp_sex_valid"),
+            models.CheckConstraint(condition=Q(hukou_type__in=HukouType.values), name="enrolapp_hukou_type_valid"),
             models.CheckConstraint(condition=Q(ethnicity__in=ETHNICITY_CODES), name="enrolapp_ethnicity_valid"),
             # Approved <=> the person exists.
             models.CheckConstraint(
@@ -331,25 +269,6 @@ class EnrollmentApplication(ReviewedRecord):
         return f"DJ{self.pk:08d}" if self.pk else ""
 
 
-class ApplicationStatusChange(StatusChange):
-    application = models.ForeignKey(
-        EnrollmentApplication, models.PROTECT, related_name="status_changes", verbose_name="参保登记申请"
-    )
-
-    class Meta(StatusChange.Meta):
-        verbose_name = "参保登记申请审核记录"
-        verbose_name_plural = "参保登记申请审核记录"
-        constraints = [
-            models.CheckConstraint(condition=Q(to_status__in=REVIEW_STATUS_VALUES), name="appchange_to_status_valid"),
-            models.CheckConstraint(
-                condition=Q(from_status__in=[*REVIEW_STATUS_VALUES, ""]), name="appchange_from_status_valid"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.application_id} {self.from_status} → {self.to_status}"
-
-
 # Person fields a change request (信息变更) may change, with their labels. A move between towns
 # changes town and village together.
 CHANGEABLE_FIELDS = {
@@ -364,7 +283,7 @@ CHANGEABLE_FIELDS = {
 }
 
 
-class ChangeRequest(ReviewedRecord):
+class ChangeRequest(Reviewable):
     """信息变更: a change of a person's contact, bank, town/village or identity code, reviewed like an
     enrollment. `town` is the person's town when the request was entered (its agents handle it)."""
 
@@ -389,6 +308,7 @@ class ChangeRequest(ReviewedRecord):
     before = models.JSONField("变更前", default=dict, blank=True, help_text="复核通过时被替换的值")
 
     objects = TownOrPersonTownQuerySet.as_manager()
+    review_flow = "enrollment.services.change_requests.CHANGE_REQUEST_FLOW"
 
     class Meta:
         verbose_name = "信息变更申请"
@@ -416,20 +336,12 @@ class ChangeRequest(ReviewedRecord):
         return f"BG{self.pk:08d}" if self.pk else ""
 
 
-class ChangeRequestStatusChange(StatusChange):
-    change_request = models.ForeignKey(
-        ChangeRequest, models.PROTECT, related_name="status_changes", verbose_name="信息变更申请"
-    )
-
-    class Meta(StatusChange.Meta):
-        verbose_name = "信息变更审核记录"
-        verbose_name_plural = "信息变更审核记录"
-        constraints = [
-            models.CheckConstraint(condition=Q(to_status__in=REVIEW_STATUS_VALUES), name="crchange_to_status_valid"),
-            models.CheckConstraint(
-                condition=Q(from_status__in=[*REVIEW_STATUS_VALUES, ""]), name="crchange_from_status_valid"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.change_request_id} {self.from_status} → {self.to_status}"
+# The insurance relationship and its transfers and terminations (issue 12) live in their own module.
+from .models_relationships import (  # noqa: E402, F401
+    ApplicationKind,
+    InsuranceRelationship,
+    RelationshipApplication,
+    RelationshipDocument,
+    RelationshipEnd,
+    RelationshipStart,
+)

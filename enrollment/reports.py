@@ -6,7 +6,6 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.styles import Font
 
-from linggao_pension.exports import Column, add_sheet, new_workbook
 from linggao_pension.imports import template_bytes
 
 from .models import EnrollmentApplication
@@ -45,18 +44,6 @@ def import_template_bytes(*, min_age: int) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
-
-
-ERROR_COLUMNS = [Column("行号", 8), Column("列", 14), Column("错误原因", 70)]
-
-
-def import_errors_workbook(errors: list[dict]):
-    """The bad rows of a refused import file (row, column, reason), one line each."""
-    wb = new_workbook()
-    rows = ((e.get("row"), e.get("column", ""), e.get("message", "")) for e in errors)
-    add_sheet(wb, "导入错误", ERROR_COLUMNS, rows,
-              heading_lines=[f"发现 {len(errors)} 处错误，未导入任何数据；请按行号修改原文件后重新上传"])  # fmt: skip
-    return wb
 
 
 def application_form_context(application: EnrollmentApplication, *, full: bool) -> dict:

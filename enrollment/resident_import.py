@@ -4,7 +4,7 @@ Reads only; services.residents_import does the writing. The look-up tables are l
 checking 10,000 rows costs a handful of queries.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils import timezone
@@ -34,6 +34,8 @@ class ImportContext:
     identities: set[str]  # active codes
     ethnicities: dict[str, str]  # name (with and without 族) or code -> code
     age_table: list[tuple[date, int]]
+    # Not errors: 15-digit IDs converted to 18 digits, reported on their row.
+    warnings: list[RowError] = field(default_factory=list)
 
     @classmethod
     def load(cls) -> "ImportContext":
@@ -69,6 +71,10 @@ def _row(row: SheetRow, ctx: ImportContext) -> tuple[dict, list[RowError]]:
 
     values: dict = {}
     raw_id = v["身份证号"]
+    upgraded = rules.id_number_upgrade(text(raw_id))  # 15 digits fit a number cell exactly
+    if upgraded:
+        ctx.warnings.append(RowError(row.number, "身份证号", rules.id_upgrade_warning(text(raw_id), upgraded)))
+        raw_id = upgraded
     try:
         if isinstance(raw_id, float):
             # Excel keeps 15 significant digits of a number: the last digits of an 18-digit ID typed

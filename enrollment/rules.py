@@ -27,6 +27,21 @@ def age_on(birth: date, on: date) -> int:
     return periods.full_years(birth, on)
 
 
+def id_number_upgrade(value) -> str | None:
+    """A first-generation 15-digit ID (GB 11643: 6-digit address, YYMMDD, 3-digit sequence) as its
+    18-digit form: century 19 inserted before the birth year and the check character appended.
+    None when `value` is not 15 digits. The caller reports the change (never silently)."""
+    text = str(value or "").strip()
+    if len(text) != 15 or not text.isdigit() or not text.isascii():
+        return None
+    first17 = text[:6] + "19" + text[6:]
+    return first17 + id_check_char(first17)
+
+
+def id_upgrade_warning(old: str, new: str) -> str:
+    return f"15位旧身份证号 {old} 已转换为18位 {new}（出生年份补“19”，末位为校验码），请核对"
+
+
 def validate_id_number(value: str, *, today: date) -> str:
     """R1: the normalised 18-character ID number (lower-case x as X), or ValueError in Chinese.
 

@@ -2,22 +2,23 @@
 
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from linggao_pension import registry
 from linggao_pension.masking import sees_full
+from linggao_pension.org.access import can_act_for_town
 from linggao_pension.org.models import Town, Village
 from linggao_pension.templatetags.formatting import account_masked, id_masked, phone_masked
+from linggao_pension.workflow import not_prepared_by
 
 from . import rules
 from .models import (
     CHANGEABLE_FIELDS,
     EDITABLE_REVIEW_STATUSES,
-    REVIEW_TRANSITIONS,
     ChangeRequest,
     EnrollmentApplication,
     EnrollmentParameter,
@@ -44,45 +45,13 @@ def min_enrolment_age(on: date) -> int:
     return rules.min_age_on(enrolment_age_table(), on)
 
 
-# --- who may do what (for buttons; the services check again) ---------------------------------
+# --- who may do what (for links; the services check again) ------------------------------------
 
 
-def _is_maker(record, user) -> bool:
-    """Whether `user` entered or submitted `record` (maker-checker: they never review it)."""
-    if record.created_by_id == user.pk:
-        return True
-    return record.status_changes.filter(to_status=RS.TOWN_APPROVED, by=user).exists()
-
-
-def _acts_for_town(user, town_id: int) -> bool:
-    if user.has_perm("org.view_all_towns"):
-        return True
-    return user.town_id is not None and user.town_id == town_id
-
-
-def sees_person(user, person: Person) -> bool:
-    """Whether the person page opens for `user` (Person.visible_to): after a move to another town
-    the old town still sees its applications and change requests, but no longer the person."""
-    return _acts_for_town(user, person.town_id)
-
-
-def review_actions(*, record, user, town_id: int, submit_perm: str, review_perm: str) -> dict[str, bool]:
-    """The buttons a user sees on an application or change request. Hiding a button is never the
-    check: every action's service checks role, town, state and maker-checker again."""
-    allowed = REVIEW_TRANSITIONS[record.status]
-    town_side = user.has_perm(submit_perm) and _acts_for_town(user, town_id)
-    county_side = (
-        user.has_perm(review_perm)
-        and RS.COUNTY_APPROVED in allowed
-        and not _is_maker(record, user)
-    )
-    return {
-        "edit": town_side and record.status in EDITABLE_REVIEW_STATUSES,
-        "submit": town_side and RS.TOWN_APPROVED in allowed,
-        "town_return": town_side and RS.TOWN_RETURNED in allowed,
-        "cancel": town_side and RS.CANCELLED in allowed,
-        "review": county_side,
-    }
+def person_page_open_for(user, person: Person) -> bool:
+    """Whether the person page opens for `user` (Person.objects.in_scope): after a move to another
+    town the old town still sees its applications and change requests, but no longer the person."""
+    return can_act_for_town(user, person.town_id)
 
 
 # --- the person page -------------------------------------------------------------------------
@@ -158,10 +127,10 @@ def person_history(*, person: Person, full: bool, limit: int = HISTORY_LIMIT) ->
 
 
 def person_sections(*, request, person: Person) -> list[dict]:
-    """Sections other apps add to the person page (settings.PERSON_PAGE_SECTIONS): each is
+    """Sections other apps add to the person page (their `person_page_sections`, linggao_pension.registry): each is
     section(request, person) -> {"title", "template", "context"} or None; rendered here."""
     out = []
-    for path in settings.PERSON_PAGE_SECTIONS:
+    for path in registry.person_page_sections():
         section = import_string(path)(request, person)
         if not section:
             continue
@@ -186,7 +155,7 @@ def person_page(*, person: Person, user) -> dict:
         "history_note": f"仅显示最近 {HISTORY_LIMIT} 条记录" if len(history) >= HISTORY_LIMIT else "",
         "can_request_change": (
             user.has_perm("enrollment.submit_changerequest")
-            and _acts_for_town(user, person.town_id)
+            and can_act_for_town(user, person.town_id)
             and person.status != Person.Status.TERMINATED
         ),
     }
@@ -219,39 +188,19 @@ def change_lines(*, change_request: ChangeRequest, full: bool) -> list[dict]:
     return lines
 
 
-# --- the go-live import --------------------------------------------------------------------
-
-
-def import_outcome(*, job) -> dict:
-    """What the import result page shows of a job: every bad row of a refused file (all of them,
-    sorted as the import reported them), the number imported, or why the job stopped otherwise
-    (the first line of the error, without the traceback kept for the administrator)."""
-    result = job.result or {}
-    errors = result.get("errors") or []
-    failure = ""
-    if job.status == job.Status.FAILED and not errors:
-        failure = (job.error or "").strip().splitlines()[0] if job.error else "导入失败"
-    return {
-        "job": job,
-        "errors": errors,
-        "imported": result.get("imported", 0),
-        "failure": failure,
-    }
-
-
 # --- the dashboard ---------------------------------------------------------------------------
 
 
 def dashboard(*, user) -> dict:
-    persons = Person.objects.visible_to(user)
+    persons = Person.objects.in_scope(user)
     by_status = dict(persons.order_by().values_list("status").annotate(n=Count("pk")))
     status_counts = [
         {"value": value, "label": label, "count": by_status.get(value, 0)} for value, label in Person.Status.choices
     ]
     out = {"status_counts": status_counts, "total": sum(by_status.values())}
 
-    apps = EnrollmentApplication.objects.visible_to(user).select_related("town", "created_by")
-    changes = ChangeRequest.objects.visible_to(user).select_related("person", "town", "created_by")
+    apps = EnrollmentApplication.objects.in_scope(user).select_related("town", "created_by")
+    changes = ChangeRequest.objects.in_scope(user).select_related("person", "town", "created_by")
     # Work waiting for this user: county review (never what they entered or submitted), and the
     # town's drafts and returned records.
     panels = []
@@ -262,12 +211,11 @@ def dashboard(*, user) -> dict:
              "status": list_url_status}
         )  # fmt: skip
 
-    not_mine = Q(created_by=user) | Q(status_changes__to_status=RS.TOWN_APPROVED, status_changes__by=user)
     if user.has_perm("enrollment.review_enrollmentapplication"):
-        waiting = apps.filter(status=RS.TOWN_APPROVED).exclude(not_mine).distinct()
+        waiting = apps.filter(not_prepared_by(EnrollmentApplication, user), status=RS.TOWN_APPROVED)
         panel("待我县复核的参保登记申请", "application", waiting, RS.TOWN_APPROVED, ("submitted_at", "pk"))
     if user.has_perm("enrollment.review_changerequest"):
-        waiting = changes.filter(status=RS.TOWN_APPROVED).exclude(not_mine).distinct()
+        waiting = changes.filter(not_prepared_by(ChangeRequest, user), status=RS.TOWN_APPROVED)
         panel("待我县复核的信息变更", "change", waiting, RS.TOWN_APPROVED, ("submitted_at", "pk"))
     if user.has_perm("enrollment.submit_enrollmentapplication"):
         todo = apps.filter(status__in=EDITABLE_REVIEW_STATUSES)
@@ -283,3 +231,5 @@ def dashboard(*, user) -> dict:
         {"value": value, "label": label, "count": app_counts[value]} for value, label in RS.choices if value in app_counts
     ]
     return out
+
+

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import views
+from linggao_pension.workflow_views import review_paths
+
+from . import urls_relationships, views
 
 app_name = "enrollment"
 
@@ -14,22 +16,13 @@ urlpatterns = [
     path("applications/new/", views.application_create, name="application_create"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
-    path("applications/<int:pk>/submit/", views.application_submit, name="application_submit"),
-    path("applications/<int:pk>/town-return/", views.application_town_return, name="application_town_return"),
-    path("applications/<int:pk>/approve/", views.application_approve, name="application_approve"),
-    path("applications/<int:pk>/county-return/", views.application_county_return, name="application_county_return"),
-    path("applications/<int:pk>/cancel/", views.application_cancel, name="application_cancel"),
+    *review_paths("applications/", "application", views.application_review),
     path("applications/<int:pk>/pdf/", views.application_pdf, name="application_pdf"),
     path("changes/", views.changerequest_list, name="changerequest_list"),
     path("changes/<int:pk>/", views.changerequest_detail, name="changerequest_detail"),
     path("changes/<int:pk>/edit/", views.changerequest_edit, name="changerequest_edit"),
-    path("changes/<int:pk>/submit/", views.changerequest_submit, name="changerequest_submit"),
-    path("changes/<int:pk>/town-return/", views.changerequest_town_return, name="changerequest_town_return"),
-    path("changes/<int:pk>/approve/", views.changerequest_approve, name="changerequest_approve"),
-    path("changes/<int:pk>/county-return/", views.changerequest_county_return, name="changerequest_county_return"),
-    path("changes/<int:pk>/cancel/", views.changerequest_cancel, name="changerequest_cancel"),
+    *review_paths("changes/", "changerequest", views.changerequest_review),
     path("import/", views.import_upload, name="import_upload"),
     path("import/template/", views.import_template, name="import_template"),
-    path("import/<int:pk>/", views.import_result, name="import_result"),
-    path("import/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
+    *urls_relationships.urlpatterns,
 ]

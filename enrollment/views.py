@@ -1,28 +1,24 @@
 """Pages of the registry: scope -> validate -> call a service or selector -> respond."""
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from linggao_pension.exports import XLSX_TYPE, file_response, pdf_response, render_pdf, xlsx_response
+from linggao_pension.exports import XLSX_TYPE, file_response, pdf_response, render_pdf
 from linggao_pension.masking import sees_full
 from linggao_pension.org import services as org_services
 from linggao_pension.org.models import JobRun
-from linggao_pension.org.tasks import enqueue
-from linggao_pension.pagination import paginate, paginate_rows
+from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
+from linggao_pension.workflow_views import OpinionForm, review_context, review_step
 
 from . import reports, selectors, services
 from .filters import ApplicationFilter, ChangeRequestFilter, PersonFilter
-from .forms import ApplicationForm, ChangeRequestForm, ImportForm, OpinionForm
+from .forms import ApplicationForm, ChangeRequestForm, ImportForm
 from .models import ChangeRequest, EnrollmentApplication, Person
 
 VIEW_APPLICATION = "enrollment.view_enrollmentapplication"
@@ -31,28 +27,6 @@ REVIEW_APPLICATION = "enrollment.review_enrollmentapplication"
 VIEW_CHANGE = "enrollment.view_changerequest"
 SUBMIT_CHANGE = "enrollment.submit_changerequest"
 REVIEW_CHANGE = "enrollment.review_changerequest"
-IMPORT_KIND = "import_residents"
-
-
-def _step_urls(kind: str, pk: int) -> dict[str, str]:
-    """The URLs the review form posts to, one per action (kind: application or changerequest)."""
-    steps = ["submit", "town_return", "approve", "county_return", "cancel"]
-    return {step: reverse(f"enrollment:{kind}_{step}", args=[pk]) for step in steps}
-
-
-def _errors_to_messages(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _opinion_refused(form: OpinionForm, exc: ValidationError) -> bool:
-    """Put a refusal about the opinion (意见 required to return or withdraw) on the opinion field,
-    so the page shows it there; other refusals (state, maker-checker) become page messages."""
-    if not hasattr(exc, "error_dict") or set(exc.error_dict) != {"opinion"}:
-        return False
-    for error in exc.error_dict["opinion"]:
-        form.add_error("opinion", error)
-    return True
 
 
 # --- dashboard and registry ---------------------------------------------------------------------
@@ -73,7 +47,7 @@ def index_redirect(request: AuthedRequest) -> HttpResponse:
 @permission_required("enrollment.view_person", raise_exception=True)
 @require_GET
 def person_list(request: AuthedRequest) -> HttpResponse:
-    qs = Person.objects.visible_to(request.user).select_related("town", "village", "identity")
+    qs = Person.objects.in_scope(request.user).select_related("town", "village", "identity")
     filterset = PersonFilter(request.GET, queryset=qs, request=request)
     page = paginate(request, filterset.qs.order_by("insured_no"))
     return render(request, "enrollment/person_list.html", {"filter": filterset, "page": page})
@@ -83,7 +57,7 @@ def person_list(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(
-        Person.objects.visible_to(request.user).select_related("town", "village", "identity"), pk=pk
+        Person.objects.in_scope(request.user).select_related("town", "village", "identity"), pk=pk
     )
     org_services.access_log_record(user=request.user, obj=person, label=str(person), request=request)
     context = selectors.person_page(person=person, user=request.user)
@@ -95,7 +69,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _applications(request):
-    return EnrollmentApplication.objects.visible_to(request.user).select_related(
+    return EnrollmentApplication.objects.in_scope(request.user).select_related(
         "town", "village", "identity", "created_by", "submitted_by", "reviewed_by", "person", "person__town"
     )
 
@@ -131,29 +105,19 @@ def application_create(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(_applications(request), pk=pk)
-    return _application_page(request, application, OpinionForm())
+    return _application_page(request, application)
 
 
-def _application_page(request: AuthedRequest, application, opinion_form: OpinionForm) -> HttpResponse:
+def _application_page(request: AuthedRequest, application, opinion_form: OpinionForm | None = None) -> HttpResponse:
     """The application page (a logged view of the full record), with the review form."""
     org_services.access_log_record(user=request.user, obj=application, label=str(application), request=request)
-    actions = selectors.review_actions(
-        record=application, user=request.user, town_id=application.town_id,
-        submit_perm=SUBMIT_APPLICATION, review_perm=REVIEW_APPLICATION,
-    )  # fmt: skip
-    steps = application.status_changes.select_related("by")
-    return render(
-        request,
-        "enrollment/application_detail.html",
-        {
-            "application": application, "actions": actions, "steps": steps, "opinion_form": opinion_form,
-            "person_link": application.person is not None and selectors.sees_person(request.user, application.person),
-            "display": selectors.personal_display(
-                record=application, full=selectors.sees_application_in_full(request.user)
-            ),
-            "urls": _step_urls("application", application.pk),
-        },  # fmt: skip
-    )
+    person = application.person
+    return render(request, "enrollment/application_detail.html", {
+        "application": application,
+        "person_link": person is not None and selectors.person_page_open_for(request.user, person),
+        "display": selectors.personal_display(record=application, full=selectors.sees_application_in_full(request.user)),
+        **review_context(application, request.user, "enrollment:application", opinion_form),
+    })  # fmt: skip
 
 
 @permission_required(SUBMIT_APPLICATION, raise_exception=True)
@@ -175,57 +139,11 @@ def application_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _review_step(request: AuthedRequest, record, service: Callable, done: str, *, record_arg: str, page: Callable,
-                 detail_url: str) -> HttpResponse:
-    """One review step (submit, return, approve, withdraw) posted from a record's page with an opinion.
-    A missing opinion is shown at its field on the page; other refusals as messages after a redirect."""
-    form = OpinionForm(request.POST)
-    form.is_valid()
-    try:
-        service(**{record_arg: record}, opinion=form.cleaned_data.get("opinion", ""), by=request.user)
-    except ValidationError as exc:
-        if _opinion_refused(form, exc):
-            return page(request, record, form)
-        _errors_to_messages(request, exc)
-    else:
-        messages.success(request, done)
-    return redirect(detail_url, pk=record.pk)
-
-
-def _application_step(request: AuthedRequest, pk: int, service: Callable, done: str) -> HttpResponse:
-    application = get_object_or_404(_applications(request), pk=pk)
-    return _review_step(request, application, service, done, record_arg="application", page=_application_page,
-                        detail_url="enrollment:application_detail")
-
-
-@permission_required(SUBMIT_APPLICATION, raise_exception=True)
 @require_POST
-def application_submit(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _application_step(request, pk, services.application_submit, "镇初审通过，已提交县局复核")
-
-
-@permission_required(SUBMIT_APPLICATION, raise_exception=True)
-@require_POST
-def application_town_return(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _application_step(request, pk, services.application_town_return, "已镇初审退回")
-
-
-@permission_required(REVIEW_APPLICATION, raise_exception=True)
-@require_POST
-def application_approve(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _application_step(request, pk, services.application_approve, "县复核通过，已登记参保")
-
-
-@permission_required(REVIEW_APPLICATION, raise_exception=True)
-@require_POST
-def application_county_return(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _application_step(request, pk, services.application_county_return, "已县复核退回")
-
-
-@permission_required(SUBMIT_APPLICATION, raise_exception=True)
-@require_POST
-def application_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _application_step(request, pk, services.application_cancel, "申请已撤销")
+def application_review(request: AuthedRequest, pk: int, to: str) -> HttpResponse:
+    """One review step (linggao_pension.workflow_views.review_paths: submit, returns, approve, withdraw)."""
+    return review_step(request, queryset=_applications(request), pk=pk, to=to, page=_application_page,
+                       detail_url="enrollment:application_detail")  # fmt: skip
 
 
 @permission_required(VIEW_APPLICATION, raise_exception=True)
@@ -245,7 +163,7 @@ def application_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _change_requests(request):
-    return ChangeRequest.objects.visible_to(request.user).select_related(
+    return ChangeRequest.objects.in_scope(request.user).select_related(
         "person", "person__town", "person__village", "person__identity", "town", "new_town", "new_village",
         "new_identity", "created_by", "submitted_by", "reviewed_by",
     )  # fmt: skip
@@ -262,7 +180,7 @@ def changerequest_list(request: AuthedRequest) -> HttpResponse:
 @permission_required(SUBMIT_CHANGE, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def changerequest_create(request: AuthedRequest, person_pk: int) -> HttpResponse:
-    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("town"), pk=person_pk)
+    person = get_object_or_404(Person.objects.in_scope(request.user).select_related("town"), pk=person_pk)
     form = ChangeRequestForm(request.POST or None, initial=ChangeRequestForm.initial_for(person))
     if form.is_valid():
         try:
@@ -299,72 +217,33 @@ def changerequest_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def changerequest_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(_change_requests(request), pk=pk)
-    return _change_page(request, change, OpinionForm())
+    return _change_page(request, change)
 
 
-def _change_page(request: AuthedRequest, change, opinion_form: OpinionForm) -> HttpResponse:
+def _change_page(request: AuthedRequest, change, opinion_form: OpinionForm | None = None) -> HttpResponse:
     """The change request page (a logged view of the person's data), with the review form."""
     org_services.access_log_record(user=request.user, obj=change.person, label=str(change.person),
                                    action="查看信息变更", request=request)  # fmt: skip
-    actions = selectors.review_actions(
-        record=change, user=request.user, town_id=change.person.town_id,
-        submit_perm=SUBMIT_CHANGE, review_perm=REVIEW_CHANGE,
-    )  # fmt: skip
     full = sees_full(request.user)  # the one masking rule (linggao_pension.masking)
-    return render(
-        request,
-        "enrollment/changerequest_detail.html",
-        {
-            "change": change, "actions": actions, "opinion_form": opinion_form,
-            "person_link": selectors.sees_person(request.user, change.person),
-            "lines": selectors.change_lines(change_request=change, full=full),
-            "steps": change.status_changes.select_related("by"),
-            "urls": _step_urls("changerequest", change.pk),
-        },
-    )  # fmt: skip
+    return render(request, "enrollment/changerequest_detail.html", {
+        "change": change,
+        "person_link": selectors.person_page_open_for(request.user, change.person),
+        "lines": selectors.change_lines(change_request=change, full=full),
+        **review_context(change, request.user, "enrollment:changerequest", opinion_form),
+    })  # fmt: skip
 
 
-def _change_step(request: AuthedRequest, pk: int, service: Callable, done: str) -> HttpResponse:
-    change = get_object_or_404(_change_requests(request), pk=pk)
-    return _review_step(request, change, service, done, record_arg="change_request", page=_change_page,
-                        detail_url="enrollment:changerequest_detail")
-
-
-@permission_required(SUBMIT_CHANGE, raise_exception=True)
 @require_POST
-def changerequest_submit(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _change_step(request, pk, services.change_request_submit, "镇初审通过，已提交县局复核")
-
-
-@permission_required(SUBMIT_CHANGE, raise_exception=True)
-@require_POST
-def changerequest_town_return(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _change_step(request, pk, services.change_request_town_return, "已镇初审退回")
-
-
-@permission_required(REVIEW_CHANGE, raise_exception=True)
-@require_POST
-def changerequest_approve(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _change_step(request, pk, services.change_request_approve, "县复核通过，变更已生效")
-
-
-@permission_required(REVIEW_CHANGE, raise_exception=True)
-@require_POST
-def changerequest_county_return(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _change_step(request, pk, services.change_request_county_return, "已县复核退回")
-
-
-@permission_required(SUBMIT_CHANGE, raise_exception=True)
-@require_POST
-def changerequest_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _change_step(request, pk, services.change_request_cancel, "信息变更已撤销")
+def changerequest_review(request: AuthedRequest, pk: int, to: str) -> HttpResponse:
+    return review_step(request, queryset=_change_requests(request), pk=pk, to=to, page=_change_page,
+                       detail_url="enrollment:changerequest_detail")  # fmt: skip
 
 
 # --- 历史数据导入 ------------------------------------------------------------------------------
 
 
 def _import_jobs(request):
-    qs = JobRun.objects.filter(kind=IMPORT_KIND).select_related("started_by")
+    qs = JobRun.objects.filter(kind=services.imports.IMPORT_KIND).select_related("started_by")
     return qs if request.user.has_perm("org.view_all_towns") else qs.filter(started_by=request.user)
 
 
@@ -374,13 +253,9 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        stored = default_storage.save(f"imports/residents/{timezone.now():%Y%m%d%H%M%S}.xlsx", upload)
-        job = org_services.jobrun_create(
-            kind=IMPORT_KIND, by=request.user, params={"stored": stored, "filename": upload.name}
-        )
-        enqueue(job)
+        job = services.residents_import_start(upload=upload, by=request.user)
         messages.info(request, f"已上传 {upload.name}（导入任务 #{job.pk}），整个文件校验通过才会导入，结果见本页")
-        return redirect("enrollment:import_result", pk=job.pk)
+        return redirect("org:import_result", pk=job.pk)
     jobs = _import_jobs(request)[:10]
     return render(request, "enrollment/import_upload.html", {"form": form, "jobs": jobs})
 
@@ -390,26 +265,3 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
 def import_template(request: AuthedRequest) -> HttpResponse:
     content = reports.import_template_bytes(min_age=selectors.min_enrolment_age(timezone.localdate()))
     return file_response(content, "历史参保人员导入模板.xlsx", XLSX_TYPE)
-
-
-@permission_required("enrollment.import_persons", raise_exception=True)
-@require_GET
-def import_result(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Where the upload page lands: progress while the job runs (the page reloads itself when it
-    ends), then the number imported or every bad row of a refused file."""
-    job = get_object_or_404(_import_jobs(request), pk=pk)
-    context = selectors.import_outcome(job=job)
-    context["error_total"] = len(context.get("errors") or [])
-    context["errors"], context["page"] = paginate_rows(request, context.get("errors") or [])
-    return render(request, "enrollment/import_result.html", context)
-
-
-@permission_required("enrollment.import_persons", raise_exception=True)
-@require_GET
-def import_errors(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Every bad row of a refused file as a workbook, to correct the file row by row."""
-    job = get_object_or_404(_import_jobs(request), pk=pk)
-    errors = selectors.import_outcome(job=job)["errors"]
-    if not errors:
-        raise Http404("该导入没有错误")
-    return xlsx_response(reports.import_errors_workbook(errors), f"导入错误清单_{job.pk}.xlsx")

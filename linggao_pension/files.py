@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 
-from linggao_pension.org.models import town_scope_q
+from linggao_pension.org.access import can_act_for_town
 from linggao_pension.org.services import access_log_record
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,7 +36,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _check(user, *, perm: str | None, town_id: int | None) -> None:
     if perm and not user.has_perm(perm):
         raise PermissionDenied("您没有下载该文件的权限")
-    if town_id is not None and town_scope_q(user) is not None and user.town_id != town_id:
+    if town_id is not None and not can_act_for_town(user, town_id):
         raise Http404("文件不存在")
 
 

@@ -10,13 +10,13 @@ from linggao_pension.org.models import Town, Village
 def town_choices(request):
     if request is None:
         return Town.objects.none()
-    return Town.visible_to(request.user)
+    return Town.choices_for(request.user)
 
 
 def village_choices(request):
     if request is None:
         return Village.objects.none()
-    return Village.objects.visible_to(request.user).filter(is_active=True).select_related("town")
+    return Village.objects.in_scope(request.user).filter(is_active=True).select_related("town")
 
 
 class SafeModelChoiceField(django_filters.fields.ModelChoiceField):
@@ -48,6 +48,9 @@ class BaseFilterSet(django_filters.FilterSet):
                 f.extra.setdefault("decimal_places", 2)
         for field in self.form.fields.values():
             widget = field.widget
+            # Date filters get the browser's date picker; it reads and sends ISO dates only.
+            if isinstance(field, forms.DateField) and type(widget) is forms.DateInput:
+                field.widget = widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
             if isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "select")
             else:

@@ -207,8 +207,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CEL
 CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", str(20 * 60)))
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", str(25 * 60)))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# The one beat schedule; each app adds its month-end / year-end jobs here.
-CELERY_BEAT_SCHEDULE: dict = {}
+# The beat schedule is gathered from the apps (their AppConfig's `beat_schedule`,
+# linggao_pension.registry) when Django starts (org's AppConfig.ready).
 
 # Batch-job recovery (org.services): a running job writes a heartbeat with each progress report
 # and every JOB_HEARTBEAT_SECONDS while it works (0: only with progress); one silent for
@@ -221,42 +221,6 @@ JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "5"))
 # Without a broker: "thread" runs a job in a background thread once the request's transaction has
 # committed (the page redirects to the job at once); "sync" runs it inside the request (the tests).
 JOB_EAGER_MODE = os.environ.get("JOB_EAGER_MODE", "thread")
-CELERY_BEAT_SCHEDULE |= {
-    "org-resume-stalled-jobs": {
-        "task": "linggao_pension.org.tasks.jobs_resume_stalled",
-        "schedule": float(JOB_RESUME_EVERY_SECONDS),
-    },
-}
-
-from celery.schedules import crontab  # noqa: E402
-
-# contributions: year-end interest on 1 January for the year just ended (R6); the month-end
-# remittance to the fiscal special account, which acts only on the last day of the month (R18).
-CELERY_BEAT_SCHEDULE |= {
-    "contributions-post-interest": {
-        "task": "contributions.tasks.post_interest_for_last_year",
-        "schedule": crontab(minute=30, hour=1, day_of_month=1, month_of_year=1),
-    },
-    "contributions-remit-premiums": {
-        "task": "contributions.tasks.remit_premiums_month_end",
-        "schedule": crontab(minute=0, hour=22, day_of_month="28-31"),
-    },
-}
-
-# benefits: the monthly payroll, generated once on or after the payroll day (a parameter in the
-# admin); the task checks twice a day and does nothing when not due or already generated.
-CELERY_BEAT_SCHEDULE |= {
-    "benefits-monthly-payroll": {
-        "task": "benefits.tasks.payroll_monthly",
-        "schedule": crontab(minute=15, hour="2,14"),
-    },
-}
-
-# supervision: every morning, reports unanswered 10 days after they reached the unit are recorded
-# as 逾期视同无异议 (once; the job skips what is done).
-CELERY_BEAT_SCHEDULE |= {
-    "supervision-daily": {"task": "supervision.tasks.supervision_daily", "schedule": crontab(minute=10, hour=1)},
-}
 
 # 7. Security (production values come from the environment; with DEBUG off the defaults are the
 # secure ones: HTTPS only, secure cookies, HSTS for a year) -----------------------------------------
@@ -294,82 +258,12 @@ LOGGING = {
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
 
-# Batch jobs: kind -> service handler(job=, by=, **params) -> result dict, run by org.tasks.run_job
-# (Celery) or synchronously by the job's management command. Apps register theirs here.
-JOB_HANDLERS: dict[str, str] = {
-    "import_residents": "enrollment.services.residents_import_job",
-}
-JOB_LABELS: dict[str, str] = {
-    "import_residents": "历史参保人员导入",
-}
-
-# contributions: the year-end and month-end batches (their commands run the same handlers).
-JOB_HANDLERS |= {
-    "contributions.post_interest": "contributions.services.interest_post_job",
-    "contributions.post_daijiao": "contributions.services.daijiao_post_job",
-    "contributions.remit_premiums": "contributions.services.remittance_generate_job",
-}
-JOB_LABELS |= {
-    "contributions.post_interest": "年度结息",
-    "contributions.post_daijiao": "政府代缴入账",
-    "contributions.remit_premiums": "保费上缴财政专户",
-}
-
-# benefits: the monthly payroll, its bank files, the bank return file and the go-live import of pensioners.
-JOB_HANDLERS |= {
-    "benefits.payroll": "benefits.services.payroll_job",
-    "benefits.payroll_export": "benefits.services.payroll_export_job",
-    "benefits.payroll_close": "benefits.services.payroll_close_job",
-    "benefits.import_pensioners": "benefits.services.pensioners_import_job",
-}
-JOB_LABELS |= {
-    "benefits.payroll": "月度待遇发放（生成发放明细）",
-    "benefits.payroll_export": "月度待遇发放（导出银行文件）",
-    "benefits.payroll_close": "月度待遇发放（银行回盘入账）",
-    "benefits.import_pensioners": "原系统待遇领取人员导入",
-}
-
-# supervision: the suspect-list import, the scan of the system's own data and the daily job
-# (逾期视同无异议).
-JOB_HANDLERS |= {
-    "supervision.import_suspect_list": "supervision.services.suspects.suspect_list_job",
-    "supervision.scan_system": "supervision.services.suspects.system_scan_job",
-    "supervision.daily": "supervision.services.daily.daily_job",
-}
-JOB_LABELS |= {
-    "supervision.import_suspect_list": "疑点比对名单导入",
-    "supervision.scan_system": "系统数据疑点比对",
-    "supervision.daily": "监督检查每日任务（逾期视同无异议）",
-}
-
-# Jobs whose app has a page for the outcome (kind -> URL name taking the job's pk): the job page links to it.
-JOB_RESULT_PAGES: dict[str, str] = {
-    "import_residents": "enrollment:import_result",
-    "benefits.import_pensioners": "benefits:pensioner_import_result",
-    "supervision.import_suspect_list": "supervision:suspect_import_result",
-}
-
-# Jobs that keep an uploaded file (params["stored"]): kind -> the permission needed to download it
-# again from the job page (org:jobrun_file). Refused uploads are deleted when the job fails.
-JOB_FILE_PERMISSIONS: dict[str, str] = {
-    "import_residents": "enrollment.import_persons",
-    "benefits.import_pensioners": "benefits.import_pensioners",
-    "benefits.payroll_close": "benefits.close_payroll",
-}
+# Batch jobs (handlers, labels, result pages, the permission to download a job's stored upload),
+# person-page sections, demo seeders, navigation and role permissions are declared by each app in
+# its apps.py (linggao_pension.registry).
 
 # 9. The project's own settings ------------------------------------------------------------------
 PAGE_SIZE = 50
-# Sections of the person page contributed by later apps (enrollment imports none of them):
-# each dotted path names a function section(request, person) -> {"title", "template", "context"} or None.
-PERSON_PAGE_SECTIONS: list[str] = [
-    "contributions.views.person_account_section",
-    "benefits.sections.person_section",
-]
-# Demo data: each app contributes a seeder, called in this order by `manage.py seed_demo`.
-DEMO_SEEDERS = [
-    "linggao_pension.org.demo.seed",
-    "enrollment.demo.seed",
-    "contributions.demo.seed",
-    "benefits.demo.seed",
-    "supervision.demo.seed",
-]
+
+# archives: the address printed on certificates (their QR code and verification URL point here).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

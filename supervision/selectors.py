@@ -16,19 +16,19 @@ from .models import (
 
 
 def inspections_for(user):
-    return Inspection.objects.visible_to(user).select_related("town", "village", "plan_item")
+    return Inspection.objects.in_scope(user).select_related("town", "village", "plan_item")
 
 
 def dashboard(*, user) -> dict:
     """The counts an auditor, a manager or a town agent sees on the module's page."""
-    inspections = Inspection.objects.visible_to(user)
+    inspections = Inspection.objects.in_scope(user)
     by_status = dict(inspections.values_list("status").annotate(n=Count("pk")))
     data = {
         "inspection_counts": [(s.label, by_status.get(s.value, 0), s.value) for s in Inspection.Status],
         "opinion_waiting": inspections.filter(status=Inspection.Status.REPORT_SENT).count(),
         "rectifications_open": Rectification.objects.filter(inspection__in=inspections)
         .exclude(status=Rectification.Status.VERIFIED).count(),
-        "requests_open": DataRequest.objects.visible_to(user)
+        "requests_open": DataRequest.objects.in_scope(user)
         .filter(status__in=[DataRequest.Status.REQUESTED, DataRequest.Status.RESUBMIT]).count(),
     }
     if user.has_perm("supervision.view_suspectitem"):

@@ -61,6 +61,7 @@ urlpatterns = [
     path("reports/<int:pk>/investigate/", w.report_investigate, name="report_investigate"),
     path("reports/<int:pk>/answer/", w.report_answer, name="report_answer"),
     path("reports/<int:pk>/referral/", w.report_referral, name="report_referral"),
+    path("reports/<int:pk>/inspection/", w.report_inspection, name="report_inspection"),
     path("referrals/", w.referral_list, name="referral_list"),
     path("referrals/<int:pk>/", w.referral_detail, name="referral_detail"),
     path("referrals/<int:pk>/answer/", w.referral_answer, name="referral_answer"),

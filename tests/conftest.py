@@ -102,3 +102,22 @@ def admin_user(db):
 def nobody(db):
     """Signed in, no role at all."""
     return UserFactory(username="nobody")
+
+
+@pytest.fixture
+def declare(monkeypatch):
+    """Declare registry entries for one test, as an app's AppConfig would (linggao_pension.registry):
+    declare(job_handlers={"kind": "dotted.path"}, job_labels={...}). A key an app already declares
+    is replaced in that app's declaration; a new one is added to org's."""
+    from django.apps import apps
+
+    def _declare(**attrs):
+        for attr, values in attrs.items():
+            for key, value in values.items():
+                owner = next(
+                    (c for c in apps.get_app_configs() if key in (getattr(c, attr, None) or {})),
+                    apps.get_app_config("org"),
+                )
+                monkeypatch.setattr(owner, attr, {**(getattr(owner, attr, None) or {}), key: value}, raising=False)
+
+    return _declare

@@ -16,6 +16,7 @@ from ..models import (
     PayrollBankFile,
     PayrollRun,
 )
+from ..payroll_guard import payroll_generation_refusal
 from .common import (
     EXPORT_JOB,
     require,
@@ -74,11 +75,13 @@ def payroll_export_start(*, run: PayrollRun, by) -> JobRun:
         raise ValidationError(f"{run}当前状态为“{run.get_status_display()}”，复核后才能导出银行文件")
     if selectors.run_jobs_running(run, kinds=[EXPORT_JOB]):
         raise ValidationError(f"{run}的银行文件正在导出，请在任务完成后查看")
+    if refusal := payroll_generation_refusal(run):
+        raise ValidationError(refusal)
     return jobrun_create(kind=EXPORT_JOB, by=by, params={"run": run.pk})
 
 
 def payroll_export_job(*, job: JobRun, by, run: int) -> dict:
-    """Job handler (settings.JOB_HANDLERS["benefits.payroll_export"])."""
+    """Job handler (the app's job_handlers["benefits.payroll_export"])."""
     payroll_run = PayrollRun.objects.get(pk=run)
     files = payroll_export(run=payroll_run, by=by, job=job)
     count = sum(f.line_count for f in files)

@@ -3,15 +3,16 @@ determination (R7, R8: the pension frozen at the start month), and the person's 
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from contributions.selectors import interest_year_end_posted
 from contributions.services import interest_settle
 from enrollment.models import Person
-from enrollment.services import person_change_status
+from enrollment.services import person_status_set
 from linggao_pension import periods
+from linggao_pension.org.access import require_town
 
 from .. import selectors
 from ..models import BenefitClaim, Pension
@@ -21,18 +22,17 @@ C = BenefitClaim.Status
 
 
 def _require_claim_in_scope(claim: BenefitClaim, by) -> None:
-    """The actor's town: a claim of a town the user cannot see is not theirs to decide."""
-    if not BenefitClaim.objects.visible_to(by).filter(pk=claim.pk).exists():
-        raise PermissionDenied("只能办理本人权限范围内镇/农场的待遇申领")
+    """The actor's town (linggao_pension.org.access): another town's claim is a 404 for them."""
+    require_town(by, Person.objects.values_list("town_id", flat=True).get(pk=claim.person_id))
 
 
 def _to_receiving(*, person: Person, on_date: date, by, note: str) -> None:
     """R3: only a contributor becomes a beneficiary; a suspended contributor (eligible under R7) is
     first resumed, both steps through the registry's state machine."""
     if person.status == Person.Status.CONTRIB_SUSPENDED:
-        person_change_status(person=person, to_status=Person.Status.CONTRIBUTING, on_date=on_date, by=by,
-                             note=f"{note}：恢复缴费状态以转为待遇领取")
-    person_change_status(person=person, to_status=Person.Status.RECEIVING, on_date=on_date, by=by, note=note)
+        person_status_set(person=person, status=Person.Status.CONTRIBUTING, on=on_date, by=by,
+                          note=f"{note}：恢复缴费状态以转为待遇领取")
+    person_status_set(person=person, status=Person.Status.RECEIVING, on=on_date, by=by, note=note)
 
 
 @transaction.atomic
@@ -40,9 +40,8 @@ def claim_submit(*, person: Person, by, opinion: str = "") -> BenefitClaim:
     """A town agent submits the claim with the preliminary review (申请 → 镇初审通过). Accepted
     exactly when selectors.claim_refusals has nothing to say (the pages ask the same rule)."""
     require(by, "benefits.submit_claim", "只有镇/农场经办员可以提交待遇申领")
-    if not Person.objects.visible_to(by).filter(pk=person.pk).exists():
-        raise PermissionDenied("只能为本镇/农场的参保人申报待遇")
     person = Person.objects.select_for_update().get(pk=person.pk)
+    require_town(by, person.town_id)
     today = timezone.localdate()
     facts, calc = selectors.claim_facts(person=person, today=today)
     refusals = selectors.claim_refusals(facts, today=today)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from contributions.services import interest_settle
 from enrollment.models import Person
 from enrollment.rules import validate_id_number
-from enrollment.services import person_change_status
+from enrollment.services import person_status_set
 from linggao_pension import periods
 
 from ..models import DeathReport, DelegatedPayee, HeirSettlement, PayrollLine, PayrollRun, Pension, Suspension
@@ -125,7 +125,7 @@ def _death_apply(report: DeathReport, *, by) -> HeirSettlement:
         payee.status, payee.last_month, payee.status_note = DelegatedPayee.Status.TERMINATED, last, note
         payee._history_user, payee._change_reason = by, "死亡，终止代发"
         payee.save(update_fields=["status", "last_month", "status_note"])
-    person_change_status(person=person, to_status=Person.Status.TERMINATED, on_date=report.death_date, by=by,
+    person_status_set(person=person, status=Person.Status.TERMINATED, on=report.death_date, by=by,
                          reason="1401", note=f"{note}；取消未发放明细 {cancelled} 条")
     case = None
     if figures.to_recover > 0:

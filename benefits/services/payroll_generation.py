@@ -16,7 +16,7 @@ from enrollment.models import Person
 from linggao_pension import periods
 from linggao_pension.money import ZERO, quantize
 from linggao_pension.org.models import JobRun
-from linggao_pension.org.services import jobrun_create, jobrun_execute, jobrun_progress
+from linggao_pension.org.services import jobrun_create, jobrun_execute, jobrun_progress, system_user
 
 from .. import rules, selectors
 from ..models import (
@@ -242,7 +242,7 @@ def payroll_generate(*, month: date, by=None, job: JobRun | None = None) -> dict
 
 
 def payroll_job(*, job: JobRun, by, month: str) -> dict:
-    """The JobRun handler (settings.JOB_HANDLERS["benefits.payroll"])."""
+    """The JobRun handler (the app's job_handlers["benefits.payroll"])."""
     try:
         pay_month = periods.parse_month(month)
     except ValueError as exc:
@@ -270,7 +270,7 @@ def payroll_scheduled(*, today: date) -> str:
         return "本月发放已生成"
     if PayrollRun.objects.filter(month__lt=month).exclude(status=R.CLOSED).exists():
         return "上月发放尚未回盘结束"
-    job = jobrun_create(kind=PAYROLL_JOB, by=None, params={"month": f"{month:%Y-%m}"})
+    job = jobrun_create(kind=PAYROLL_JOB, by=system_user(), params={"month": f"{month:%Y-%m}"})
     try:
         jobrun_execute(job=job)
     except ValidationError:

@@ -6,9 +6,9 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
+from linggao_pension.db import insert_ignore_conflicts
 from linggao_pension.money import ZERO
 
 from ..models import PayrollLine, PayrollRun
@@ -69,36 +69,12 @@ def insert_lines(run: PayrollRun, lines: list[Line]) -> int:
     (bench/bench_payroll.py)."""
     if not lines:
         return 0
-    ops = connection.ops
-    table = ops.quote_name(PayrollLine._meta.db_table)
-    columns = ", ".join(ops.quote_name(c) for c in LINE_COLUMNS)
-    row_sql = "(" + ", ".join(["%s"] * len(LINE_COLUMNS)) + ")"
-    per_statement = min(500, (connection.features.max_query_params or 100_000) // len(LINE_COLUMNS))
-    now = ops.adapt_datetimefield_value(timezone.now())
-    zero = ops.adapt_decimalfield_value(ZERO, 14, 2)
-    months: dict[date, object] = {}
-
-    def money(value: Decimal):
-        return zero if not value else ops.adapt_decimalfield_value(value, 14, 2)
-
-    added = 0
-    with connection.cursor() as cursor:
-        for i in range(0, len(lines), per_statement):
-            batch = lines[i : i + per_statement]
-            params: list = []
-            for ln in batch:
-                month = months.get(ln.month)
-                if month is None:
-                    month = months[ln.month] = ops.adapt_datefield_value(ln.month)
-                params += [
-                    run.pk, ln.pension_id, ln.person_id, ln.town_id, month, ln.kind, money(ln.basic),
-                    money(ln.account), money(ln.net), ln.bank_name, ln.bank_account, L.PENDING, "", zero, False,
-                    ln.reissue_of_id, now, money(ln.other), money(ln.offset), ln.offset_case_id, ln.payee_name,
-                    ln.payee_id_number, ln.settlement_id, ln.delegated_payee_id,
-                ]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(batch))} ON CONFLICT DO NOTHING",
-                params,
-            )
-            added += cursor.rowcount
-    return added
+    now = timezone.now()
+    rows = (
+        (run.pk, ln.pension_id, ln.person_id, ln.town_id, ln.month, ln.kind, ln.basic or ZERO, ln.account or ZERO,
+         ln.net, ln.bank_name, ln.bank_account, L.PENDING, "", ZERO, False, ln.reissue_of_id, now, ln.other or ZERO,
+         ln.offset or ZERO, ln.offset_case_id, ln.payee_name, ln.payee_id_number, ln.settlement_id,
+         ln.delegated_payee_id)
+        for ln in lines
+    )  # fmt: skip
+    return len(insert_ignore_conflicts(PayrollLine, LINE_COLUMNS, rows, batch_size=500))

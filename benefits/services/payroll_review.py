@@ -9,6 +9,7 @@ from .. import selectors
 from ..models import (
     PayrollRun,
 )
+from ..payroll_guard import payroll_generation_refusal
 from .common import (
     require,
     run_move,
@@ -28,6 +29,8 @@ def payroll_review(*, run: PayrollRun, by, note: str = "") -> PayrollRun:
         raise ValidationError("生成发放明细的人员不能复核同一批发放")
     if not run.lines.exists():
         raise ValidationError(f"{run}没有发放明细，不能复核")
+    if refusal := payroll_generation_refusal(run):
+        raise ValidationError(refusal)
     run_move(run, R.REVIEWED, by=by, note=note or "复核通过")
     run.reviewed_by, run.reviewed_at = by, timezone.now()
     run.save(update_fields=["status", "reviewed_by", "reviewed_at"])

@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -16,13 +15,21 @@ from contributions.models import AccountEntry, EntryKind, Source
 from contributions.selectors import counted_years_by_person
 from contributions.services import account_post_bulk
 from enrollment.models import Person
-from enrollment.services import PERSON_TRANSITIONS
+from enrollment.services import ReceivingStart, persons_start_receiving
 from linggao_pension import periods
-from linggao_pension.imports import FileFormatError, ImportResult, RowError, cell_date, read_rows, text
+from linggao_pension.imports import (
+    FileFormatError,
+    ImportResult,
+    RowError,
+    cell_date,
+    import_job,
+    read_rows,
+    text,
+)
 from linggao_pension.money import ZERO, quantize
 from linggao_pension.money import parse as parse_money
 from linggao_pension.org.models import JobRun
-from linggao_pension.org.services import jobrun_create, jobrun_progress
+from linggao_pension.org.services import job_start, jobrun_progress
 
 from .. import rules, selectors
 from ..models import (
@@ -32,7 +39,6 @@ from .common import (
     IMPORT_JOB,
     PAYROLL_CHUNK,
     require,
-    save_with_history,
 )
 
 # --- go-live import of people already receiving (系统迁移) ------------------------------------------------
@@ -190,7 +196,7 @@ def _pensioners_write(*, parsed: list[_Pensioner], by, today: date, month: date,
     ):
         if row["total"]:
             ledger[row["person_id"]][row["source"]] = quantize(row["total"])
-    entries, pensions = [], []
+    entries, pensions, starts = [], [], []
     for row in parsed:
         person = persons[row.person.pk]
         if person.status not in selectors.CLAIMABLE_STATUSES:
@@ -226,48 +232,25 @@ def _pensioners_write(*, parsed: list[_Pensioner], by, today: date, month: date,
             age_extra=expected.age_extra, basic_pension=row.amounts["基础养老金"], last_certified_on=row.certified,
             decided_by=by,
         ))
-        # R3, validated against the registry's own transition table. The go-live import writes the
-        # statuses in bulk (tens of thousands of people, possibly from the command line with no
-        # user); a suspended contributor is resumed and becomes a beneficiary in the same step.
-        via = person.status
-        if via == Person.Status.CONTRIB_SUSPENDED:
-            via = Person.Status.CONTRIBUTING
-        if Person.Status.RECEIVING not in PERSON_TRANSITIONS[via]:
-            raise ValidationError(f"{person.name}当前状态不能转为待遇领取")
-        person.status = Person.Status.RECEIVING
-        person.status_reason = ""
-        person.status_changed_on = row.start
-        person.bank_name, person.bank_account = row.bank_name, row.bank_account
+        starts.append(ReceivingStart(person_id=person.pk, on=row.start, bank_name=row.bank_name,
+                                     bank_account=row.bank_account))
     if entries:
         account_post_bulk(entries=entries, by=by)
     bulk_create_with_history(pensions, Pension, batch_size=PAYROLL_CHUNK, default_user=by,
                              default_change_reason="原系统待遇领取人员迁移导入")
-    save_with_history(
-        Person, list(persons.values()), ["status", "status_reason", "status_changed_on", "bank_name", "bank_account"],
-        by=by, reason="原系统待遇领取人员迁移导入：转为待遇领取，更新发放账号",
-    )
+    # R3 and the account, written by the registry's own service (tens of thousands of people).
+    persons_start_receiving(starts=starts, by=by, reason="原系统待遇领取人员迁移导入：转为待遇领取，更新发放账号")
 
 
-def pensioners_import_start(*, stored: str, filename: str, by) -> JobRun:
-    """The upload page: record the import job for the stored file; the caller enqueues it."""
+def pensioners_import_start(*, upload, by) -> JobRun:
+    """The upload page: the file is stored with its job, which runs after commit."""
     require(by, "benefits.import_pensioners", "只有县局经办员可以导入待遇领取人员")
-    return jobrun_create(kind=IMPORT_JOB, by=by, params={"stored": stored, "filename": filename})
+    return job_start(kind=IMPORT_JOB, by=by, upload=upload)
 
 
 def pensioners_import_job(*, job: JobRun, by, path: str = "", stored: str = "", filename: str = "") -> dict:
-    """Job handler (settings.JOB_HANDLERS["benefits.import_pensioners"]): the file is a path on disk
-    (the command) or a name in default storage (the upload page). A refused file fails the job with
-    every bad row in its result."""
-    if stored:
-        with default_storage.open(stored, "rb") as file:
-            result = pensioners_import(file=file, by=by, job=job)
-    else:
-        with open(path, "rb") as file:
-            result = pensioners_import(file=file, by=by, job=job)
-    data = result.as_dict()
-    if not result.ok:
-        JobRun.objects.filter(pk=job.pk).update(result=data, counts={"imported": 0, "errors": len(result.errors)})
-        raise ValidationError(f"导入失败：发现 {len(result.errors)} 处错误，未导入任何数据")
-    job.counts = {"imported": result.imported, "warnings": len(result.warnings)}
-    return data
+    """Job handler (the app's job_handlers["benefits.import_pensioners"]): linggao_pension.imports.import_job
+    with this import's write service (a refused file fails the job with every bad row)."""
+    return import_job(job=job, path=path, stored=stored, count_warnings=True,
+                      run=lambda file: pensioners_import(file=file, by=by, job=job))  # fmt: skip
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from linggao_pension import periods
 from linggao_pension.money import ZERO, quantize
 
+from .. import rules
 from ..models import (
     RECOVERY_COLLECTING,
     PayrollLine,
@@ -162,7 +163,7 @@ def recovery_instalments_set(*, case: RecoveryCase, count: int, first_due: date,
         raise ValidationError({"count": "未追回余额太少，不能分期"})
     amounts = [each] * (count - 1) + [case.outstanding - each * (count - 1)]
     RecoveryInstalment.objects.bulk_create([
-        RecoveryInstalment(case=case, number=i + 1, due_date=periods.add_months(first_due, i), amount=a)
+        RecoveryInstalment(case=case, number=i + 1, due_date=rules.shift_months(first_due, i), amount=a)
         for i, a in enumerate(amounts)
     ])
     _move(case, S.INSTALMENT, by=by, note=note or f"签订还款协议：{count} 期，首期 {first_due} 应还 {amounts[0]} 元")

@@ -101,7 +101,7 @@ def payroll_close(*, run: PayrollRun, file, by, paid_on: date | None = None) -> 
 
 
 def payroll_close_job(*, job: JobRun, by, run: int, stored: str, paid_on: str = "") -> dict:
-    """Job handler (settings.JOB_HANDLERS["benefits.payroll_close"]): the uploaded return file."""
+    """Job handler (the app's job_handlers["benefits.payroll_close"]): the uploaded return file."""
     payroll_run = PayrollRun.objects.get(pk=run)
     day = date.fromisoformat(paid_on) if paid_on else None
     with default_storage.open(stored, "rb") as file:

@@ -11,12 +11,12 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from enrollment.models import Person
-from enrollment.services import person_change_status
+from enrollment.services import person_status_set
 from linggao_pension import periods
 from linggao_pension.money import ZERO
 from linggao_pension.org.services import system_user
 
-from .. import selectors
+from .. import rules, selectors
 from ..models import PayrollLine, PayrollRun, Pension, Suspension, SuspensionRequest
 from .common import require, require_town
 from .recovery import recovery_case_open
@@ -42,8 +42,8 @@ def suspension_open(*, pension: Pension, reason_code: str, start_month: date, by
     suspension._history_user, suspension._change_reason = by, f"暂停领取（{reason_code}）"
     suspension.save()
     if pension.person.status == Person.Status.RECEIVING:
-        person_change_status(person=pension.person, to_status=Person.Status.BENEFIT_SUSPENDED,
-                             on_date=suspension.start_month, by=by, reason=reason_code,
+        person_status_set(person=pension.person, status=Person.Status.BENEFIT_SUSPENDED,
+                             on=suspension.start_month, by=by, reason=reason_code,
                              note=f"暂停领取：{REASON_LABELS[reason_code]}，自{periods.format_month(start_month)}起")
     if not backpay:
         paid = list(PayrollLine.objects.filter(pension=pension, month__gte=suspension.start_month,
@@ -67,7 +67,7 @@ def suspension_end(*, suspension: Suspension, resume_month: date, by, note: str)
     suspension.save()
     person = suspension.person
     if person.status == Person.Status.BENEFIT_SUSPENDED:
-        person_change_status(person=person, to_status=Person.Status.RECEIVING, on_date=suspension.end_month, by=by,
+        person_status_set(person=person, status=Person.Status.RECEIVING, on=suspension.end_month, by=by,
                              note=f"恢复发放：{note}")
     return suspension
 
@@ -81,7 +81,7 @@ def resume_month_for(day: date) -> date:
 
 def overdue_pensions(*, today: date, cycle_months: int):
     """Pensions being paid whose next certification date (last + cycle) is before today."""
-    limit = periods.add_months(today, -cycle_months)
+    limit = rules.shift_months(today, -cycle_months)
     open_suspension = Suspension.objects.filter(pension=OuterRef("pk"), end_month__isnull=True)
     return (Pension.objects.filter(status=Pension.Status.ACTIVE, person__status=Person.Status.RECEIVING,
                                    last_certified_on__lt=limit).exclude(Exists(open_suspension)))

@@ -7,18 +7,19 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from enrollment.models import Person
+from linggao_pension.db import insert_ignore_conflicts
 from linggao_pension.money import quantize
+from linggao_pension.org.access import require_perm, require_town
 
 from ..models import (
     AccountEntry,
     EntryKind,
     Source,
 )
-from ._checks import _require_perm, _require_town
 
 # Batch jobs work in chunks of this many persons, one transaction each.
 BATCH_CHUNK = 5000
@@ -98,10 +99,7 @@ def account_post_fast(*, entries: list[NewEntry], by, batch_size: int = 1000) ->
     account_post checks one; the caller holds the transaction."""
     if not entries:
         return
-    ops = connection.ops
-    meta = AccountEntry._meta
-    columns = ", ".join(ops.quote_name(meta.get_field(name).column) for name in _FAST_COLUMNS)
-    created_at = ops.adapt_datetimefield_value(timezone.now())
+    created_at = timezone.now()
     by_id = by.pk if by is not None else None
     rows = []
     for e in entries:
@@ -111,18 +109,9 @@ def account_post_fast(*, entries: list[NewEntry], by, batch_size: int = 1000) ->
         if amount == 0:
             raise ValidationError("记账金额不能为零")
         rows.append((
-            e.person_id, e.source, e.kind, ops.adapt_decimalfield_value(amount, 14, 2),
-            ops.adapt_datefield_value(e.entry_date), e.year, e.memo[:120], e.receipt_id, by_id, created_at,
+            e.person_id, e.source, e.kind, amount, e.entry_date, e.year, e.memo[:120], e.receipt_id, by_id, created_at,
         ))  # fmt: skip
-    row_sql = "(" + ", ".join(["%s"] * len(_FAST_COLUMNS)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
-            cursor.execute(
-                f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES "
-                + ", ".join([row_sql] * len(batch)) + " ON CONFLICT DO NOTHING",
-                [value for row in batch for value in row],
-            )
+    insert_ignore_conflicts(AccountEntry, _FAST_COLUMNS, rows, returning=None, batch_size=batch_size)
 
 
 @transaction.atomic
@@ -152,9 +141,9 @@ def account_post_reversal(*, entry: AccountEntry, reason: str, by, entry_date: d
 def account_entry_correct(*, entry: AccountEntry, reason: str, by) -> AccountEntry:
     """A clerk corrects a wrong credit with a reversing entry (who and why are recorded on it).
     Only 入账 entries are corrected here; interest, pension drawn, transfers belong to their own jobs."""
-    _require_perm(by, "contributions.reverse_accountentry", "无权冲正个人账户分录")
+    require_perm(by, "contributions.reverse_accountentry", "无权冲正个人账户分录")
     person = Person.objects.only("town_id").get(pk=entry.person_id)
-    _require_town(by, person.town_id)
+    require_town(by, person.town_id)
     if entry.kind != EntryKind.CREDIT:
         raise ValidationError(f"只能冲正入账类分录，“{entry.get_kind_display()}”分录由对应业务处理")
     return account_entry_reverse(entry=entry, reason=reason, by=by)

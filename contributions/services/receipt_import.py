@@ -106,7 +106,7 @@ def receipts_import(*, file, by, legacy: bool = False) -> ImportResult:
     rows = [r for r in (_parse_import_row(row, result.errors) for row in sheet_rows) if r is not None]
 
     persons = {}
-    visible = Person.objects.all() if by is None else Person.objects.visible_to(by)
+    visible = Person.objects.all() if by is None else Person.objects.in_scope(by)
     for ids in _chunks(sorted({r.id_number for r in rows})):
         for p in visible.filter(id_number__in=ids).values("pk", "id_number", "status", "birth_date", "town_id"):
             persons[p["id_number"]] = p

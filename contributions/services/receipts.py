@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from enrollment.models import Person
 from linggao_pension.money import ZERO, quantize
+from linggao_pension.org.access import require_perm, require_town
 
 from .. import rules, selectors
 from ..models import (
@@ -18,7 +19,6 @@ from ..models import (
     ReceiptSequence,
 )
 from ..rules import yuan
-from ._checks import _require_perm, _require_town
 from .ledger import NewEntry, account_post_fast, account_post_reversal
 
 # --- Payments and receipts (R4) -------------------------------------------------------------------
@@ -81,10 +81,10 @@ def receipt_record(
 ) -> Receipt:
     """A town agent records the cash a resident paid for a year at a grade (经办机构自收). The
     account is credited only when county finance confirms it (receipt_confirm_batch)."""
-    _require_perm(by, "contributions.add_receipt", "无权登记缴费")
+    require_perm(by, "contributions.add_receipt", "无权登记缴费")
     # The person's row lock serialises two payments for the same person (the unique constraint is the backstop).
     person = Person.objects.select_for_update(of=("self",)).select_related("town").get(pk=person.pk)
-    _require_town(by, person.town_id)
+    require_town(by, person.town_id)
     grade, collective_amount, sponsor_amount = quantize(grade), quantize(collective_amount), quantize(sponsor_amount)
     problems = payment_problems(
         tables=selectors.collection_tables(), person_status=person.status, birth_date=person.birth_date,
@@ -129,11 +129,11 @@ def _receipt_entries(receipt: Receipt, tables: selectors.CollectionTables) -> li
 def receipt_confirm_batch(*, receipt_ids: list[int], by) -> list[Receipt]:
     """County finance confirms town collections (划拨确认), all or none; only now is each account
     credited (R4). Maker-checker: the user who collected a receipt never confirms it."""
-    _require_perm(by, "contributions.confirm_receipt", "无权确认保费划拨")
+    require_perm(by, "contributions.confirm_receipt", "无权确认保费划拨")
     ids = sorted(set(receipt_ids))
     if not ids:
         raise ValidationError("请选择要确认的票据")
-    receipts = list(Receipt.objects.visible_to(by).select_for_update().filter(pk__in=ids).order_by("pk"))
+    receipts = list(Receipt.objects.in_scope(by).select_for_update().filter(pk__in=ids).order_by("pk"))
     if len(receipts) != len(ids):
         raise ValidationError("部分票据不存在或不在您的权限范围内")
     for receipt in receipts:
@@ -156,15 +156,15 @@ def receipt_confirm_batch(*, receipt_ids: list[int], by) -> list[Receipt]:
 def receipt_void(*, receipt: Receipt, reason: str, by) -> Receipt:
     """Void a receipt with a reason. A collected one: its town's agent or finance. A confirmed one:
     finance only, and its credits are reversed; money already remitted cannot be voided here."""
-    _require_perm(by, "contributions.void_receipt", "无权作废票据")
+    require_perm(by, "contributions.void_receipt", "无权作废票据")
     if not reason.strip():
         raise ValidationError({"reason": "作废必须填写原因"})
     receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
-    _require_town(by, receipt.town_id)
+    require_town(by, receipt.town_id)
     if not receipt.may_move(Receipt.Status.VOIDED):
         raise ValidationError("该票据已作废")
     if receipt.status == Receipt.Status.CONFIRMED:
-        _require_perm(by, "contributions.confirm_receipt", "已确认的票据只能由财务人员作废")
+        require_perm(by, "contributions.confirm_receipt", "已确认的票据只能由财务人员作废")
         if receipt.remittance_id:
             raise ValidationError("该票据的保费已上缴财政专户，不能作废")
         today = timezone.localdate()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from linggao_pension import exports, periods
 from linggao_pension.money import quantize
+from linggao_pension.org.access import require_perm
 from linggao_pension.org.services import jobrun_progress
 
 from .. import reports
@@ -17,7 +18,7 @@ from ..models import (
     Receipt,
     Remittance,
 )
-from ._checks import _require_perm, _system_or_perm
+from ._checks import _system_or_perm
 
 # --- Month-end remittance to the fiscal special account (R18) -------------------------------------------
 
@@ -115,7 +116,7 @@ def remittance_generate_job(*, job, by, month) -> dict:
 def remittance_mark_remitted(*, remittance: Remittance, voucher_no: str, by) -> Remittance:
     """Finance records that the money reached the fiscal special account (已上缴), with the bank
     voucher number. Maker-checker: not the user who generated it (a system-generated one: any finance user)."""
-    _require_perm(by, "contributions.remit_remittance", "无权确认保费上缴")
+    require_perm(by, "contributions.remit_remittance", "无权确认保费上缴")
     voucher_no = (voucher_no or "").strip()
     if not voucher_no:
         raise ValidationError({"voucher_no": "请填写银行凭证号"})

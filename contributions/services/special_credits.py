@@ -8,12 +8,12 @@ from django.utils import timezone
 
 from enrollment.models import Person
 from linggao_pension.money import quantize
+from linggao_pension.org.access import require_perm, require_town
 
 from ..models import (
     EntryKind,
     SpecialCredit,
 )
-from ._checks import _require_perm, _require_town
 from .ledger import account_post
 
 # --- 老农保 merge (R21) and 被征地 subsidies (§8.2) -----------------------------------------------------
@@ -27,9 +27,9 @@ def special_credit_record(
 ) -> SpecialCredit:
     """A clerk records an old-scheme balance to merge (R21) or an approved land-expropriation amount
     (§8.2); it is credited only after a second clerk's review (special_credit_review)."""
-    _require_perm(by, "contributions.add_specialcredit", "无权登记老农保并入或被征地补助")
+    require_perm(by, "contributions.add_specialcredit", "无权登记老农保并入或被征地补助")
     person = Person.objects.select_for_update().get(pk=person.pk)
-    _require_town(by, person.town_id)
+    require_town(by, person.town_id)
     if kind not in SpecialCredit.Kind.values:
         raise ValidationError({"kind": "请选择类型"})
     errors: dict[str, str] = {}
@@ -69,9 +69,9 @@ def special_credit_record(
 @transaction.atomic
 def special_credit_review(*, credit: SpecialCredit, approve: bool, opinion: str, by) -> SpecialCredit:
     """The second clerk approves (credited at once to 老农保个账 or 被征地补助, dated today) or returns it."""
-    _require_perm(by, "contributions.review_specialcredit", "无权复核")
+    require_perm(by, "contributions.review_specialcredit", "无权复核")
     credit = SpecialCredit.objects.select_for_update(of=("self",)).select_related("person").get(pk=credit.pk)
-    _require_town(by, credit.town_id)
+    require_town(by, credit.town_id)
     if credit.status != SpecialCredit.Status.PENDING:
         raise ValidationError(f"该记录状态为“{credit.get_status_display()}”，不能复核")
     if credit.prepared_by_id == by.pk:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AccessLog, JobRun, Town, User, Village
+from .models import AccessLog, JobRun, StatusChange, Town, User, Village
 
 
 @admin.register(Town)
@@ -43,6 +43,24 @@ class AccessLogAdmin(admin.ModelAdmin):
     list_display = ["at", "user", "action", "object_type", "label", "ip_address"]
     list_filter = ["object_type", "action"]
     readonly_fields = [f.name for f in AccessLog._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(admin.ModelAdmin):
+    """Read-only: the steps of every record's state machine (written by linggao_pension.states)."""
+
+    list_display = ["content_type", "object_id", "action", "from_status", "to_status", "by", "at"]
+    list_filter = ["content_type", "action"]
+    list_select_related = ["content_type", "by"]
 
     def has_add_permission(self, request):
         return False

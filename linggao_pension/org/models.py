@@ -7,38 +7,26 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-VIEW_ALL_TOWNS = "org.view_all_towns"
-
-
-def town_scope_q(user, field: str = "town") -> Q | None:
-    """The filter that limits rows to what `user` may see, or None when the user sees every town.
-
-    Every `visible_to(user)` in every app goes through here, so the rule lives in one place:
-    county staff (with org.view_all_towns) see the whole county; a town agent sees their own
-    town only; anyone else sees nothing.
-    """
-    if not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
-    if user.has_perm(VIEW_ALL_TOWNS):
-        return None
-    if user.town_id is None:
-        return Q(pk__in=[])
-    return Q(**{f"{field}_id": user.town_id})
+from . import access
 
 
 class ScopedQuerySet(models.QuerySet):
-    """A QuerySet whose rows belong to a town through `town_field`."""
+    """A QuerySet whose rows belong to a town through `town_field` (or several: `town_fields`)."""
 
     town_field = "town"
+    town_fields: tuple[str, ...] = ()
 
-    def visible_to(self, user):
-        q = town_scope_q(user, self.town_field)
-        return self if q is None else self.filter(q)
+    def in_scope(self, user):
+        """The rows `user` may read (linggao_pension.org.access: their town, or all for county staff)."""
+        return access.in_scope(self, user, *(self.town_fields or (self.town_field,)))
 
 
 class Town(models.Model):
@@ -64,12 +52,9 @@ class Town(models.Model):
         return self.name
 
     @classmethod
-    def visible_to(cls, user):
-        """The towns a user may choose in forms and filters."""
-        qs = cls.objects.filter(is_active=True)
-        if town_scope_q(user) is None:
-            return qs
-        return qs.filter(pk=user.town_id) if user.is_authenticated and user.town_id else qs.none()
+    def choices_for(cls, user):
+        """The active towns a user may choose in forms and filters."""
+        return access.in_scope(cls.objects.filter(is_active=True), user, "pk")
 
 
 class VillageQuerySet(ScopedQuerySet):
@@ -92,6 +77,7 @@ class Village(models.Model):
         verbose_name_plural = "村/居委会"
         ordering = ["town__sort_order", "code"]
         constraints = [models.UniqueConstraint(fields=["town", "name"], name="village_unique_name_in_town")]
+        permissions = [("import_villages", "可导入村/居委会名单")]
 
     def __str__(self) -> str:
         return self.name
@@ -192,14 +178,18 @@ class JobRun(models.Model):
 
     @property
     def kind_label(self) -> str:
-        return settings.JOB_LABELS.get(self.kind, self.kind)
+        from linggao_pension import registry
+
+        return registry.job_labels().get(self.kind, self.kind)
 
     @property
     def result_page_url(self) -> str | None:
         """The app's own page for this job's outcome, where there is one."""
         from django.urls import reverse
 
-        name = settings.JOB_RESULT_PAGES.get(self.kind)
+        from linggao_pension import registry
+
+        name = registry.job_result_pages().get(self.kind)
         return reverse(name, args=[self.pk]) if name else None
 
     @property
@@ -252,3 +242,70 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} {self.label}"
+
+
+class StatusAction(models.TextChoices):
+    CREATE = "create", "录入"
+    EDIT = "edit", "修改"
+    MOVE = "move", "状态变更"
+
+
+class StatusChange(models.Model):
+    """One move of a record along its state machine (linggao_pension.states.state_move), in one table
+    for every record type: which record, from which state to which, who, when and the opinion.
+
+    `maker` marks the steps that prepare a record (entering it, editing it, submitting it): their
+    users never approve it (maker-checker, linggao_pension.workflow).
+    """
+
+    Action = StatusAction
+
+    content_type = models.ForeignKey(ContentType, models.PROTECT, related_name="+", verbose_name="记录类型")
+    object_id = models.PositiveBigIntegerField("记录编号")
+    record = GenericForeignKey("content_type", "object_id")
+    action = models.CharField("操作", max_length=10, choices=Action, default=Action.MOVE)
+    from_status = models.CharField("原状态", max_length=30, blank=True)
+    to_status = models.CharField("新状态", max_length=30)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="经办人")
+    at = models.DateTimeField("时间", default=timezone.now)
+    opinion = models.TextField("意见", blank=True)
+    maker = models.BooleanField("经办（录入、修改或提交）", default=False)
+
+    class Meta:
+        verbose_name = "状态变更记录"
+        verbose_name_plural = "状态变更记录"
+        ordering = ["at", "pk"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="statuschange_record_idx"),
+            models.Index(fields=["by", "content_type"], name="statuschange_by_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=StatusAction.values), name="statuschange_action_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id} {self.from_status} → {self.to_status}"
+
+    def _labels(self) -> dict:
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        try:
+            return dict(model._meta.get_field("status").flatchoices)
+        except FieldDoesNotExist:  # a record type without a `status` field: show the values
+            return {}
+
+    @property
+    def from_label(self) -> str:
+        return self._labels().get(self.from_status, self.from_status) if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return self._labels().get(self.to_status, self.to_status)
+
+    @property
+    def step_label(self) -> str:
+        """How the step reads on a page: 录入, 修改, or 原状态 → 新状态."""
+        if self.action == self.Action.EDIT:
+            return "修改"
+        if not self.from_status:
+            return self.to_label
+        return f"{self.from_label} → {self.to_label}"

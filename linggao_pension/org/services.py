@@ -15,6 +15,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from linggao_pension import registry
+
 from .models import AccessLog, JobRun, stall_cutoff
 
 logger = logging.getLogger("linggao_pension.jobs")
@@ -44,7 +46,7 @@ def system_user():
 
 
 def jobrun_create(*, kind: str, by=None, params: dict | None = None) -> JobRun:
-    if kind not in settings.JOB_HANDLERS:
+    if kind not in registry.job_handlers():
         raise ValueError(f"unknown job kind {kind!r}")
     return JobRun.objects.create(kind=kind, started_by=by, params=params or {})
 
@@ -55,7 +57,7 @@ def job_start(*, kind: str, by, params: dict | None = None, upload=None) -> JobR
     calls this. It stores an uploaded file with the job (params "stored" and "filename", read by
     the handler and served by the job's file view), records the JobRun and enqueues it once the
     caller's transaction commits. Scheduled jobs pass by=system_user()."""
-    if kind not in settings.JOB_HANDLERS:
+    if kind not in registry.job_handlers():
         raise ValueError(f"unknown job kind {kind!r}")
     if by is None or not by.is_active:
         raise PermissionDenied("批处理任务必须记录发起人")
@@ -159,7 +161,8 @@ class _Ticker(threading.Thread):
 
 
 def jobrun_execute(*, job: JobRun) -> JobRun:
-    """Run a queued (or stalled) job with the handler registered for its kind in settings.JOB_HANDLERS.
+    """Run a queued (or stalled) job with the handler registered for its kind (an app's
+    `job_handlers`, linggao_pension.registry).
 
     The job is claimed with a conditional update, so a task delivered twice (or a command and a
     task at once, or two resumes) runs it only once at a time. The handler is called as
@@ -172,7 +175,7 @@ def jobrun_execute(*, job: JobRun) -> JobRun:
     """
     if not _claim(job):
         return job
-    handler = import_string(settings.JOB_HANDLERS[job.kind])
+    handler = import_string(registry.job_handlers()[job.kind])
     ticker = None
     if settings.JOB_HEARTBEAT_SECONDS > 0:
         ticker = _Ticker(job, settings.JOB_HEARTBEAT_SECONDS)

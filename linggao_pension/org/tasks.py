@@ -1,5 +1,5 @@
 """Celery entry points of the job machinery: run one recorded job, and the beat sweep that resumes
-stalled jobs. The jobs themselves are services (settings.JOB_HANDLERS); beat wrappers live only
+stalled jobs. The jobs themselves are services (the apps' job_handlers, linggao_pension.registry); beat wrappers live only
 in the apps' tasks.py modules."""
 
 import logging

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, permission_required
@@ -8,12 +7,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from linggao_pension import imports, registry
+from linggao_pension.exports import xlsx_response
 from linggao_pension.files import serve_stored_file
+from linggao_pension.org.access import require_perm
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
 from . import jobpage, roles, services
+from .filters import AccessLogFilter
 from .models import AccessLog, JobRun
+from .todos import todos_for
 
 login = login_not_required(
     auth_views.LoginView.as_view(template_name="org/login.html", redirect_authenticated_user=True)
@@ -39,10 +43,11 @@ def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
     my_roles = [{"name": g, "description": roles.ROLE_DESCRIPTIONS.get(g, "")} for g in user.role_names]
     recent_jobs = JobRun.objects.filter(started_by=user).select_related("started_by")[:5]
-    return render(request, "org/home.html", {"my_roles": my_roles, "recent_jobs": recent_jobs})
+    return render(request, "org/home.html",
+                  {"my_roles": my_roles, "recent_jobs": recent_jobs, "todos": todos_for(user)})  # fmt: skip
 
 
-def _jobs_visible_to(user):
+def _jobs_for(user):
     qs = JobRun.objects.select_related("started_by")
     if user.has_perm("org.view_all_towns"):
         return qs
@@ -52,7 +57,7 @@ def _jobs_visible_to(user):
 @permission_required("org.view_jobrun", raise_exception=True)
 @require_GET
 def jobrun_list(request: AuthedRequest) -> HttpResponse:
-    qs = _jobs_visible_to(request.user)
+    qs = _jobs_for(request.user)
     kind = request.GET.get("kind")
     if kind:
         qs = qs.filter(kind=kind)
@@ -62,7 +67,7 @@ def jobrun_list(request: AuthedRequest) -> HttpResponse:
 @permission_required("org.view_jobrun", raise_exception=True)
 @require_GET
 def jobrun_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(_jobs_visible_to(request.user), pk=pk)
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
     result_rows, result_messages = jobpage.result_rows(job.result)
     return render(request, "org/jobrun_detail.html", {
         "job": job, "result_rows": result_rows, "result_messages": result_messages,
@@ -77,7 +82,7 @@ def jobrun_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def jobrun_resume(request: AuthedRequest, pk: int) -> HttpResponse:
     """The manager's button on a stalled job's page: it continues where it stopped."""
-    job = get_object_or_404(_jobs_visible_to(request.user), pk=pk)
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
     try:
         services.jobrun_resume(job=job, by=request.user)
     except ValidationError as exc:
@@ -91,7 +96,7 @@ def jobrun_resume(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def jobrun_progress(request: AuthedRequest, pk: int) -> JsonResponse:
     """Polled by the job page while the job runs."""
-    job = get_object_or_404(_jobs_visible_to(request.user), pk=pk)
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
     return JsonResponse(
         {
             "status": job.status,
@@ -111,9 +116,9 @@ def jobrun_progress(request: AuthedRequest, pk: int) -> JsonResponse:
 @require_GET
 def jobrun_file(request: AuthedRequest, pk: int) -> HttpResponse:
     """The file uploaded for an accepted import job (kept with its job; refused ones are deleted).
-    Only a user with the permission of the job's kind (settings.JOB_FILE_PERMISSIONS) gets it."""
-    job = get_object_or_404(_jobs_visible_to(request.user), pk=pk)
-    perm = settings.JOB_FILE_PERMISSIONS.get(job.kind)
+    Only a user with the permission of the job's kind (its app's `job_file_permissions`, linggao_pension.registry) gets it."""
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
+    perm = registry.job_file_permissions().get(job.kind)
     if not perm or not job.params.get("stored"):
         raise Http404("该任务没有保存的文件")
     filename = job.params.get("filename") or job.params["stored"].rsplit("/", 1)[-1]
@@ -124,7 +129,39 @@ def jobrun_file(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("org.view_accesslog", raise_exception=True)
 @require_GET
 def accesslog_list(request: AuthedRequest) -> HttpResponse:
-    qs = AccessLog.objects.select_related("user")
-    if request.GET.get("q"):
-        qs = qs.filter(label__icontains=request.GET["q"])
-    return render(request, "org/accesslog_list.html", {"page": paginate(request, qs), "q": request.GET.get("q", "")})
+    filterset = AccessLogFilter(request.GET, queryset=AccessLog.objects.select_related("user"), request=request)
+    return render(request, "org/accesslog_list.html", {"page": paginate(request, filterset.qs), "filter": filterset})
+
+
+# --- the one import result page (linggao_pension.imports) -------------------------------------------
+
+
+def _import_job(request: AuthedRequest, pk: int):
+    """An import job of a kind the apps declare: 403 without that import's permission, 404 for a
+    job the user may not see (another user's, for a town agent)."""
+    specs = registry.imports()
+    kind = JobRun.objects.filter(kind__in=list(specs), pk=pk).values_list("kind", flat=True).first()
+    if kind is None:
+        raise Http404("没有找到该导入")
+    require_perm(request.user, specs[kind].perm)
+    return get_object_or_404(_jobs_for(request.user), pk=pk), specs[kind]
+
+
+@require_GET
+def import_result(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Where every upload page lands: progress while the job runs (the page reloads itself when it
+    ends), then the number imported or every bad row of a refused file."""
+    job, spec = _import_job(request, pk)
+    outcome = imports.import_outcome(job)
+    success = spec.success.format(imported=outcome["imported"])
+    return render(request, "imports/result.html", {**outcome, "spec": spec, "success": success})
+
+
+@require_GET
+def import_errors(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Every bad row of a refused file as a workbook, to correct the file row by row."""
+    job, _ = _import_job(request, pk)
+    errors = imports.import_outcome(job)["errors"]
+    if not errors:
+        raise Http404("该导入没有错误")
+    return xlsx_response(imports.errors_workbook(errors), f"导入错误清单_{job.pk}.xlsx")

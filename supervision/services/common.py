@@ -1,9 +1,8 @@
 """Actor checks, yearly document numbers and the state-machine move helper shared by supervision."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 
-from linggao_pension.org.models import town_scope_q
+from linggao_pension.org.access import require_perm, require_town  # noqa: F401 (the one check, re-exported)
 
 from ..models import NumberCounter
 
@@ -12,20 +11,6 @@ RESPOND = "supervision.respond_inspection"
 CHECK_SUSPECTS = "supervision.check_suspects"
 HANDLE_REPORTS = "supervision.handle_reports"
 MANAGE_TRAINING = "supervision.manage_training"
-
-
-def require_perm(by, perm: str, message: str) -> None:
-    if by is None or not by.is_authenticated or not by.has_perm(perm):
-        raise PermissionDenied(message)
-
-
-def require_town(by, town_id: int) -> None:
-    """A record of a town the actor cannot see does not exist for them (404, not 403)."""
-    q = town_scope_q(by)
-    if q is None:
-        return
-    if by.town_id is None or by.town_id != town_id:
-        raise Http404("没有找到该记录")
 
 
 def next_number(prefix: str, year: int) -> str:

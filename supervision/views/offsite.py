@@ -23,7 +23,7 @@ FORMS = {"upload": F.SubmissionForm, "review": F.SubmissionReviewForm, "report":
 
 
 def _requests(request):
-    return DataRequest.objects.visible_to(request.user).select_related("town", "created_by")
+    return DataRequest.objects.in_scope(request.user).select_related("town", "created_by")
 
 
 @permission_required(VIEW_REQUEST, raise_exception=True)

@@ -24,7 +24,7 @@ VIEW_ITEM = "supervision.view_suspectitem"
 
 
 def _items(request):
-    return SuspectItem.objects.visible_to(request.user).select_related("person", "person__town", "decided_by")
+    return SuspectItem.objects.in_scope(request.user).select_related("person", "person__town", "decided_by")
 
 
 @permission_required(VIEW_ITEM, raise_exception=True)

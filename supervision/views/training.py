@@ -24,7 +24,7 @@ VIEW_TRAINING = "supervision.view_trainingsession"
 def training_list(request: AuthedRequest) -> HttpResponse:
     sessions = TrainingSession.objects.prefetch_related("attendances__town").order_by("-held_on", "-pk")
     page = paginate(request, sessions)
-    visits = GuidanceVisit.objects.visible_to(request.user).select_related("town").order_by("-visited_on")[:20]
+    visits = GuidanceVisit.objects.in_scope(request.user).select_related("town").order_by("-visited_on")[:20]
     return render(request, "supervision/training_list.html", {"page": page, "visits": visits,
                                                               "can_manage": request.user.has_perm(TRAINING)})
 
@@ -59,6 +59,6 @@ def town_overview(request: AuthedRequest) -> HttpResponse:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         year = timezone.localdate().year
-    rows = selectors.town_overview(year=year, towns=Town.visible_to(request.user).order_by("sort_order"))
+    rows = selectors.town_overview(year=year, towns=Town.choices_for(request.user).order_by("sort_order"))
     return render(request, "supervision/town_overview.html", {"rows": rows, "year": year,
                                                               "years": range(timezone.localdate().year, 2019, -1)})

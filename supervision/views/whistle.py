@@ -12,17 +12,17 @@ from linggao_pension.types import AuthedRequest
 
 from .. import forms as F
 from ..filters import ReferralFilter, WhistleFilter
-from ..models import Referral, WhistleReport
-from ..services import onsite, whistle
+from ..models import Inspection, Referral, WhistleReport
+from ..services import onsite, plans, whistle
 from .common import MANAGE, REPORTS, apply_refusal, post_action
 
 VIEW_REPORT = "supervision.view_whistlereport"
 FORMS = {"assign": F.AssignForm, "investigate": F.InvestigateForm, "answer": F.AnswerForm,
-         "referral": F.ReferralForm}  # fmt: skip
+         "referral": F.ReferralForm, "inspect": F.InspectionForm}  # fmt: skip
 
 
 def _reports(request):
-    return WhistleReport.objects.visible_to(request.user).select_related("town", "person", "assigned_to")
+    return WhistleReport.objects.in_scope(request.user).select_related("town", "person", "assigned_to")
 
 
 @permission_required(VIEW_REPORT, raise_exception=True)
@@ -101,10 +101,20 @@ def report_referral(request: AuthedRequest, pk: int) -> HttpResponse:
     return _step(request, pk, "referral", call, "已登记移送")
 
 
+@permission_required(MANAGE, raise_exception=True)
+@require_POST
+def report_inspection(request: AuthedRequest, pk: int) -> HttpResponse:
+    """三(1)③: a report checked on site: an inspection of the unit, its source the report."""
+    def call(report, d):
+        return plans.inspection_create(kind=Inspection.Kind.REPORT, **d, by=request.user, source_report=report)
+
+    return _step(request, pk, "inspect", call, "已安排现场监督核查")
+
+
 @permission_required("supervision.view_referral", raise_exception=True)
 @require_GET
 def referral_list(request: AuthedRequest) -> HttpResponse:
-    qs = Referral.objects.visible_to(request.user).select_related("town", "inspection", "report")
+    qs = Referral.objects.in_scope(request.user).select_related("town", "inspection", "report")
     filterset = ReferralFilter(request.GET, queryset=qs, request=request)
     page = paginate(request, filterset.qs.order_by("-sent_on", "-pk"))
     return render(request, "supervision/referral_list.html", {"filter": filterset, "page": page})
@@ -113,7 +123,7 @@ def referral_list(request: AuthedRequest) -> HttpResponse:
 @permission_required("supervision.view_referral", raise_exception=True)
 @require_GET
 def referral_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    referral = get_object_or_404(Referral.objects.visible_to(request.user).select_related("town"), pk=pk)
+    referral = get_object_or_404(Referral.objects.in_scope(request.user).select_related("town"), pk=pk)
     form = F.ReferralAnswerForm(prefix="answer")
     return render(request, "supervision/referral_detail.html", {"referral": referral, "form": form,
                   "can_answer": request.user.has_perm(MANAGE) and referral.status == Referral.Status.SENT})
@@ -122,7 +132,7 @@ def referral_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required(MANAGE, raise_exception=True)
 @require_POST
 def referral_answer(request: AuthedRequest, pk: int) -> HttpResponse:
-    referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=pk)
+    referral = get_object_or_404(Referral.objects.in_scope(request.user), pk=pk)
     form = F.ReferralAnswerForm(request.POST, prefix="answer")
     return post_action(request, form, lambda d: onsite.referral_answer(referral=referral, **d, by=request.user),
                        "已登记反馈结果", "supervision:referral_detail", lambda bound: render(
@@ -135,6 +145,6 @@ def referral_answer(request: AuthedRequest, pk: int) -> HttpResponse:
 def referral_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     from linggao_pension.exports import pdf_response, render_pdf
 
-    referral = get_object_or_404(Referral.objects.visible_to(request.user).select_related("town"), pk=pk)
+    referral = get_object_or_404(Referral.objects.in_scope(request.user).select_related("town"), pk=pk)
     content = render_pdf("supervision/pdf/referral.html", {"referral": referral, "title": referral.get_kind_display()})
     return pdf_response(content, f"移送函_{referral.number}.pdf")

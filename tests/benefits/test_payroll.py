@@ -438,15 +438,17 @@ def test_beat_job_generates_once_on_or_after_the_payroll_day():
         assert services.payroll_scheduled(today=date(2026, 1, 20)) == JobRun.Status.SUCCEEDED
         assert services.payroll_scheduled(today=date(2026, 1, 20)) == "本月发放已生成"
     job = JobRun.objects.get(kind="benefits.payroll")
-    assert (job.started_by, job.params, job.result["lines"]) == (None, {"month": "2026-01"}, 1)
+    assert (job.started_by.username, job.params, job.result["lines"]) == ("system", {"month": "2026-01"}, 1)
     run = PayrollRun.objects.get()
-    assert run.generated_by is None
+    assert run.generated_by == job.started_by  # the system user, not "no author" (issue 8)
     with at(2026, 2, 20):
         assert services.payroll_scheduled(today=date(2026, 2, 20)) == "上月发放尚未回盘结束"
 
 
-def test_beat_task_is_scheduled(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["benefits-monthly-payroll"]
+def test_beat_task_is_scheduled():
+    from linggao_pension.celery import app
+
+    entry = app.conf.beat_schedule["benefits-monthly-payroll"]
     assert entry["task"] == "benefits.tasks.payroll_monthly"
 
 

@@ -134,13 +134,13 @@ def test_missing_permission_is_403(client, request, name, fixture, methods, outs
 
 def test_bank_file_and_import_result_pages_are_403_without_permission(client, agent, exported, clerk):
     bank_file = PayrollBankFile.objects.first()
-    job = services.pensioners_import_start(stored="x.xlsx", filename="x.xlsx", by=clerk)
+    job = JobRun.objects.create(kind="benefits.import_pensioners", started_by=clerk, params={"stored": "x.xlsx"})
     client.force_login(agent)
     assert client.get(reverse("benefits:bankfile_download", args=[bank_file.pk])).status_code == 403
-    assert client.get(reverse("benefits:pensioner_import_result", args=[job.pk])).status_code == 403
+    assert client.get(reverse("org:import_result", args=[job.pk])).status_code == 403
     client.force_login(clerk)
     assert client.post(reverse("benefits:bankfile_download", args=[bank_file.pk])).status_code == 405
-    assert client.post(reverse("benefits:pensioner_import_result", args=[job.pk])).status_code == 405
+    assert client.post(reverse("org:import_result", args=[job.pk])).status_code == 405
 
 
 # --- another town's rows are 404 ----------------------------------------------------------------------------
@@ -173,7 +173,7 @@ def test_unknown_rows_are_404_for_county_staff(client, admin_user, name):
 
 @pytest.mark.parametrize(
     "name", ["benefits:payroll_detail", "benefits:payroll_return_template", "benefits:bankfile_download",
-             "benefits:pensioner_import_result"],
+             "org:import_result"],
 )
 def test_unknown_rows_are_404_on_get(client, admin_user, name):
     client.force_login(admin_user)
@@ -414,7 +414,7 @@ def test_pensioner_import_page(client, clerk, town, poster, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("benefits:pensioner_import"), {"file": upload})
     job = JobRun.objects.get(kind="benefits.import_pensioners")
-    assert response["Location"] == reverse("benefits:pensioner_import_result", args=[job.pk])
+    assert response["Location"] == reverse("org:import_result", args=[job.pk])
     assert job.status == JobRun.Status.SUCCEEDED
     assert Pension.objects.get(person=person).account_pension == D("1.00")
     result = client.get(response["Location"]).content.decode()
@@ -424,9 +424,9 @@ def test_pensioner_import_page(client, clerk, town, poster, django_capture_on_co
 def test_pensioner_import_page_refuses_a_non_excel_file(client, clerk):
     client.force_login(clerk)
     upload = io.BytesIO(b"not excel")
-    upload.name = "list.csv"
+    upload.name = "list.txt"
     response = client.post(reverse("benefits:pensioner_import"), {"file": upload})
-    assert "请上传 Excel（.xlsx）文件" in response.content.decode()
+    assert "请上传 Excel（.xlsx 或 97-2003 的 .xls）或 CSV 文件" in response.content.decode()
     assert not JobRun.objects.exists()
 
 
@@ -622,6 +622,6 @@ def test_the_paid_on_date_is_filled_in_a_format_the_browser_date_input_reads(cli
         response = client.post(reverse("benefits:payroll_close", args=[exported.pk]),
                                {"file": upload, "paid_on": "2026-01-24"})
     html = response.content.decode()
-    assert response.status_code == 200 and "请上传 Excel（.xlsx）文件" in html
+    assert response.status_code == 200 and "请上传 Excel（.xlsx 或 97-2003 的 .xls）或 CSV 文件" in html
     assert 'type="date" name="paid_on" value="2026-01-24"' in html
     assert not JobRun.objects.filter(kind="benefits.payroll_close").exists()

@@ -270,7 +270,7 @@ def test_import_page_imports_or_lists_every_error(client, clerk, person):
     assert not Receipt.objects.exists()
     response = client.post(url, {"file": xlsx_upload([[person.id_number, 2026, 200, "2026-03-01", "2", "B1"]])})
     assert response.status_code == 302 and Receipt.objects.get().receipt_no == "B1"
-    response = client.post(url, {"file": io.BytesIO(b"not excel")})
+    response = client.post(url, {"file": io.BytesIO(b"\x00not a spreadsheet\x00")})  # text is read as CSV
     assert "无法读取文件" in response.content.decode() or "提交的数据不是文件" in response.content.decode()
     assert login(client, clerk).put(url).status_code == 405
 

@@ -9,6 +9,7 @@ import time_machine
 from enrollment import services
 from enrollment.models import IdentityCode
 from linggao_pension.org.models import Village
+from linggao_pension.workflow import RS, review_move
 from tests.factories import make_id_number
 
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -66,9 +67,9 @@ def draft(agent, town):
 
 @pytest.fixture
 def submitted(draft, agent):
-    return services.application_submit(application=draft, opinion="材料齐全", by=agent)
+    return review_move(to=RS.TOWN_APPROVED, record=draft, opinion="材料齐全", by=agent)
 
 
 @pytest.fixture
 def approved(submitted, clerk):
-    return services.application_approve(application=submitted, opinion="同意", by=clerk)
+    return review_move(to=RS.COUNTY_APPROVED, record=submitted, opinion="同意", by=clerk)

@@ -9,6 +9,7 @@ from django.db import connection
 
 from enrollment import services
 from enrollment.models import ChangeRequest, EnrollmentApplication, NumberSequence, Person, ReviewStatus
+from linggao_pension.workflow import RS, review_move
 from tests.factories import PersonFactory, make_id_number
 
 from .conftest import application_data
@@ -53,10 +54,10 @@ def test_two_approvals_at_once_get_different_insured_numbers(agent, clerk, clerk
     for year in (1961, 1962):
         app = services.application_create(data=application_data(town, id_number=make_id_number(date(year, 5, 5))),
                                           by=agent)  # fmt: skip
-        apps.append(services.application_submit(application=app, by=agent))
+        apps.append(review_move(to=RS.TOWN_APPROVED, record=app, by=agent))
     results = run_together(
-        lambda: services.application_approve(application=apps[0], by=clerk),
-        lambda: services.application_approve(application=apps[1], by=clerk2),
+        lambda: review_move(to=RS.COUNTY_APPROVED, record=apps[0], by=clerk),
+        lambda: review_move(to=RS.COUNTY_APPROVED, record=apps[1], by=clerk2),
     )
     assert all(isinstance(r, EnrollmentApplication) for r in results), results
     numbers = sorted(Person.objects.values_list("insured_no", flat=True))
@@ -66,10 +67,10 @@ def test_two_approvals_at_once_get_different_insured_numbers(agent, clerk, clerk
 
 def test_the_same_application_approved_twice_at_once_creates_one_person(agent, clerk, clerk2, town):
     app = services.application_create(data=application_data(town), by=agent)
-    services.application_submit(application=app, by=agent)
+    review_move(to=RS.TOWN_APPROVED, record=app, by=agent)
     results = run_together(
-        lambda: services.application_approve(application=app, by=clerk),
-        lambda: services.application_approve(application=app, by=clerk2),
+        lambda: review_move(to=RS.COUNTY_APPROVED, record=app, by=clerk),
+        lambda: review_move(to=RS.COUNTY_APPROVED, record=app, by=clerk2),
     )
     refused = [r for r in results if isinstance(r, ValidationError)]
     assert len(refused) == 1 and "当前状态为“县复核通过”" in refused[0].messages[0]
@@ -109,10 +110,10 @@ def test_a_change_approved_twice_at_once_is_applied_once(agent, clerk, clerk2, t
             "bank_account": person.bank_account, "town": town, "village": None, "identity": person.identity,
             "reason": "换号"}  # fmt: skip
     change = services.change_request_create(person=person, data=data, by=agent)
-    services.change_request_submit(change_request=change, by=agent)
+    review_move(to=RS.TOWN_APPROVED, record=change, by=agent)
     results = run_together(
-        lambda: services.change_request_approve(change_request=change, by=clerk),
-        lambda: services.change_request_approve(change_request=change, by=clerk2),
+        lambda: review_move(to=RS.COUNTY_APPROVED, record=change, by=clerk),
+        lambda: review_move(to=RS.COUNTY_APPROVED, record=change, by=clerk2),
     )
     assert sum(isinstance(r, ChangeRequest) for r in results) == 1, results
     assert ChangeRequest.objects.get().status == ReviewStatus.COUNTY_APPROVED

@@ -124,9 +124,14 @@ def test_wrong_headers_are_one_clear_error():
     assert not Person.objects.exists()
 
 
-def test_not_an_xlsx_file():
-    result = services.residents_import(file=io.BytesIO(b"id,name\n1,2\n"))
+def test_not_a_spreadsheet_file():
+    result = services.residents_import(file=io.BytesIO(b"\x00\x01 not a spreadsheet \x00"))
     assert result.errors[0].message.startswith("无法读取文件")
+
+
+def test_a_csv_with_other_columns_is_refused_by_its_header():
+    result = services.residents_import(file=io.BytesIO(b"id,name\n1,2\n"))
+    assert result.errors[0].message.startswith("表头不正确")
 
 
 def test_numeric_id_cells_get_a_hint():
@@ -245,13 +250,13 @@ def test_upload_page_runs_the_import_as_a_job(client, clerk, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(client, valid_rows(4))
     job = JobRun.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("enrollment:import_result", args=[job.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("org:import_result", args=[job.pk])
     job.refresh_from_db()
     assert job.status == JobRun.Status.SUCCEEDED and job.started_by == clerk
     assert job.params["filename"] == "在册人员.xlsx"
     assert Person.objects.count() == 4
     assert Person.history.first().history_user == clerk
-    page = client.get(reverse("enrollment:import_result", args=[job.pk])).content.decode()
+    page = client.get(reverse("org:import_result", args=[job.pk])).content.decode()
     assert "已导入 4 名参保人员" in page
     assert "在册人员.xlsx" in client.get(reverse("enrollment:import_upload")).content.decode()
 
@@ -264,7 +269,7 @@ def test_upload_of_a_bad_file_lists_the_errors(client, clerk, django_capture_on_
         upload(client, rows)
     job = JobRun.objects.get()
     assert job.status == JobRun.Status.FAILED
-    page = client.get(reverse("enrollment:import_result", args=[job.pk])).content.decode()
+    page = client.get(reverse("org:import_result", args=[job.pk])).content.decode()
     assert "未导入任何数据" in page and "未知的镇/农场“加来镇”" in page and "<td>4</td>" in page
     assert not Person.objects.exists()
 
@@ -279,14 +284,14 @@ def test_refused_upload_lands_on_the_result_page_with_every_bad_row(client, cler
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(client, rows)
     job = JobRun.objects.get()
-    assert response["Location"] == reverse("enrollment:import_result", args=[job.pk])
+    assert response["Location"] == reverse("org:import_result", args=[job.pk])
     page = client.get(response["Location"])
     html = page.content.decode()
     assert "发现 600 处错误，未导入任何数据" in html
     assert html.count("<td>身份证号校验位错误</td>") == 600
     assert [e["row"] for e in page.context["errors"]] == list(range(3, 603))
-    assert reverse("enrollment:import_errors", args=[job.pk]) in html
-    download = client.get(reverse("enrollment:import_errors", args=[job.pk]))
+    assert reverse("org:import_errors", args=[job.pk]) in html
+    download = client.get(reverse("org:import_errors", args=[job.pk]))
     sheet = load_workbook(io.BytesIO(download.content)).worksheets[0]
     lines = list(sheet.iter_rows(min_row=3, values_only=True))
     assert len(lines) == 600 and lines[0] == (3, "身份证号", "身份证号校验位错误") and lines[-1][0] == 602
@@ -297,7 +302,7 @@ def test_result_page_of_a_running_import_shows_progress_and_reloads_itself(clien
     job = JobRun.objects.create(kind="import_residents", started_by=clerk, status=JobRun.Status.RUNNING,
                                 params={"filename": "在册人员.xlsx"}, progress_done=2000, progress_total=10000)  # fmt: skip
     client.force_login(clerk)
-    html = client.get(reverse("enrollment:import_result", args=[job.pk])).content.decode()
+    html = client.get(reverse("org:import_result", args=[job.pk])).content.decode()
     assert 'id="job"' in html and 'data-finished="0"' in html
     assert reverse("org:jobrun_progress", args=[job.pk]) in html and "2000/10000" in html
     assert "正在校验和导入" in html and "已导入" not in html
@@ -308,17 +313,17 @@ def test_result_page_of_a_crashed_import_shows_the_reason_without_the_traceback(
                                 params={"filename": "在册人员.xlsx"},
                                 error="磁盘已满\nTraceback (most recent call last):\n  File ...")  # fmt: skip
     client.force_login(clerk)
-    html = client.get(reverse("enrollment:import_result", args=[job.pk])).content.decode()
+    html = client.get(reverse("org:import_result", args=[job.pk])).content.decode()
     assert "导入未完成，未导入任何数据：磁盘已满" in html and "Traceback" not in html
 
 
-def test_upload_must_be_xlsx(client, clerk):
+def test_upload_must_be_a_spreadsheet(client, clerk):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(clerk)
-    response = client.post(reverse("enrollment:import_upload"), {"file": SimpleUploadedFile("a.csv", b"x,y")})
+    response = client.post(reverse("enrollment:import_upload"), {"file": SimpleUploadedFile("a.txt", b"x,y")})
     assert response.status_code == 200
-    assert "请上传 Excel（.xlsx）文件" in response.content.decode()
+    assert "请上传 Excel（.xlsx 或 97-2003 的 .xls）或 CSV 文件" in response.content.decode()
     assert not JobRun.objects.exists()
 
 
@@ -339,6 +344,6 @@ def test_result_page_of_an_import_run_from_the_command(client, clerk, tmp_path):
     call_command("import_residents", str(write(tmp_path, valid_rows(2))), stdout=io.StringIO())
     job = JobRun.objects.get()
     client.force_login(clerk)
-    html = client.get(reverse("enrollment:import_result", args=[job.pk])).content.decode()
+    html = client.get(reverse("org:import_result", args=[job.pk])).content.decode()
     assert "已导入 2 名参保人员" in html and "命令行" in html
-    assert reverse("enrollment:import_result", args=[job.pk]) in client.get(reverse("enrollment:import_upload")).content.decode()
+    assert reverse("org:import_result", args=[job.pk]) in client.get(reverse("enrollment:import_upload")).content.decode()

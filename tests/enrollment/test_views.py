@@ -13,6 +13,7 @@ from django.urls import reverse
 from enrollment import services
 from enrollment.models import ChangeRequest, EnrollmentApplication, Person, ReviewStatus
 from linggao_pension.org.models import AccessLog, JobRun
+from linggao_pension.workflow import review_move
 from tests.factories import PersonFactory, make_id_number
 
 from .conftest import application_data
@@ -40,11 +41,11 @@ def ctx(agent, clerk, town) -> Ctx:
     submitted = services.application_create(
         data=application_data(town, id_number=make_id_number(date(1966, 6, 6)), name="陈春兰"), by=agent
     )
-    services.application_submit(application=submitted, by=agent)
+    review_move(to=RS.TOWN_APPROVED, record=submitted, by=agent)
     change = services.change_request_create(person=person, data=_change(person, phone="13900000001"), by=agent)
     change_submitted = services.change_request_create(person=other, data=_change(other, phone="13900000002"),
                                                       by=agent)  # fmt: skip
-    services.change_request_submit(change_request=change_submitted, by=agent)
+    review_move(to=RS.TOWN_APPROVED, record=change_submitted, by=agent)
     job = JobRun.objects.create(kind="import_residents", started_by=clerk, status=JobRun.Status.SUCCEEDED,
                                 params={"filename": "a.xlsx"}, result={"imported": 3, "errors": []})  # fmt: skip
     refused_job = JobRun.objects.create(
@@ -115,8 +116,8 @@ VIEWS = [
      "agent", "clerk", "agent_elsewhere"),
     ("import_upload", lambda c: reverse("enrollment:import_upload"), "get", "clerk", "agent", None),
     ("import_template", lambda c: reverse("enrollment:import_template"), "get", "clerk", "agent", None),
-    ("import_result", lambda c: reverse("enrollment:import_result", args=[c.job.pk]), "get", "clerk", "agent", None),
-    ("import_errors", lambda c: reverse("enrollment:import_errors", args=[c.refused_job.pk]), "get", "clerk", "agent",
+    ("import_result", lambda c: reverse("org:import_result", args=[c.job.pk]), "get", "clerk", "agent", None),
+    ("import_errors", lambda c: reverse("org:import_errors", args=[c.refused_job.pk]), "get", "clerk", "agent",
      None),
 ]  # fmt: skip
 IDS = [v[0] for v in VIEWS]
@@ -160,13 +161,13 @@ def test_missing_permission_is_403(client, request, ctx, name, url, method, ok, 
 def test_import_result_of_another_job_kind_is_404(client, clerk):
     job = JobRun.objects.create(kind="payroll", started_by=clerk)
     client.force_login(clerk)
-    assert client.get(reverse("enrollment:import_result", args=[job.pk])).status_code == 404
-    assert client.get(reverse("enrollment:import_errors", args=[job.pk])).status_code == 404
+    assert client.get(reverse("org:import_result", args=[job.pk])).status_code == 404
+    assert client.get(reverse("org:import_errors", args=[job.pk])).status_code == 404
 
 
 def test_import_errors_of_an_import_without_errors_is_404(client, clerk, ctx):
     client.force_login(clerk)
-    assert client.get(reverse("enrollment:import_errors", args=[ctx.job.pk])).status_code == 404
+    assert client.get(reverse("org:import_errors", args=[ctx.job.pk])).status_code == 404
 
 
 def test_pages_need_login(client, ctx):
@@ -286,11 +287,11 @@ def test_after_a_move_the_old_town_sees_its_records_without_a_dead_link_to_the_p
     client, agent, agent_elsewhere, clerk, town, other_town
 ):
     application = services.application_create(data=application_data(town), by=agent)
-    services.application_submit(application=application, by=agent)
-    person = services.application_approve(application=application, by=clerk).person
+    review_move(to=RS.TOWN_APPROVED, record=application, by=agent)
+    person = review_move(to=RS.COUNTY_APPROVED, record=application, by=clerk).person
     change = services.change_request_create(person=person, data=_change(person, town=other_town), by=agent)
-    services.change_request_submit(change_request=change, by=agent)
-    services.change_request_approve(change_request=change, by=clerk)
+    review_move(to=RS.TOWN_APPROVED, record=change, by=agent)
+    review_move(to=RS.COUNTY_APPROVED, record=change, by=clerk)
     person_url = reverse("enrollment:person_detail", args=[person.pk])
     client.force_login(agent)  # the old town: still sees the application and the change, not the person
     assert client.get(person_url).status_code == 404
@@ -415,8 +416,8 @@ def test_agent_full_view_still_limited_to_own_town(client, agent_elsewhere, ctx)
 
 def test_person_page_shows_application_changes_and_history(client, agent, clerk, town):
     application = services.application_create(data=application_data(town), by=agent)
-    services.application_submit(application=application, by=agent)
-    application = services.application_approve(application=application, by=clerk)
+    review_move(to=RS.TOWN_APPROVED, record=application, by=agent)
+    application = review_move(to=RS.COUNTY_APPROVED, record=application, by=clerk)
     client.force_login(clerk)
     html = client.get(reverse("enrollment:person_detail", args=[application.person_id])).content.decode()
     assert application.number in html
@@ -439,7 +440,7 @@ def test_person_page_query_count_does_not_grow_with_the_entries(client, agent, c
             person.save()
             change = services.change_request_create(person=person, data=_change(person, phone=f"137{i:08d}"),
                                                     by=agent)  # fmt: skip
-            services.change_request_cancel(change_request=change, opinion="测试", by=agent)
+            review_move(to=RS.CANCELLED, record=change, opinion="测试", by=agent)
         return person
 
     few, many = person_with(2), person_with(30)
@@ -464,18 +465,20 @@ def test_person_page_says_when_the_history_is_cut(client, clerk, town):
 
 
 def section_with_content(request, person):
-    return {"title": "测试板块", "template": "enrollment/_review_steps.html", "context": {"steps": []}}
+    return {"title": "测试板块", "template": "review/_steps.html", "context": {"steps": []}}
 
 
 def section_absent(request, person):
     return None
 
 
-def test_person_page_renders_sections_of_other_apps(client, clerk, ctx, settings):
-    settings.PERSON_PAGE_SECTIONS = [
+def test_person_page_renders_sections_of_other_apps(client, clerk, ctx, monkeypatch):
+    from linggao_pension import registry
+
+    monkeypatch.setattr(registry, "person_page_sections", lambda: [
         "tests.enrollment.test_views.section_with_content",
         "tests.enrollment.test_views.section_absent",
-    ]
+    ])  # fmt: skip
     client.force_login(clerk)
     html = client.get(reverse("enrollment:person_detail", args=[ctx.person.pk])).content.decode()
     assert html.count('class="card person-section"') == 1
@@ -518,7 +521,7 @@ def test_dashboard_shows_counts_and_pending_reviews(client, clerk, clerk2, ctx):
 
 
 def test_dashboard_hides_what_the_reviewer_submitted(client, admin_user, ctx):
-    services.application_submit(application=ctx.draft, by=admin_user)
+    review_move(to=RS.TOWN_APPROVED, record=ctx.draft, by=admin_user)
     client.force_login(admin_user)
     panels = {p["title"]: p for p in client.get(reverse("enrollment:index")).context["panels"]}
     assert [a.pk for a in panels["待我县复核的参保登记申请"]["rows"]] == [ctx.submitted.pk]

@@ -19,7 +19,7 @@ def test_twelve_units_of_lingao_are_seeded():
 
 
 def test_every_permission_named_in_roles_exists():
-    for role, names in roles.ROLE_PERMISSIONS.items():
+    for role, names in roles.role_permissions().items():
         for name in names:
             app_label, codename = name.split(".")
             assert Permission.objects.filter(content_type__app_label=app_label, codename=codename).exists(), (
@@ -81,10 +81,10 @@ def test_logout_is_post_only_and_ends_session(client, clerk):
 def test_village_scope_for_town_agent(agent, clerk, town, other_town):
     Village.objects.create(town=town, code="V1", name="甲村")
     Village.objects.create(town=other_town, code="V2", name="乙村")
-    assert list(Village.objects.visible_to(agent).values_list("name", flat=True)) == ["甲村"]
-    assert Village.objects.visible_to(clerk).count() == 2
-    assert list(Town.visible_to(agent)) == [town]
-    assert Town.visible_to(clerk).count() == 12
+    assert list(Village.objects.in_scope(agent).values_list("name", flat=True)) == ["甲村"]
+    assert Village.objects.in_scope(clerk).count() == 2
+    assert list(Town.choices_for(agent)) == [town]
+    assert Town.choices_for(clerk).count() == 12
 
 
 def test_agent_without_town_sees_nothing(db):
@@ -92,13 +92,14 @@ def test_agent_without_town_sees_nothing(db):
 
     lost = make_user("lost", roles.TOWN_AGENT, None)
     Village.objects.create(town=Town.objects.first(), code="V1", name="甲村")
-    assert Village.objects.visible_to(lost).count() == 0
+    assert Village.objects.in_scope(lost).count() == 0
 
 
 @pytest.fixture
-def test_jobs(settings):
-    settings.JOB_HANDLERS = {"count_towns": "tests.org.jobs.count_towns", "refuse": "tests.org.jobs.refuse"}
-    settings.JOB_LABELS = {"count_towns": "统计镇数"}
+def test_jobs(declare):
+    """Two jobs declared as an app declares its own (linggao_pension.registry)."""
+    declare(job_handlers={"count_towns": "tests.org.jobs.count_towns", "refuse": "tests.org.jobs.refuse"},
+            job_labels={"count_towns": "统计镇数"})  # fmt: skip
 
 
 def test_job_run_records_success_and_progress(clerk, client, test_jobs, django_capture_on_commit_callbacks):
@@ -148,7 +149,7 @@ def test_job_page_lists_row_errors(client, clerk):
     client.force_login(clerk)
     page = client.get(reverse("org:jobrun_detail", args=[job.pk])).content.decode()
     assert "<th>导入条数</th><td class=\"num\">0</td>" in page
-    assert reverse("enrollment:import_result", args=[job.pk]) in page
+    assert reverse("org:import_result", args=[job.pk]) in page
     assert "身份证号校验位错误" in page and "<td>3</td>" in page
 
 
@@ -200,3 +201,27 @@ def test_money_never_accepts_float():
         money.quantize(1.5)
     assert money.quantize(Decimal("2.345")) == Decimal("2.35")
     assert money.quantize(Decimal("-2.345")) == Decimal("-2.35")
+
+
+def test_apps_declare_themselves_in_the_registry():
+    """Each app's apps.py declares its jobs, beat entries, sections, seeders, menu and permissions;
+    nothing central lists them (linggao_pension.registry)."""
+    from linggao_pension import registry
+    from linggao_pension.celery import app
+
+    assert registry.job_handlers()["import_residents"] == "enrollment.services.residents_import_job"
+    assert "benefits.payroll" in registry.job_labels()
+    assert set(app.conf.beat_schedule) >= {"contributions-post-interest", "benefits-monthly-payroll"}
+    assert registry.demo_seeders()[:2] == ["linggao_pension.org.demo.seed", "enrollment.demo.seed"]
+    titles = [s.title for s in registry.nav_sections()]
+    assert titles[0] == "工作台" and titles[-1] == "系统" and "监督检查" in titles
+    assert "benefits.sections.person_section" in registry.person_page_sections()
+    assert "enrollment.submit_changerequest" in registry.role_permissions()[roles.TOWN_AGENT]
+
+
+def test_home_todos_hook_lists_waiting_reviews(clerk, agent):
+    from linggao_pension import registry
+
+    labels = [item["label"] for item in registry.home_todos(clerk)]
+    assert "待县复核的参保登记申请" in labels
+    assert all(item["count"] == 0 for item in registry.home_todos(agent))

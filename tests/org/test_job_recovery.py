@@ -4,6 +4,7 @@ reasons, the system user as the actor of scheduled jobs, job_start and the no-br
 
 import logging
 import sys
+import threading
 import time
 from datetime import timedelta
 
@@ -33,13 +34,12 @@ class Killed(BaseException):
 
 
 @pytest.fixture
-def test_jobs(settings):
-    settings.JOB_HANDLERS = {
-        **settings.JOB_HANDLERS,
-        "count_towns": "tests.org.jobs.count_towns", "crash": "tests.org.jobs.crash",
-        "wait_for_gate": "tests.org.jobs.wait_for_gate",
-    }
-    settings.JOB_LABELS = {**settings.JOB_LABELS, "count_towns": "统计镇数"}
+def test_jobs(declare):
+    declare(
+        job_handlers={"count_towns": "tests.org.jobs.count_towns", "crash": "tests.org.jobs.crash",
+                      "wait_for_gate": "tests.org.jobs.wait_for_gate"},
+        job_labels={"count_towns": "统计镇数"},
+    )  # fmt: skip
 
 
 def stall(job: JobRun, seconds: int = 600) -> None:
@@ -63,6 +63,13 @@ def kill_after_heartbeats(monkeypatch, n: int) -> None:
     return real
 
 
+def join_job_thread(job: JobRun) -> None:
+    """Wait for the background thread of `job` (org.tasks.enqueue, JOB_EAGER_MODE "thread")."""
+    for thread in threading.enumerate():
+        if thread.name == f"job-{job.pk}":
+            thread.join(20)
+
+
 def run_on_commit(django_capture_on_commit_callbacks, func, **kwargs):
     with django_capture_on_commit_callbacks(execute=True):
         return func(**kwargs)
@@ -72,7 +79,7 @@ def run_on_commit(django_capture_on_commit_callbacks, func, **kwargs):
 
 
 def test_killed_payroll_is_seen_stalled_and_resumed_by_the_beat_with_one_line_per_pensioner(
-    finance, monkeypatch, django_capture_on_commit_callbacks
+    finance, finance2, monkeypatch, django_capture_on_commit_callbacks
 ):
     month = periods.month_start(timezone.localdate())
     PensionFactory.create_batch(7, start_month=month)
@@ -87,8 +94,17 @@ def test_killed_payroll_is_seen_stalled_and_resumed_by_the_beat_with_one_line_pe
     assert PayrollLine.objects.count() == 6  # two chunks committed, the second without its progress
     monkeypatch.setattr(services, "jobrun_heartbeat", real_heartbeat)
 
+    run = PayrollRun.objects.get(month=month)
+    with pytest.raises(ValidationError, match="正在生成"):
+        benefits_services.payroll_review(run=run, by=finance2)
     stall(job)
     assert job.is_stalled and job.status_label == "已停滞"
+    with pytest.raises(ValidationError) as refused:
+        benefits_services.payroll_review(run=run, by=finance2)
+    assert refused.value.messages == [
+        f"{periods.format_month(month)}发放明细的生成任务 #{job.pk} 已停滞（运行中断，明细不完整），须恢复该任务并完成后才能复核或导出"
+    ]
+    assert PayrollRun.objects.get(month=month).status == PayrollRun.Status.GENERATED
     assert list(JobRun.objects.stalled()) == [job]
     resumed = run_on_commit(django_capture_on_commit_callbacks, jobs_resume_stalled)
     assert resumed == [job.pk]
@@ -102,6 +118,26 @@ def test_killed_payroll_is_seen_stalled_and_resumed_by_the_beat_with_one_line_pe
     # Delivered again later (the broker's visibility timeout): nothing happens.
     assert services.jobrun_execute(job=job).finished_at == job.finished_at
     assert PayrollLine.objects.count() == 7
+    assert benefits_services.payroll_review(run=run, by=finance2).status == PayrollRun.Status.REVIEWED
+
+
+def test_a_run_missing_pensioners_or_with_a_failed_generation_is_not_reviewed(finance, finance2):
+    """Lines written by an interrupted run without a job record (the command, an old crash) count too."""
+    month = periods.month_start(timezone.localdate())
+    pensions = PensionFactory.create_batch(3, start_month=month)
+    benefits_services.payroll_generate(month=month, by=finance)
+    run = PayrollRun.objects.get(month=month)
+    PayrollLine.objects.filter(pension=pensions[0]).delete()  # as if the last chunk never committed
+    with pytest.raises(ValidationError, match="1 名应发放人员没有本月明细"):
+        benefits_services.payroll_review(run=run, by=finance2)
+    job = services.jobrun_create(kind="benefits.payroll", by=finance, params={"month": f"{month:%Y-%m}"})
+    JobRun.objects.filter(pk=job.pk).update(status=JobRun.Status.FAILED)
+    with pytest.raises(ValidationError, match="失败"):
+        benefits_services.payroll_review(run=run, by=finance2)
+    services.jobrun_execute(job=services.jobrun_create(kind="benefits.payroll", by=finance,
+                                                       params={"month": f"{month:%Y-%m}"}))
+    assert PayrollLine.objects.filter(run=run).count() == 3
+    assert benefits_services.payroll_review(run=run, by=finance2).status == PayrollRun.Status.REVIEWED
 
 
 # --- one runner at a time ------------------------------------------------------------------------------
@@ -224,6 +260,24 @@ def test_the_system_user_exists_cannot_sign_in_and_holds_only_the_scheduled_jobs
     assert services.system_user() == system  # one user, however often asked
 
 
+def test_scheduled_jobs_are_recorded_as_started_by_the_system_user():
+    """A beat wrapper (contributions' year-end interest) records `system`, not None, as the actor."""
+    from datetime import date, datetime
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from contributions import tasks as contribution_tasks
+    from tests.factories import AccountEntryFactory
+
+    AccountEntryFactory(amount=Decimal("1000.00"), entry_date=date(2024, 6, 1))
+    with time_machine.travel(datetime(2026, 1, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        assert contribution_tasks.post_interest_for_last_year() == JobRun.Status.SUCCEEDED
+    job = JobRun.objects.get(kind="contributions.post_interest")
+    assert job.started_by == services.system_user()
+
+
 # --- job_start ------------------------------------------------------------------------------------------
 
 
@@ -261,30 +315,26 @@ def test_without_a_broker_the_job_is_recorded_and_runs_after_the_request(setting
     assert time.monotonic() - started < 5  # returned while the handler still waits
     assert JobRun.objects.get(pk=job.pk).status in (JobRun.Status.QUEUED, JobRun.Status.RUNNING)
     test_handlers.GATE.set()
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not JobRun.objects.get(pk=job.pk).is_finished:
-        time.sleep(0.1)
+    join_job_thread(job)
     job.refresh_from_db()
     assert job.status == JobRun.Status.SUCCEEDED and job.result == {"towns": Town.objects.count()}
 
 
 @pytest.mark.django_db(transaction=True)
-def test_without_a_broker_the_upload_page_redirects_to_the_job_at_once(client, settings, test_jobs):
+def test_without_a_broker_the_upload_page_redirects_to_the_job_at_once(client, settings, test_jobs, declare):
     """The residents' import page: the job is recorded and the page answers while it still runs."""
     from tests.conftest import make_user
     from tests.enrollment.xlsx import valid_rows, workbook_bytes
 
     settings.JOB_EAGER_MODE = "thread"
-    settings.JOB_HANDLERS = {**settings.JOB_HANDLERS, "import_residents": "tests.org.jobs.wait_for_gate"}
+    declare(job_handlers={"import_residents": "tests.org.jobs.wait_for_gate"})
     client.force_login(make_user("clerk_t", roles.CLERK))
     test_handlers.GATE.clear()
     upload = SimpleUploadedFile("residents.xlsx", workbook_bytes(valid_rows(3)))
     response = client.post(reverse("enrollment:import_upload"), {"file": upload})
     job = JobRun.objects.get(kind="import_residents")
-    assert response.status_code == 302 and response["Location"] == reverse("enrollment:import_result", args=[job.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("org:import_result", args=[job.pk])
     assert not JobRun.objects.get(pk=job.pk).is_finished
     test_handlers.GATE.set()
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not JobRun.objects.get(pk=job.pk).is_finished:
-        time.sleep(0.1)
+    join_job_thread(job)
     assert JobRun.objects.get(pk=job.pk).status == JobRun.Status.SUCCEEDED

@@ -147,3 +147,27 @@ def test_every_list_page_answers_for_the_auditor_and_the_overview_for_the_manage
     client.force_login(manager)
     assert client.get(reverse("supervision:town_overview")).status_code == 200
     assert Town.objects.count() == 12
+
+
+def test_a_report_is_registered_assigned_investigated_answered_and_checked_on_site(client, auditor, town):
+    from supervision.models import WhistleReport
+
+    client.force_login(auditor)
+    response = client.post(reverse("supervision:report_create"), {
+        "received_on": "2026-03-01", "channel": "phone", "town": town.pk, "content": "某老人去世后仍有人领取"})
+    report = WhistleReport.objects.get()
+    assert response.status_code == 302 and report.number.startswith("举2026-")
+    client.post(reverse("supervision:report_assign", args=[report.pk]), {"assign-assignee": auditor.pk})
+    client.post(reverse("supervision:report_investigate", args=[report.pk]), {"investigate-notes": "走访村委会"})
+    client.post(reverse("supervision:report_inspection", args=[report.pk]), {
+        "inspect-title": "举报核查", "inspect-town": town.pk, "inspect-scope": ["2"], "inspect-team_leader": "周明",
+        "inspect-start": "2026-03-20", "inspect-end": "2026-03-21"})
+    assert Inspection.objects.get().source_report == report
+    response = client.post(reverse("supervision:report_answer", args=[report.pk]), {
+        "answer-answer": "属实", "answer-outcome": "recovery", "answer-outcome_ref": "", "answer-on": "2026-03-25"})
+    assert "立案追回须填写追回案件编号" in response.content.decode()
+    client.post(reverse("supervision:report_answer", args=[report.pk]), {
+        "answer-answer": "属实，已立案追回", "answer-outcome": "recovery", "answer-outcome_ref": "追回案件 #12",
+        "answer-on": "2026-03-25"})
+    report.refresh_from_db()
+    assert report.status == WhistleReport.Status.ANSWERED and report.outcome_ref == "追回案件 #12"

@@ -38,3 +38,30 @@ def test_a_record_page_lights_its_list():
     assert _active_url("/contributions/receipts/7/pdf/", urls) == "/contributions/receipts/"
     assert _active_url("/contributions/accounts/7/", urls) == "/contributions/"
     assert _active_url("/org/jobs/1/", urls) is None
+
+
+def test_access_log_filters_by_user_action_and_dates(client, auditor, clerk, finance):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from linggao_pension.org.models import AccessLog
+
+    tz = ZoneInfo("Asia/Shanghai")
+    a = AccessLog.objects.create(user=clerk, object_type="enrollment.person", object_id="1", label="张三", action="查看")
+    b = AccessLog.objects.create(user=finance, object_type="benefits.bank_file", object_id="2", label="银行文件", action="下载")
+    c = AccessLog.objects.create(user=clerk, object_type="contributions.receipt", object_id="3", label="李四", action="打印缴费票据")
+    AccessLog.objects.filter(pk=a.pk).update(at=datetime(2026, 10, 5, 9, tzinfo=tz))
+    AccessLog.objects.filter(pk=b.pk).update(at=datetime(2026, 11, 5, 9, tzinfo=tz))
+    AccessLog.objects.filter(pk=c.pk).update(at=datetime(2026, 11, 20, 23, 30, tzinfo=tz))
+    client.force_login(auditor)
+
+    def labels(**params):
+        page = doc(client.get(reverse("org:accesslog_list"), params))
+        return [text(tr.xpath("./td")[3]) for tr in page.xpath("//table/tbody/tr[td[4]]")]
+
+    assert labels(user="clerk") == ["李四", "张三"]
+    assert labels(action="打印") == ["李四"]
+    assert labels(date_from="2026-11-01", date_to="2026-11-20") == ["李四", "银行文件"]  # 23:30 local is the 20th
+    assert labels(date_to="2026-10-31") == ["张三"]
+    page = doc(client.get(reverse("org:accesslog_list")))
+    assert page.xpath('//input[@name="date_from"]')[0].get("type") == "date"

@@ -1,9 +1,10 @@
 import random
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
+
+from linggao_pension import registry
 
 
 class Command(BaseCommand):
@@ -15,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, residents: int, seed: int, **options):
         rng = random.Random(seed)
-        for path in settings.DEMO_SEEDERS:
+        for path in registry.demo_seeders():
             started = time.perf_counter()
             summary = import_string(path)(rng=rng, residents=residents, stdout=self.stdout)
             self.stdout.write(f"[{path}] {summary} （{time.perf_counter() - started:.1f} 秒）")

@@ -1,0 +1,58 @@
+"""Forms of the benefit lifecycle pages (certification, death, heirs, suspension, recovery)."""
+
+from django import forms
+
+from .forms import MonthField
+from .models import Certification, DeathReport
+
+DATE = forms.DateInput(attrs={"type": "date", "class": "input"}, format="%Y-%m-%d")
+
+
+class CertificationForm(forms.Form):
+    certified_on = forms.DateField(label="认证日期", widget=DATE)
+    method = forms.ChoiceField(label="认证方式", choices=Certification.Method.choices)
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+
+class DeathForm(forms.Form):
+    id_number = forms.CharField(label="身份证号", max_length=18)
+    death_date = forms.DateField(label="死亡日期", widget=DATE)
+    source = forms.ChoiceField(label="信息来源", choices=DeathReport.Source.choices)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def clean_id_number(self):
+        return self.cleaned_data["id_number"].strip().upper()
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.CharField(label="意见", max_length=200, required=False)
+
+
+class HeirsForm(forms.Form):
+    heir_name = forms.CharField(label="继承人姓名", max_length=30)
+    heir_id_number = forms.CharField(label="继承人身份证号", max_length=18)
+    heir_relation = forms.CharField(label="与死者关系", max_length=20)
+    heir_bank_name = forms.CharField(label="开户银行", max_length=40)
+    heir_bank_account = forms.CharField(label="银行账号", max_length=40)
+
+
+class SuspensionRequestForm(forms.Form):
+    reason_code = forms.ChoiceField(label="暂停原因", choices=[("1202", "1202 服刑"), ("1299", "1299 其他")])
+    start_month = MonthField(label="暂停起始年月")
+    evidence = forms.CharField(label="依据/证明材料", max_length=200)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class ResumptionForm(forms.Form):
+    resume_month = MonthField(label="恢复发放年月")
+    backpay = forms.BooleanField(label="补发暂停期间待遇（服刑期间不补发）", required=False)
+    evidence = forms.CharField(label="依据/证明材料", max_length=200)
+
+
+class RecoveryActionForm(forms.Form):
+    """One form for the case's steps; each step reads the fields it needs."""
+
+    amount = forms.DecimalField(label="金额（元）", max_digits=14, decimal_places=2, required=False)
+    on = forms.DateField(label="日期", widget=DATE, required=False)
+    count = forms.IntegerField(label="分期期数", min_value=2, max_value=60, required=False)
+    note = forms.CharField(label="说明/原因", max_length=200, required=False)

@@ -1,0 +1,156 @@
+"""Reads for the benefit lifecycle pages: certification due/overdue lists, the death page, recovery
+cases, overdue instalments and the person-page sections."""
+
+from datetime import date, timedelta
+
+import django_filters
+from django.db.models import F
+from django.utils import timezone
+
+from linggao_pension.filters import BaseFilterSet, town_choices
+
+from . import rules, selectors
+from .models import (
+    Certification,
+    DelegatedPayee,
+    HeirSettlement,
+    Pension,
+    RecoveryCase,
+    RecoveryInstalment,
+    Suspension,
+)
+from .services.review import review_steps
+
+DUE_SOON_DAYS = 30
+
+
+class CertificationFilter(BaseFilterSet):
+    which = django_filters.ChoiceFilter(label="名单", choices=[("overdue", "已逾期"), ("due", "30日内到期")],
+                                        method="pick", empty_label="已逾期及30日内到期")
+    town = django_filters.ModelChoiceFilter(label="镇/农场", field_name="person__town", queryset=town_choices,
+                                            empty_label="全部")
+    village = django_filters.CharFilter(label="村/居委会", field_name="person__village__name", lookup_expr="contains")
+
+    class Meta:
+        model = Pension
+        fields = ["which", "town", "village"]
+
+    def pick(self, queryset, name, value):
+        return queryset
+
+
+def certification_rows(request):
+    """Pensions paid or suspended whose next certification falls within 30 days or has passed, by
+    town, village and due date (next due = last certified + cycle; one indexed range)."""
+    today = timezone.localdate()
+    cycle = selectors.pension_tables().cycle_months
+    overdue_before = rules.shift_months(today, -cycle)
+    soon_until = rules.shift_months(today + timedelta(days=DUE_SOON_DAYS), -cycle)
+    qs = (Pension.objects.in_scope(request.user).filter(status=Pension.Status.ACTIVE)
+          .select_related("person__town", "person__village").order_by("person__town__sort_order",
+                                                                     "person__village__name", "last_certified_on", "pk"))
+    which = request.GET.get("which")
+    if which == "overdue":
+        qs = qs.filter(last_certified_on__lt=overdue_before)
+    elif which == "due":
+        qs = qs.filter(last_certified_on__gte=overdue_before, last_certified_on__lte=soon_until)
+    else:
+        qs = qs.filter(last_certified_on__lte=soon_until)
+    filterset = CertificationFilter(request.GET, queryset=qs, request=request)
+    rows = filterset.qs.annotate(cycle_start=F("last_certified_on"))
+    for_page = _Rows(rows, cycle, today)
+    return filterset, for_page
+
+
+class _Rows:
+    """A lazily sliced queryset whose rows carry the next due date and whether it passed."""
+
+    def __init__(self, qs, cycle: int, today: date):
+        self.qs, self.cycle, self.today = qs, cycle, today
+
+    def count(self):
+        return self.qs.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        items = self.qs[index]
+        if isinstance(index, slice):
+            return [self._row(p) for p in items]
+        return self._row(items)
+
+    def __iter__(self):
+        return (self._row(p) for p in self.qs.iterator())
+
+    def _row(self, pension):
+        pension.next_due = rules.shift_months(pension.last_certified_on, self.cycle)
+        pension.overdue = pension.next_due < self.today
+        return pension
+
+
+def death_page(report, user) -> dict:
+    settlement = HeirSettlement.objects.filter(death=report).select_related("recovery_case").first()
+    can_review = (user.has_perm("benefits.review_death") and report.status == report.Status.TOWN_APPROVED
+                  and user.pk not in (report.created_by_id, report.submitted_by_id))
+    can_heirs = (settlement is not None and user.has_perm("benefits.record_death")
+                 and settlement.status in (settlement.Status.AWAITING_HEIRS, settlement.Status.READY))
+    return {"report": report, "settlement": settlement, "steps": review_steps(report), "can_review": can_review,
+            "can_heirs": can_heirs,
+            "by_source": [{"label": selectors.SOURCE_LABELS.get(s, s), "amount": a}
+                          for s, a in (settlement.by_source.items() if settlement else [])]}
+
+
+class RecoveryFilter(BaseFilterSet):
+    status = django_filters.ChoiceFilter(label="状态", choices=RecoveryCase.Status.choices, empty_label="全部")
+    source = django_filters.ChoiceFilter(label="来源", choices=RecoveryCase.Source.choices, empty_label="全部")
+    town = django_filters.ModelChoiceFilter(label="镇/农场", field_name="person__town", queryset=town_choices,
+                                            empty_label="全部")
+
+    class Meta:
+        model = RecoveryCase
+        fields = ["status", "source", "town"]
+
+
+def recovery_cases(request):
+    qs = RecoveryCase.objects.in_scope(request.user).select_related("person__town").order_by("-opened_at", "-pk")
+    filterset = RecoveryFilter(request.GET, queryset=qs, request=request)
+    return filterset, filterset.qs
+
+
+def overdue_instalments(user):
+    """Instalments past their due date and not fully paid, oldest first."""
+    return (RecoveryInstalment.objects.filter(due_date__lt=timezone.localdate(), paid__lt=F("amount"),
+                                              case__in=RecoveryCase.objects.in_scope(user))
+            .select_related("case__person").order_by("due_date", "pk"))
+
+
+def recovery_page(case, user) -> dict:
+    moves = RecoveryCase.MOVES.get(case.status, set())
+    manage = user.has_perm("benefits.manage_recovery")
+    S = RecoveryCase.Status
+    return {
+        "case": case, "changes": case.status_changes.select_related("by"), "postings": case.postings.all(),
+        "instalments": case.instalments.all(),
+        "can": {
+            "verify": manage and S.VERIFIED in moves, "notify": manage and S.NOTIFIED in moves,
+            "repay": manage and case.outstanding > 0 and case.status in (S.VERIFIED, S.NOTIFIED, S.INSTALMENT,
+                                                                          S.OFFSET, S.DEFAULTED),
+            "instalments": manage and S.INSTALMENT in moves and not case.instalments.exists(),
+            "offset": manage and S.OFFSET in moves, "write_off": manage and S.WRITE_OFF_PENDING in moves,
+            "approve_write_off": user.has_perm("benefits.approve_writeoff") and case.status == S.WRITE_OFF_PENDING
+                                 and case.write_off_requested_by_id != user.pk,
+            "fraud": manage and not case.fraud, "close": manage and S.CLOSED in moves,
+        },
+    }
+
+
+def person_lifecycle(person) -> dict:
+    """The person page's lifecycle part: certifications, suspensions, recovery cases, delegated payments."""
+    return {
+        "certifications": list(Certification.objects.filter(person=person)[:10]),
+        "suspensions": list(Suspension.objects.filter(person=person)[:10]),
+        "recovery_cases": list(RecoveryCase.objects.filter(person=person)[:10]),
+        "delegated": list(DelegatedPayee.objects.filter(person=person).select_related("programme")[:10]),
+        "settlement": HeirSettlement.objects.filter(person=person).first(),
+    }

@@ -1,0 +1,220 @@
+"""Pages of the benefit lifecycle: certification lists, deaths and the heirs' settlement, suspension
+requests, recovery cases. Thin: scope, validate, call a service or selector, render."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from enrollment.models import Person
+from linggao_pension import exports
+from linggao_pension.org.services import access_log_download, access_log_record
+from linggao_pension.pagination import paginate
+from linggao_pension.types import AuthedRequest
+
+from . import lifecycle_selectors as sel
+from . import reports
+from .lifecycle_forms import CertificationForm, DeathForm, HeirsForm, OpinionForm, RecoveryActionForm
+from .models import DeathReport, HeirSettlement, Pension, RecoveryCase
+from .services import certification, death, recovery
+
+
+def _error(exc) -> str:
+    return "；".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+def _try(request, action, done: str) -> bool:
+    try:
+        action()
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error(exc))
+        return False
+    messages.success(request, done)
+    return True
+
+
+# --- certification ---------------------------------------------------------------------------------
+
+
+@permission_required("benefits.view_certification", raise_exception=True)
+@require_GET
+def certification_list(request: AuthedRequest) -> HttpResponse:
+    filterset, rows = sel.certification_rows(request)
+    return render(request, "benefits/lifecycle/certification_list.html",
+                  {"filter": filterset, "page": paginate(request, rows), "today": timezone.localdate()})
+
+
+@permission_required("benefits.view_certification", raise_exception=True)
+@require_GET
+def certification_export(request: AuthedRequest) -> HttpResponse:
+    filterset, rows = sel.certification_rows(request)
+    rows = list(rows[:20000])
+    access_log_download(user=request.user, object_type="benefits.certification_list", object_id="",
+                        label=f"领取资格认证名单（{len(rows)} 人）", request=request)
+    content = reports.certification_workbook(rows, today=timezone.localdate())
+    return exports.file_response(content, "领取资格认证名单.xlsx", exports.XLSX_TYPE)
+
+
+@permission_required("benefits.record_certification", raise_exception=True)
+@require_POST
+def certification_record(request: AuthedRequest, pk: int) -> HttpResponse:
+    pension = get_object_or_404(Pension.objects.in_scope(request.user), pk=pk)
+    form = CertificationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写认证日期和认证方式")
+    else:
+        _try(request, lambda: certification.certification_record(pension=pension, by=request.user,
+                                                                 **form.cleaned_data), "已录入领取资格认证")
+    return redirect("benefits:pension_detail", pk=pension.pk)
+
+
+# --- death -------------------------------------------------------------------------------------------------
+
+
+@permission_required("benefits.view_deathreport", raise_exception=True)
+@require_GET
+def death_list(request: AuthedRequest) -> HttpResponse:
+    qs = DeathReport.objects.in_scope(request.user).select_related("person", "town", "created_by")
+    return render(request, "benefits/lifecycle/death_list.html", {"page": paginate(request, qs)})
+
+
+@permission_required("benefits.record_death", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def death_create(request: AuthedRequest) -> HttpResponse:
+    form = DeathForm(request.POST or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        person = Person.objects.in_scope(request.user).filter(id_number=data["id_number"]).first()
+        if person is None:
+            form.add_error("id_number", "本镇/农场没有该身份证号的参保人")
+        else:
+            try:
+                report = death.death_record(person=person, death_date=data["death_date"], source=data["source"],
+                                            by=request.user, note=data["note"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"已登记{person.name}的死亡，待县局复核")
+                return redirect("benefits:death_detail", pk=report.pk)
+    return render(request, "benefits/lifecycle/death_form.html", {"form": form})
+
+
+def _death(request, pk: int) -> DeathReport:
+    return get_object_or_404(DeathReport.objects.in_scope(request.user).select_related("person", "town"), pk=pk)
+
+
+@permission_required("benefits.view_deathreport", raise_exception=True)
+@require_GET
+def death_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    report = _death(request, pk)
+    access_log_record(user=request.user, obj=report.person, label=report.person.name, action="查看死亡登记",
+                      request=request)
+    return render(request, "benefits/lifecycle/death_detail.html", sel.death_page(report, request.user))
+
+
+@permission_required("benefits.review_death", raise_exception=True)
+@require_POST
+def death_review(request: AuthedRequest, pk: int) -> HttpResponse:
+    report = _death(request, pk)
+    form = OpinionForm(request.POST)
+    opinion = form.data.get("opinion", "")[:200]
+    if request.POST.get("decision") == "return":
+        _try(request, lambda: death.death_return(report=report, by=request.user, opinion=opinion), "已退回")
+    else:
+        _try(request, lambda: death.death_approve(report=report, by=request.user, opinion=opinion),
+             "复核通过：已停止发放、终止参保关系，并核算继承额")
+    return redirect("benefits:death_detail", pk=report.pk)
+
+
+@permission_required("benefits.record_death", raise_exception=True)
+@require_POST
+def settlement_heirs(request: AuthedRequest, pk: int) -> HttpResponse:
+    settlement = get_object_or_404(HeirSettlement.objects.in_scope(request.user), pk=pk)
+    form = HeirsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请完整填写继承人信息")
+    else:
+        _try(request, lambda: death.settlement_heirs_set(settlement=settlement, by=request.user, **form.cleaned_data),
+             "已登记继承人，下次月度发放时一次性支付")
+    return redirect("benefits:death_detail", pk=settlement.death_id)
+
+
+@permission_required("benefits.view_heirsettlement", raise_exception=True)
+@require_GET
+def settlement_sheet(request: AuthedRequest, pk: int) -> HttpResponse:
+    settlement = get_object_or_404(HeirSettlement.objects.in_scope(request.user).select_related("person", "death"),
+                                   pk=pk)
+    access_log_record(user=request.user, obj=settlement.person, label=settlement.person.name,
+                      action="打印继承结算表", request=request)
+    return exports.pdf_response(reports.settlement_sheet_pdf(settlement), f"继承结算表_{settlement.person.name}.pdf")
+
+
+# --- recovery ----------------------------------------------------------------------------------------------
+
+
+@permission_required("benefits.view_recoverycase", raise_exception=True)
+@require_GET
+def recovery_list(request: AuthedRequest) -> HttpResponse:
+    filterset, qs = sel.recovery_cases(request)
+    return render(request, "benefits/lifecycle/recovery_list.html",
+                  {"filter": filterset, "page": paginate(request, qs), "overdue": sel.overdue_instalments(request.user)[:50]})
+
+
+def _case(request, pk: int) -> RecoveryCase:
+    return get_object_or_404(RecoveryCase.objects.in_scope(request.user).select_related("person", "pension"), pk=pk)
+
+
+@permission_required("benefits.view_recoverycase", raise_exception=True)
+@require_GET
+def recovery_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    access_log_record(user=request.user, obj=case.person, label=case.person.name, action="查看追回案件",
+                      request=request)
+    return render(request, "benefits/lifecycle/recovery_detail.html", sel.recovery_page(case, request.user))
+
+
+RECOVERY_STEPS = {
+    "verify": lambda case, by, d: recovery.recovery_verify(case=case, by=by, amount=d["amount"], note=d["note"]),
+    "notify": lambda case, by, d: recovery.recovery_notify(case=case, by=by, repay_by=d["on"] or date.max, note=d["note"]),
+    "repay": lambda case, by, d: recovery.recovery_repay(case=case, by=by, amount=d["amount"] or Decimal(0),
+                                                         on=d["on"] or timezone.localdate(), note=d["note"]),
+    "instalments": lambda case, by, d: recovery.recovery_instalments_set(case=case, by=by, count=d["count"] or 0,
+                                                                         first_due=d["on"] or timezone.localdate()),
+    "offset": lambda case, by, d: recovery.recovery_offset_set(case=case, by=by, monthly=d["amount"] or Decimal(0)),
+    "write_off": lambda case, by, d: recovery.recovery_write_off_request(case=case, by=by, reason=d["note"]),
+    "approve_write_off": lambda case, by, d: recovery.recovery_write_off_approve(case=case, by=by, note=d["note"]),
+    "reject_write_off": lambda case, by, d: recovery.recovery_write_off_reject(case=case, by=by, note=d["note"]),
+    "fraud": lambda case, by, d: recovery.recovery_fraud_flag(case=case, by=by, fine_multiple=d["amount"],
+                                                              police_referred=True, note=d["note"]),
+    "close": lambda case, by, d: recovery.recovery_close(case=case, by=by, note=d["note"]),
+}
+
+
+@permission_required("benefits.view_recoverycase", raise_exception=True)
+@require_POST
+def recovery_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
+    case = _case(request, pk)
+    form = RecoveryActionForm(request.POST)
+    if step not in RECOVERY_STEPS or not form.is_valid():
+        messages.error(request, "请检查填写的金额、日期和期数")
+    else:
+        _try(request, lambda: RECOVERY_STEPS[step](case, request.user, form.cleaned_data), "已办理")
+    return redirect("benefits:recovery_detail", pk=case.pk)
+
+
+@permission_required("benefits.view_recoverycase", raise_exception=True)
+@require_GET
+def recovery_notice(request: AuthedRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    if not case.notice_no:
+        messages.error(request, "尚未责令退回，没有通知书")
+        return redirect("benefits:recovery_detail", pk=case.pk)
+    access_log_record(user=request.user, obj=case.person, label=case.person.name, action="打印责令退回通知书",
+                      request=request)
+    return exports.pdf_response(reports.recovery_notice_pdf(case), f"责令退回通知书_{case.notice_no}.pdf")

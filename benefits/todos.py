@@ -1,0 +1,37 @@
+"""待遇's 待办 on the home page (linggao_pension.org.todos)."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from linggao_pension import periods
+from linggao_pension.org.todos import Todo
+
+from .models import BenefitClaim, PayrollRun, Pension
+from .selectors import scheme_parameters
+
+CS = BenefitClaim.Status
+
+
+def todos(user) -> list[Todo]:
+    items = []
+    claims = BenefitClaim.objects.in_scope(user)
+    claim_list = reverse("benefits:claim_list")
+    if user.has_perm("benefits.submit_claim"):
+        items.append(Todo("退回的待遇申领", claims.filter(status=CS.RETURNED).count(),
+                          f"{claim_list}?status={CS.RETURNED}", "补齐材料后重新申报", "bad"))  # fmt: skip
+    if user.has_perm("benefits.determine_claim"):
+        items.append(Todo("待县核定的待遇申领", claims.filter(status=CS.TOWN_REVIEWED).count(),
+                          f"{claim_list}?status={CS.TOWN_REVIEWED}", "核定后打印养老金计算表"))  # fmt: skip
+    if user.has_perm("benefits.review_payroll"):
+        # Maker-checker: a payroll waits for a finance user who did not generate it.
+        waiting = PayrollRun.objects.filter(status=PayrollRun.Status.GENERATED).exclude(generated_by=user)
+        run = waiting.order_by("month").first()
+        url = reverse("benefits:payroll_detail", args=[run.pk]) if run else reverse("benefits:payroll_list")
+        items.append(Todo("待复核的月度发放", waiting.count(), url, "复核后导出银行代发文件"))
+    if user.has_perm("benefits.view_pension"):
+        cycle = scheme_parameters().certification_cycle_months
+        due_before = periods.add_months(timezone.localdate(), -cycle)
+        overdue = Pension.objects.in_scope(user).filter(status=Pension.Status.ACTIVE, last_certified_on__lt=due_before)
+        items.append(Todo("超期未认证的领取人员", overdue.count(), reverse("benefits:pension_list"),
+                          f"最近认证已超过{cycle}个月", "bad"))  # fmt: skip
+    return items

@@ -1,0 +1,52 @@
+"""Through the pages (Django test client): a town agent records a death, a county clerk approves it,
+the settlement sheet downloads, the heirs' line appears in the next payroll."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from benefits.models import DeathReport, HeirSettlement, PayrollLine
+from benefits.services import payroll_generate
+from tests.factories import PensionFactory, make_id_number
+
+from .conftest import at, credit, pay_month
+
+pytestmark = pytest.mark.django_db
+
+
+def test_death_walk(client, town, agent, clerk, finance, finance2, poster):
+    pension = PensionFactory(person__town=town)
+    PensionFactory(person__town=town)
+    credit(pension.person, "1390.00", date(2026, 1, 1), by=poster)
+    with at(2026, 1, 25):
+        pay_month(date(2026, 1, 1), finance=finance, finance2=finance2)
+    with at(2026, 2, 3):
+        client.force_login(agent)
+        bad = client.post(reverse("benefits:death_create"), {"id_number": pension.person.id_number,
+                                                            "death_date": "2026-03-01", "source": "family"})
+        assert "死亡日期不能晚于今天" in bad.content.decode() and not DeathReport.objects.exists()
+        response = client.post(reverse("benefits:death_create"), {"id_number": pension.person.id_number,
+                                                                 "death_date": "2026-01-28", "source": "family"})
+        report = DeathReport.objects.get()
+        assert response.status_code == 302 and report.status == "town_approved"
+        client.force_login(clerk)
+        page = client.get(reverse("benefits:death_detail", args=[report.pk]))
+        assert "县复核通过" in page.content.decode()
+        client.post(reverse("benefits:death_review", args=[report.pk]), {"decision": "approve", "opinion": "核实无误"})
+        settlement = HeirSettlement.objects.get(death=report)
+        assert settlement.payable == Decimal("1380.00")  # 1390 − January's 10.00 (January was payable)
+        sheet = client.get(reverse("benefits:settlement_sheet", args=[settlement.pk]))
+        assert sheet.status_code == 200 and sheet["Content-Type"] == "application/pdf"
+        client.force_login(agent)
+        client.post(reverse("benefits:settlement_heirs", args=[settlement.pk]), {
+            "heir_name": "王小明", "heir_id_number": make_id_number(date(1990, 3, 4)), "heir_relation": "子女",
+            "heir_bank_name": "海南农信", "heir_bank_account": "6217000099990001"})
+        settlement.refresh_from_db()
+        assert settlement.status == HeirSettlement.Status.READY
+    with at(2026, 2, 25):
+        payroll_generate(month=date(2026, 2, 1), by=finance)
+    line = PayrollLine.objects.get(kind=PayrollLine.Kind.SETTLEMENT)
+    assert (line.run.month, line.amount, line.payee_name) == (date(2026, 2, 1), Decimal("1380.00"), "王小明")
+    assert not PayrollLine.objects.filter(pension=pension, month=date(2026, 2, 1), kind="normal").exists()
