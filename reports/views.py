@@ -88,7 +88,7 @@ def report_download(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def disclosure(request: AuthedRequest) -> HttpResponse:
     towns = Town.choices_for(request.user).order_by("sort_order")
-    form = forms.DisclosureForm(request.POST or None, towns=towns,
+    form = forms.DisclosureForm(request.POST if request.method == "POST" else None, towns=towns,
                                 initial={"as_of": timezone.localdate(), "town": towns.first()})
     if request.method == "POST" and form.is_valid():
         town, as_of = form.cleaned_data["town"], form.cleaned_data["as_of"]

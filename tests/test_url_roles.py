@@ -42,6 +42,7 @@ from linggao_pension.org.models import JobRun, Town
 from tests.conftest import make_user
 
 from .security.test_headers import csp_violations
+from .supervision.url_roles import supervision_world
 
 pytestmark = pytest.mark.django_db
 PUBLIC = "public"
@@ -71,6 +72,8 @@ EXPECT: dict[str, U] = {
     "org:jobrun_progress": U("org.view_jobrun", "job"),
     "org:jobrun_resume": U("org.resume_jobrun", "job", methods="POST"),
     "org:accesslog_list": U("org.view_accesslog"),
+    "org:import_result": U("enrollment.import_persons", "residents_job", scoped=False),
+    "org:import_errors": U("enrollment.import_persons", "residents_job", scoped=False),
     # --- enrollment
     "enrollment:None": U(None, get=302),
     "enrollment:index": U("enrollment.view_person"),
@@ -98,8 +101,6 @@ EXPECT: dict[str, U] = {
     "enrollment:changerequest_cancel": U("enrollment.submit_changerequest", "change", methods="POST"),
     "enrollment:import_upload": U("enrollment.import_persons", methods="GET POST"),
     "enrollment:import_template": U("enrollment.import_persons"),
-    "enrollment:import_result": U("enrollment.import_persons", "residents_job", scoped=False),
-    "enrollment:import_errors": U("enrollment.import_persons", "residents_job", scoped=False),
     # --- contributions
     "contributions:index": U("contributions.view_accountentry"),
     "contributions:account_search": U("contributions.view_accountentry", methods="POST"),
@@ -143,7 +144,6 @@ EXPECT: dict[str, U] = {
     "benefits:person_estimate": U("benefits.view_benefitclaim", "person"),
     "benefits:pensioner_import": U("benefits.import_pensioners", methods="GET POST"),
     "benefits:pensioner_import_template": U("benefits.import_pensioners"),
-    "benefits:pensioner_import_result": U("benefits.import_pensioners", "pensioners_job", scoped=False),
     "benefits:payroll_list": U("benefits.view_payrollrun"),
     "benefits:payroll_start": U("benefits.generate_payroll", methods="POST"),
     "benefits:payroll_detail": U("benefits.view_payrollrun", "run", scoped=False),
@@ -155,70 +155,97 @@ EXPECT: dict[str, U] = {
     # --- later apps
     "supervision:index": U("supervision.view_supervision"),
     "archives:index": U("archives.view_archives"),
+    # --- reports
     "reports:index": U("reports.view_reports"),
+    "reports:build": U("reports.build_report", methods="POST", post=frozenset({400})),  # {} is no month
+    "reports:report_detail": U("reports.view_reports", "report", scoped=False),
+    # the route's format is filled with the pk too, so a permitted GET is 404 (no such format)
+    "reports:report_download": U("reports.view_reports", "report", scoped=False, get=404),
+    "reports:disclosure": U("reports.view_disclosure", methods="GET POST", post=frozenset({400})),
+    "reports:dashboard": U("reports.view_dashboard"),
+    "reports:workplan_list": U("reports.view_reports"),
+    "reports:workplan_create": U("reports.manage_workplan", methods="POST", post=frozenset({400})),
+    "reports:workplan_detail": U("reports.view_reports", "workplan", scoped=False),
+    "reports:target_add": U("reports.manage_workplan", "workplan", methods="POST", scoped=False,
+                            post=frozenset({400})),
+    "reports:summary_create": U("reports.manage_workplan", "workplan", methods="POST", scoped=False,
+                                post=frozenset({400})),
+    "reports:summary_detail": U("reports.view_reports", "summary", scoped=False),
+    "reports:progress_note": U("reports.manage_workplan", "progress", methods="POST", scoped=False,
+                               post=frozenset({302})),
 }
+
+# supervision's lines are kept by its owner beside its tests.
+from tests.supervision.url_roles import EXPECT_KWARGS as _SUPERVISION  # noqa: E402
+
+EXPECT |= {name: U(**kw) for name, kw in _SUPERVISION.items()}
 
 # URLs that landed before this test, whose owners have not yet written their line in EXPECT: they are
 # skipped (not checked) until moved into EXPECT. Listed by name, so any other new URL still fails.
+# Owed (not yet checked here): the archives pages, the benefits lifecycle pages, the transfer and
+# termination pages and the village import landed in parallel with this test. Their owners move each
+# line into EXPECT; until then they are not walked, and any URL not listed here still fails the test.
 PENDING: set[str] = {
-    "supervision:child_pdf",
-    "supervision:finding_add",
-    "supervision:follow_up_add",
-    "supervision:inspection_cancel",
-    "supervision:inspection_close",
-    "supervision:inspection_detail",
-    "supervision:inspection_list",
-    "supervision:inspection_notify",
-    "supervision:inspection_pdf",
-    "supervision:inspection_programme",
-    "supervision:inspection_start",
-    "supervision:notice_acknowledge",
-    "supervision:opinion_submit",
-    "supervision:plan_create",
-    "supervision:plan_detail",
-    "supervision:plan_item_add",
-    "supervision:plan_list",
-    "supervision:rectification_file",
-    "supervision:rectification_issue",
-    "supervision:rectification_report",
-    "supervision:rectification_verify",
-    "supervision:referral_answer",
-    "supervision:referral_create",
-    "supervision:referral_detail",
-    "supervision:referral_list",
-    "supervision:referral_pdf",
-    "supervision:report_answer",
-    "supervision:report_assign",
-    "supervision:report_create",
-    "supervision:report_detail",
-    "supervision:report_investigate",
-    "supervision:report_list",
-    "supervision:report_referral",
-    "supervision:report_send",
-    "supervision:request_create",
-    "supervision:request_detail",
-    "supervision:request_escalate",
-    "supervision:request_list",
-    "supervision:request_report",
-    "supervision:seal_release",
-    "supervision:stop_order_corrected",
-    "supervision:stop_order_issue",
-    "supervision:submission_file",
-    "supervision:submission_review",
-    "supervision:submission_upload",
-    "supervision:suspect_detail",
-    "supervision:suspect_dismiss",
-    "supervision:suspect_import",
-    "supervision:suspect_import_result",
-    "supervision:suspect_list",
-    "supervision:suspect_template",
-    "supervision:suspect_verify",
-    "supervision:system_scan",
-    "supervision:town_overview",
-    "supervision:training_create",
-    "supervision:training_list",
-    "supervision:visit_create",
-    "supervision:work_record_add",
+    "archives:certificate_detail",
+    "archives:certificate_issue",
+    "archives:certificate_list",
+    "archives:certificate_pdf",
+    "archives:consultation_follow_up",
+    "archives:consultation_list",
+    "archives:consultation_stats",
+    "archives:desk",
+    "archives:document_detail",
+    "archives:document_download",
+    "archives:document_list",
+    "archives:document_upload",
+    "archives:leaflet",
+    "archives:loan_create",
+    "archives:loan_list",
+    "archives:loan_return",
+    "archives:policy_create",
+    "archives:policy_file",
+    "archives:policy_list",
+    "archives:register_detail",
+    "archives:register_list",
+    "archives:verify",
+    "archives:verify_code",
+    "archives:volume_catalogue",
+    "archives:volume_create",
+    "archives:volume_detail",
+    "archives:volume_list",
+    "benefits:certification_export",
+    "benefits:certification_list",
+    "benefits:certification_record",
+    "benefits:death_create",
+    "benefits:death_detail",
+    "benefits:death_list",
+    "benefits:death_review",
+    "benefits:recovery_detail",
+    "benefits:recovery_list",
+    "benefits:recovery_notice",
+    "benefits:recovery_step",
+    "benefits:settlement_heirs",
+    "benefits:settlement_sheet",
+    "contributions:exit_certificate",
+    "contributions:refund_batch_create",
+    "contributions:refund_batch_detail",
+    "contributions:refund_batch_file",
+    "contributions:refund_batch_paid",
+    "contributions:refund_list",
+    "enrollment:relationship_approve",
+    "enrollment:relationship_cancel",
+    "enrollment:relationship_county_return",
+    "enrollment:relationship_create",
+    "enrollment:relationship_detail",
+    "enrollment:relationship_document",
+    "enrollment:relationship_document_add",
+    "enrollment:relationship_edit",
+    "enrollment:relationship_list",
+    "enrollment:relationship_pdf",
+    "enrollment:relationship_submit",
+    "enrollment:relationship_town_return",
+    "org:village_import",
+    "org:village_import_template",
 }
 
 
@@ -298,7 +325,24 @@ def world(users) -> dict[str, tuple[int, int]]:
     out["run"] = [run.pk, run.pk]
     bank_file = PayrollBankFile.objects.first()
     out["bankfile"] = [bank_file.pk, bank_file.pk]
+    out |= supervision_world(users, here, there)
+    out |= reports_world(users)
     return {k: tuple(v) for k, v in out.items()}
+
+
+def reports_world(users) -> dict[str, list[int]]:
+    """A filed report, a work plan with one target, a summary and its progress row (county-wide)."""
+    from reports.services import statistical, workplans
+
+    manager = users["manager"]
+    report = statistical.report_build(kind="monthly", month=date(2026, 1, 1), by=manager, files=False)
+    plan = workplans.workplan_create(year=2026, title="2026年度工作计划", by=manager)
+    workplans.plan_target_add(plan=plan, section="audit", title="专项检查", owner="周明", by=manager)
+    summary = workplans.work_summary_create(plan=plan, period="monthly", month=date(2026, 1, 1), text="一月",
+                                            by=manager)
+    progress = summary.progress.get()
+    return {"report": [report.pk] * 2, "workplan": [plan.pk] * 2, "summary": [summary.pk] * 2,
+            "progress": [progress.pk] * 2}
 
 
 ARG = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -313,10 +357,11 @@ def expected(user, u: U, method: str, own: bool) -> set[int]:
         return {200, 302} if u.perm == PUBLIC else {302}
     lacks_perm = u.perm not in (None, PUBLIC) and not user.has_perm(u.perm)
     elsewhere = u.record and u.scoped and not own and not user.has_perm("org.view_all_towns")
+    if method not in u.methods.split():
+        # a method the view does not take: 405; views that check the permission first answer 403
+        return {405} if not lacks_perm or u.perm_after_scope else {403, 405}
     if lacks_perm and not u.perm_after_scope:
         return {403}
-    if method not in u.methods.split():
-        return {405}
     if elsewhere:
         return {404}
     if lacks_perm:

@@ -11,7 +11,7 @@ from linggao_pension import imports, registry
 from linggao_pension.exports import xlsx_response
 from linggao_pension.files import serve_stored_file
 from linggao_pension.org.access import require_perm
-from linggao_pension.pagination import paginate
+from linggao_pension.pagination import paginate, paginate_rows
 from linggao_pension.types import AuthedRequest
 
 from . import jobpage, roles, services
@@ -154,7 +154,10 @@ def import_result(request: AuthedRequest, pk: int) -> HttpResponse:
     job, spec = _import_job(request, pk)
     outcome = imports.import_outcome(job)
     success = spec.success.format(imported=outcome["imported"])
-    return render(request, "imports/result.html", {**outcome, "spec": spec, "success": success})
+    errors = outcome.get("errors") or []
+    outcome["errors"], page = paginate_rows(request, errors)  # a page of rows, never a 13 MB page
+    return render(request, "imports/result.html", {
+        **outcome, "error_total": len(errors), "page": page, "spec": spec, "success": success})
 
 
 @require_GET

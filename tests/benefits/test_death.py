@@ -131,7 +131,7 @@ def test_bad_input_is_refused_and_nothing_saved(paid_to_april, agent, agent_else
     with at(2026, 5, 3):
         with pytest.raises(ValidationError, match="不能晚于今天"):
             death_record(person=pension.person, death_date=date(2026, 6, 1), source="family", by=agent)
-        with pytest.raises(Exception, match="没有找到"):
+        with pytest.raises(Exception, match="未找到该记录"):
             death_record(person=pension.person, death_date=date(2026, 4, 1), source="family", by=agent_elsewhere)
     assert not DeathReport.objects.exists()
 

@@ -305,7 +305,7 @@ def test_job_start_refuses_a_missing_actor_and_an_unknown_kind(test_jobs):
 # --- no broker: the job runs in a background thread, the page does not wait -----------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_without_a_broker_the_job_is_recorded_and_runs_after_the_request(settings, test_jobs):
     settings.JOB_EAGER_MODE = "thread"
     user = services.system_user()
@@ -320,7 +320,7 @@ def test_without_a_broker_the_job_is_recorded_and_runs_after_the_request(setting
     assert job.status == JobRun.Status.SUCCEEDED and job.result == {"towns": Town.objects.count()}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_without_a_broker_the_upload_page_redirects_to_the_job_at_once(client, settings, test_jobs, declare):
     """The residents' import page: the job is recorded and the page answers while it still runs."""
     from tests.conftest import make_user

@@ -15,7 +15,7 @@ from django.db import connection
 from contributions.models import AccountEntry
 from tests.factories import AccountEntryFactory, PersonFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from linggao_pension.org.models import JobRun
 from tests.conftest import make_user
 from tests.factories import PensionFactory, PersonFactory
 
-pytestmark = [pytest.mark.worker_crash, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker_crash, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PENSIONERS = 4000
 STALL_SECONDS = 5
