@@ -47,7 +47,7 @@ JOB_BENCHES = [
     ("bench_import_residents.py", "10,000-row resident import"),
 ]
 
-# label, path (with {person}, {run}, {last_page} filled from the data), user
+# label, path (with {person}, {run}, {town}, {id_number} filled from the data), user
 CORE_PAGES = [
     ("首页（基准）", "/", "clerk"),
     ("参保人员 第1页", "/enrollment/persons/", "clerk"),
@@ -56,6 +56,7 @@ CORE_PAGES = [
     ("参保人员（镇经办）", "/enrollment/persons/", "agent_lc"),
     ("参保人详情", "/enrollment/persons/{person}/", "clerk"),
     ("缴费票据 第1页", "/contributions/receipts/", "finance"),
+    ("缴费票据 按身份证号", "/contributions/receipts/?q={id_number}", "finance"),
     ("缴费票据 第20000页", "/contributions/receipts/?page=20000", "finance"),
     ("月度发放批次", "/benefits/payroll/{run}/", "finance"),
     ("领取人员", "/benefits/pensions/", "clerk"),
@@ -125,6 +126,7 @@ def count_queries() -> None:
         "person": Person.objects.order_by("-pk").values_list("pk", flat=True).first(),
         "run": PayrollRun.objects.order_by("-month").values_list("pk", flat=True).first(),
         "town": Town.objects.get(name="临城镇").pk,
+        "id_number": Person.objects.order_by("-pk").values_list("id_number", flat=True).first(),
     }
     rows = []
     for label, path, username in [*CORE_PAGES, *PAGES]:
