@@ -22,6 +22,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("enrollment", "0005_review_steps_in_org_statuschange")]
+    dependencies = [("enrollment", "0007_first_relationships")]
 
     operations = [migrations.RunPython(forwards, backwards)]
