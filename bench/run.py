@@ -194,6 +194,8 @@ def p95(values: list[float]) -> float:
 
 
 def measure_pages(url: str, rows: list[dict], requests: int) -> None:
+    # DEBUG off serves hashed static names: without the manifest every page answers 500.
+    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env(url), check=True)
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
