@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from enrollment.models import Person
 from linggao_pension.filters import BaseFilterSet, town_choices
 
 from .models import Receipt, Remittance, SpecialCredit
@@ -25,8 +26,13 @@ class ReceiptFilter(BaseFilterSet):
         fields = ["q", "person", "remittance", "year", "status", "method", "town", "paid_from", "paid_to"]
 
     def search(self, queryset, name, value):
+        # The same three matches as one OR, but as a UNION of three index look-ups (票据号, the person's
+        # 身份证号 or name, then the receipts by person): an OR across the join scans every receipt.
         value = value.strip()
-        return queryset.filter(Q(receipt_no=value) | Q(person__id_number=value.upper()) | Q(person__name=value))
+        people = Person.objects.filter(Q(id_number=value.upper()) | Q(name=value)).order_by().values("pk")
+        by_no = Receipt.objects.filter(receipt_no=value).order_by().values("pk")
+        by_person = Receipt.objects.filter(person_id__in=people).order_by().values("pk")
+        return queryset.filter(pk__in=by_no.union(by_person))
 
 
 class RemittanceFilter(BaseFilterSet):

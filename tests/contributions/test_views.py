@@ -529,3 +529,13 @@ def test_confirm_returns_to_the_page_it_came_from_but_never_off_site(client, fin
     assert response["Location"] == "/contributions/receipts/?year=2026"
     response = client.post(url, {"receipt": [receipt.pk], "next": "https://evil.example/phish"})
     assert response["Location"] == reverse("contributions:receipt_list") + "?status=collected"
+
+
+def test_receipt_list_search_by_id_number_or_name(client, finance, town):
+    payer = PersonFactory(town=town, name="符查找")
+    ReceiptFactory(person=payer, year=2025)
+    ReceiptFactory(person=payer, year=2026)
+    ReceiptFactory(person=PersonFactory(town=town, name="王别人"), year=2026)
+    for q in (payer.id_number, payer.id_number.lower(), payer.name):
+        html = login(client, finance).get(reverse("contributions:receipt_list"), {"q": q}).content.decode()
+        assert "共 2 条" in html, q
