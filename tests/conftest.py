@@ -121,3 +121,19 @@ def declare(monkeypatch):
                 monkeypatch.setattr(owner, attr, {**(getattr(owner, attr, None) or {}), key: value}, raising=False)
 
     return _declare
+
+
+def pytest_collection_modifyitems(config, items):
+    """A transactional test must keep the data the migrations load (towns, roles, scheme parameters).
+
+    Without serialized_rollback its flush empties those tables and re-creates the roles under new ids
+    (org's post_migrate), so every later transactional test on that worker fails: no 临城镇, or a
+    UNIQUE clash on auth_group.name when the serialized copy is loaded again."""
+    offenders = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            offenders.append(item.nodeid)
+    if offenders:
+        raise pytest.UsageError(
+            "django_db(transaction=True) needs serialized_rollback=True in this suite:\n  " + "\n  ".join(offenders))

@@ -161,7 +161,7 @@ def test_volume_catalogue(client, person, agent, clerk, id_copy):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_archive_numbers_never_collide_under_concurrency(town, id_copy):
     from linggao_pension.org import roles
     from tests.conftest import make_user

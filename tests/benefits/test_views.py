@@ -599,7 +599,7 @@ def test_lists_have_flat_query_counts(client, clerk, finance, agent, town, poste
         assert client.get(reverse("benefits:claim_list")).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(reverse("benefits:pension_list")).status_code == 200
-    with at(2026, 4, 20), django_assert_max_num_queries(14):
+    with at(2026, 4, 20), django_assert_max_num_queries(16):
         response = client.get(reverse("benefits:due_list"), {"month": "2026-04"})
     assert "（共 30 人）" in response.content.decode()
     client.force_login(finance)
