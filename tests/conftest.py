@@ -28,6 +28,23 @@ def _fast_settings(settings, tmp_path):
     }
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Keep the migrated data's serialized copy on the connection class, not only on the object.
+
+    Playwright's sync API (tests/e2e) runs the test code in another context, where Django's
+    `connections` hands out a fresh connection object without `_test_serialized_contents`: the
+    transactional tests after the first browser journey then found no towns, no roles (nothing
+    restored after the previous test's flush). A class attribute reaches every connection object."""
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            type(connections[alias])._test_serialized_contents = contents
+    yield
+
+
 def make_user(username: str, role: str, town: Town | None = None):
     user = UserFactory(username=username, town=town)
     user.groups.add(Group.objects.get(name=role))
@@ -132,7 +149,9 @@ def pytest_collection_modifyitems(config, items):
     offenders = []
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+        transactional = (marker and marker.kwargs.get("transaction")) or {"transactional_db", "live_server"} & set(
+            getattr(item, "fixturenames", ()))
+        if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
             offenders.append(item.nodeid)
     if offenders:
         raise pytest.UsageError(

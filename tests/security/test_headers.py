@@ -57,6 +57,7 @@ def test_check_deploy_with_the_production_variables_prints_no_warning(tmp_path):
            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     for name in ("SECURE_COOKIES", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"):
         env.pop(name, None)  # the defaults with DEBUG off are the secure ones
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by tests/e2e for Playwright, never in production
     done = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                           cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
