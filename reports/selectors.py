@@ -7,11 +7,12 @@ a report costs a fixed number of queries whatever the county's size.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum, Value
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from benefits.models import PayrollLine, PayrollRun, Pension
 from contributions.models import AccountEntry, ContributionGrade, EntryKind, Receipt, Remittance
@@ -236,7 +237,80 @@ def previous_month(month: date) -> date:
 
 def lifecycle_parts(p: Period) -> list[Rows]:
     """Certification and recovery figures, from the benefits lifecycle's records."""
-    return []
+    return [certification(p), recovery(p)]
+
+
+def certification(p: Period) -> Rows:
+    """资格认证 (R10), by the pensioner's town:
+
+    - 本月应认证: pensions being paid in the month whose certification falls due in it (the last
+      certification before the month plus the cycle);
+    - 本月已认证: pensions certified in the month (one each, however many times);
+    - 未认证暂停: suspensions for an overdue certification (1201) from the month;
+    - 认证后恢复: those suspensions ended by a certification, paid again from the month.
+    """
+    from benefits.models import Certification, Suspension
+    from benefits.rules import shift_months
+    from benefits.selectors import pension_tables
+
+    cycle = pension_tables().cycle_months
+    # The last certification before the month: a certification row, else the pension's own date as
+    # its history had it (the start's date, or one written by an import), else the date on the row.
+    earlier = (Certification.objects.filter(pension=OuterRef("pk"), certified_on__lt=p.month)
+               .order_by("-certified_on").values("certified_on")[:1])
+    as_was = (Pension.history.filter(id=OuterRef("pk"), last_certified_on__lt=p.month)
+              .order_by("-last_certified_on").values("last_certified_on")[:1])
+    last_before = Coalesce(Subquery(earlier), Subquery(as_was),
+                           Case(When(last_certified_on__lt=p.month, then=F("last_certified_on"))))
+    due = (
+        Pension.objects.filter(first_payroll_month__lte=p.month)
+        .filter(Q(status=Pension.Status.ACTIVE) | Q(last_month__gte=p.month))
+        .annotate(last_before=last_before)
+        .filter(last_before__range=(shift_months(p.month, -cycle), shift_months(p.end, -cycle)))
+        .order_by().values("person__town_id").annotate(n=Count("pk"))
+    )
+    out: Rows = {}
+    _merge(out, ((r["person__town_id"], {"本月应认证": r["n"]}) for r in due))
+    done = (Certification.objects.filter(certified_on__range=(p.month, p.end)).order_by()
+            .values("person__town_id").annotate(n=Count("pension", distinct=True)))
+    _merge(out, ((r["person__town_id"], {"本月已认证": r["n"]}) for r in done))
+    moves = (
+        Suspension.objects.filter(reason_code="1201").filter(Q(start_month=p.month) | Q(end_month=p.month))
+        .order_by().values("person__town_id")
+        .annotate(s=Count("pk", filter=Q(start_month=p.month)), r=Count("pk", filter=Q(end_month=p.month)))
+    )
+    _merge(out, ((r["person__town_id"], {"未认证暂停": r["s"], "认证后恢复": r["r"]}) for r in moves))
+    return out
+
+
+def recovery(p: Period) -> Rows:
+    """待遇追回 (R17), by the person's town: cases opened in the month and their amount, money
+    recovered (repaid or offset against pension lines) in the month and up to its end, cases that
+    had entered an instalment agreement by the month's end, and the amount written off in the month."""
+    from benefits.models import RecoveryCase, RecoveryCaseChange, RecoveryPosting
+
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(p.month, time.min, tzinfo=tz)
+    stop = datetime.combine(p.end + timedelta(days=1), time.min, tzinfo=tz)
+    out: Rows = {}
+    opened = (RecoveryCase.objects.filter(opened_at__gte=start, opened_at__lt=stop).order_by()
+              .values("person__town_id").annotate(n=Count("pk"), amount=_sum("amount")))
+    _merge(out, ((r["person__town_id"], {"本月新立案": r["n"], "本月立案金额": r["amount"]}) for r in opened))
+    collected = [RecoveryPosting.Kind.REPAYMENT, RecoveryPosting.Kind.OFFSET]
+    postings = (
+        RecoveryPosting.objects.filter(on__lte=p.end).order_by().values("case__person__town_id")
+        .annotate(
+            month=_sum("amount", kind__in=collected, on__gte=p.month),
+            total=_sum("amount", kind__in=collected),
+            written_off=_sum("amount", kind=RecoveryPosting.Kind.WRITE_OFF, on__gte=p.month),
+        )
+    )
+    _merge(out, ((r["case__person__town_id"], {"本月追回金额": r["month"], "累计追回金额": r["total"],
+                                               "核销金额": r["written_off"]}) for r in postings))
+    agreements = (RecoveryCaseChange.objects.filter(to_status=RecoveryCase.Status.INSTALMENT, at__lt=stop)
+                  .order_by().values("case__person__town_id").annotate(n=Count("case", distinct=True)))
+    _merge(out, ((r["case__person__town_id"], {"分期协议数": r["n"]}) for r in agreements))
+    return out
 
 
 def disclosure_villages(*, town: Town, as_of: date) -> list[dict]:
