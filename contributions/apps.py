@@ -1,6 +1,7 @@
 from celery.schedules import crontab
 from django.apps import AppConfig
 
+from linggao_pension.imports import ImportKind
 from linggao_pension.navigation import NavItem, NavSection
 from linggao_pension.org import roles as r
 
@@ -17,12 +18,21 @@ class ContributionsConfig(AppConfig):
         "contributions.post_interest": "contributions.services.interest_post_job",
         "contributions.post_daijiao": "contributions.services.daijiao_post_job",
         "contributions.remit_premiums": "contributions.services.remittance_generate_job",
+        "contributions.import_receipts": "contributions.services.receipts_import_job",
     }
     job_labels = {
         "contributions.post_interest": "年度结息",
         "contributions.post_daijiao": "政府代缴入账",
         "contributions.remit_premiums": "保费上缴财政专户",
+        "contributions.import_receipts": "银行代收缴费导入",
     }
+    # The bank collection file (银行代收): uploaded, checked and imported as a job, all or nothing.
+    imports = [ImportKind(
+        kind="contributions.import_receipts", label="银行代收缴费导入", perm="contributions.import_receipts",
+        upload_url="contributions:receipt_import", done_url="contributions:receipt_list", done_label="查看缴费记录",
+        success="已导入 {imported} 条缴费记录并记入个人账户。",
+    )]  # fmt: skip
+    job_file_permissions = {"contributions.import_receipts": "contributions.import_receipts"}
     # Year-end interest on 1 January for the year just ended (R6); the month-end remittance to the
     # fiscal special account, which acts only on the last day of the month (R18).
     beat_schedule = {

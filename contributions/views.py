@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from enrollment.models import Person
 from linggao_pension import exports, imports
 from linggao_pension.files import serve_stored_file
+from linggao_pension.org.models import JobRun
 from linggao_pension.org.services import access_log_record, jobrun_create
 from linggao_pension.org.tasks import enqueue
 from linggao_pension.pagination import paginate
@@ -189,22 +190,20 @@ def receipt_confirm(request: AuthedRequest) -> HttpResponse:
 @permission_required("contributions.import_receipts", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def receipt_import(request: AuthedRequest) -> HttpResponse:
+    """Upload the bank collection file: stored with its job, checked and imported after commit; the
+    page lands on the one import result page (progress, then the number imported or every bad row)."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
     if form.is_valid():
-        try:
-            result = services.receipts_import(
-                file=form.cleaned_data["file"], by=request.user, legacy=form.cleaned_data["legacy"]
-            )
-        except imports.FileFormatError as exc:
-            form.add_error("file", str(exc))
-        else:
-            if result.ok:
-                messages.success(request, f"已导入 {result.imported} 条缴费记录并记入个人账户。")
-                return redirect(reverse("contributions:receipt_list") + "?method=2")
+        job = services.receipts_import_start(upload=form.cleaned_data["file"], by=request.user,
+                                             legacy=form.cleaned_data["legacy"])
+        messages.info(request, "文件已上传，正在校验和导入；完成后可查看结果")
+        return redirect("org:import_result", pk=job.pk)
+    jobs = JobRun.objects.filter(kind=services.IMPORT_JOB).select_related("started_by").order_by("-created_at", "-pk")
+    if not request.user.has_perm("org.view_all_towns"):
+        jobs = jobs.filter(started_by=request.user)
     return render(
         request, "contributions/receipt_import.html",
-        {"form": form, "result": result, "headers": services.IMPORT_HEADERS},
+        {"form": form, "headers": services.IMPORT_HEADERS, "jobs": jobs[:10]},
     )
 
 

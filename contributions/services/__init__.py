@@ -30,8 +30,11 @@ from .ledger import (  # noqa: F401
 from .receipt_import import (  # noqa: F401
     IMPORT_EXAMPLE,
     IMPORT_HEADERS,
+    IMPORT_JOB,
     METHOD_BY_TEXT,
     receipts_import,
+    receipts_import_job,
+    receipts_import_start,
 )
 from .receipts import (  # noqa: F401
     payment_problems,

@@ -9,7 +9,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from enrollment.models import Person
-from linggao_pension.imports import ImportResult, RowError, cell_date, read_rows, text
+from linggao_pension.imports import (
+    FileFormatError,
+    ImportResult,
+    RowError,
+    cell_date,
+    import_job,
+    read_rows,
+    text,
+)
 from linggao_pension.money import parse
 
 from .. import selectors
@@ -21,6 +29,8 @@ from .ledger import account_post_fast
 from .receipts import _receipt_entries, payment_problems
 
 # --- Bank collection file import ------------------------------------------------------------------
+
+IMPORT_JOB = "contributions.import_receipts"
 
 IMPORT_HEADERS = ("身份证号", "缴费年度", "缴费档次", "缴费日期", "缴费方式", "票据号")
 IMPORT_EXAMPLE = ("469024198503150012", 2026, 200, "2026-03-15", "2", "B2026000001")
@@ -178,3 +188,25 @@ def receipts_import(*, file, by, legacy: bool = False) -> ImportResult:
         return result
     result.imported = len(receipts)
     return result
+
+
+def receipts_import_start(*, upload, by, legacy: bool = False):
+    """The upload page: the file is stored with its job (org.services.job_start), which checks and
+    imports it after commit; the page lands on the one import result page (org:import_result)."""
+    from linggao_pension.org.services import job_start
+
+    _system_or_perm(by, "contributions.import_receipts", "无权导入缴费文件")
+    return job_start(kind=IMPORT_JOB, by=by, upload=upload, params={"legacy": bool(legacy)})
+
+
+def receipts_import_job(*, job, by, path: str = "", stored: str = "", filename: str = "", legacy: bool = False) -> dict:
+    """Job handler (the app's job_handlers["contributions.import_receipts"]): an unreadable file or
+    wrong headers is one error row; a refused file fails the job with every bad row listed."""
+
+    def run(file) -> ImportResult:
+        try:
+            return receipts_import(file=file, by=by, legacy=legacy)
+        except FileFormatError as exc:
+            return ImportResult(errors=[RowError(1, "", str(exc))])
+
+    return import_job(job=job, path=path, stored=stored, run=run)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -261,18 +262,41 @@ def xlsx_upload(rows):
     return buffer
 
 
-def test_import_page_imports_or_lists_every_error(client, clerk, person):
+def test_import_page_imports_or_lists_every_error(client, clerk, person, django_capture_on_commit_callbacks):
+    """The upload lands on the import result page: every bad row of a refused file with nothing
+    saved, then the count of a good one; an unreadable file is one clear error, nothing saved."""
     url = reverse("contributions:receipt_import")
     assert login(client, clerk).get(url).status_code == 200
-    response = client.post(url, {"file": xlsx_upload([[person.id_number, 2026, 250, "2026-03-01", "2", "B1"]])})
-    html = response.content.decode()
-    assert "未导入：发现 1 处错误" in html and "2026 年度没有 250 元档次" in html
-    assert not Receipt.objects.exists()
-    response = client.post(url, {"file": xlsx_upload([[person.id_number, 2026, 200, "2026-03-01", "2", "B1"]])})
-    assert response.status_code == 302 and Receipt.objects.get().receipt_no == "B1"
-    response = client.post(url, {"file": io.BytesIO(b"\x00not a spreadsheet\x00")})  # text is read as CSV
-    assert "无法读取文件" in response.content.decode() or "提交的数据不是文件" in response.content.decode()
+
+    def upload(file):  # the job runs once the upload's transaction commits; then the result page
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {"file": file})
+        assert response.status_code == 302
+        return client.get(response["Location"]).content.decode()
+
+    html = upload(xlsx_upload([[person.id_number, 2026, 250, "2026-03-01", "2", "B1"]]))
+    assert "2026 年度没有 250 元档次" in html and "未导入任何数据" in html
+    assert not Receipt.objects.exists() and JobRun.objects.get().status == JobRun.Status.FAILED
+    assert "已导入 1 条缴费记录并记入个人账户" in upload(xlsx_upload([[person.id_number, 2026, 200, "2026-03-01", "2", "B1"]]))
+    receipt = Receipt.objects.get()
+    assert receipt.receipt_no == "B1" and receipt.status == Receipt.Status.CONFIRMED
+    html = upload(SimpleUploadedFile("bank.xlsx", b"\x00not a spreadsheet\x00"))
+    assert "无法读取文件：请上传 Excel（.xlsx 或 97-2003 的 .xls）或 CSV 文件" in html
+    assert Receipt.objects.count() == 1
+    page = client.get(url).content.decode()  # the page lists the recent imports
+    assert page.count("查看结果") == JobRun.objects.filter(kind="contributions.import_receipts").count()
     assert login(client, clerk).put(url).status_code == 405
+
+
+def test_a_legacy_import_never_enters_a_remittance(client, clerk, person, django_capture_on_commit_callbacks):
+    url = reverse("contributions:receipt_import")
+    login(client, clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"file": xlsx_upload([[person.id_number, 2025, 200, "2025-03-01", "2", "L1"]]),
+                          "legacy": "on"})
+    receipt = Receipt.objects.get(receipt_no="L1")  # the job carried the form's 历史数据迁移 tick
+    assert receipt.legacy and receipt.status == Receipt.Status.CONFIRMED
+    assert not Receipt.objects.remittable(up_to=date(2026, 12, 31)).exists()
 
 
 def test_import_template_downloads(client, clerk):
