@@ -12,7 +12,9 @@ the answer must be what the expectation table says:
   a method the view does not take: 405.
 
 **Adding a URL** (required: a URL without an expectation fails `test_every_url_has_an_expectation`):
-add one line to EXPECT below, keyed by the URL name:
+add one line to EXPECT below (or to the app's tests/<app>/url_roles.py EXPECT_KWARGS, where
+supervision, archives, the benefits lifecycle and transfers keep theirs with their record makers),
+keyed by the URL name:
 
     "app:name": U("app.permission", "record", methods="GET"),
 
@@ -27,7 +29,10 @@ add one line to EXPECT below, keyed by the URL name:
 - `args=` the URL's other arguments: a fixed value ("fmt": "xlsx"), or "@kind" for the pk of the
   record of that kind in the same town; `query=` a query string, "{pk}" replaced by the record's pk.
 
-Pages a permitted GET renders (HTML) are also checked for what the content security policy blocks.
+Every POST is empty ({}): a view that reads its form as `Form(request.POST or None)` sees an unbound
+form and shows the page again (200, nothing saved), one that binds `Form(request.POST)` refuses at the
+fields (400). Pages a permitted GET renders (HTML) are also checked for what the content security
+policy blocks.
 """
 
 import re
