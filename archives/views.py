@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from enrollment.models import Person
 from linggao_pension import exports
 from linggao_pension.files import serve_stored_file
+from linggao_pension.org.access import require_perm
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
@@ -167,10 +168,10 @@ def volume_create(request: AuthedRequest) -> HttpResponse:
 @permission_required("archives.view_volume", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def volume_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    if request.method == "POST":  # filing documents into the volume (组卷)
+        require_perm(request.user, "archives.add_volume")
     volume = get_object_or_404(Volume.objects.select_related("created_by"), pk=pk)
     form = forms.VolumeDocumentsForm(request.POST or None)
-    if request.method == "POST" and not request.user.has_perm("archives.add_volume"):
-        raise Http404
     if form.is_valid():
         try:
             count = services.volume_add_documents(volume=volume, archive_nos=form.cleaned_data["archive_nos"], by=request.user)
@@ -268,6 +269,8 @@ def register_list(request: AuthedRequest) -> HttpResponse:
 @permission_required("archives.view_registerentry", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def register_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    if request.method == "POST":  # recording an entry
+        require_perm(request.user, "archives.add_registerentry")
     register = get_object_or_404(Register, pk=pk)
     form = forms.RegisterEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

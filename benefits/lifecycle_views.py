@@ -7,13 +7,14 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enrollment.models import Person
 from linggao_pension import exports
+from linggao_pension.org.access import require_perm
 from linggao_pension.org.services import access_log_download, access_log_record
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
@@ -196,12 +197,19 @@ RECOVERY_STEPS = {
 }
 
 
+# who may do a step: 核销 is approved or refused by a manager (局领导), every other step by who manages cases
+RECOVERY_STEP_PERMS = {"approve_write_off": "benefits.approve_writeoff", "reject_write_off": "benefits.approve_writeoff"}
+
+
 @permission_required("benefits.view_recoverycase", raise_exception=True)
 @require_POST
 def recovery_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
+    if step not in RECOVERY_STEPS:
+        raise Http404("没有这个办理步骤")
+    require_perm(request.user, RECOVERY_STEP_PERMS.get(step, recovery.MANAGE))  # 403 before the lookup
     case = _case(request, pk)
     form = RecoveryActionForm(request.POST)
-    if step not in RECOVERY_STEPS or not form.is_valid():
+    if not form.is_valid():
         messages.error(request, "请检查填写的金额、日期和期数")
     else:
         _try(request, lambda: RECOVERY_STEPS[step](case, request.user, form.cleaned_data), "已办理")

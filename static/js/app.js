@@ -17,4 +17,8 @@
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (e) { if (!window.confirm(form.dataset.confirm)) { e.preventDefault(); } });
   });
+  // Print the page: <a href="#" data-print> (no inline handler: the content security policy blocks them).
+  document.querySelectorAll("[data-print]").forEach(function (el) {
+    el.addEventListener("click", function (e) { e.preventDefault(); window.print(); });
+  });
 })();

@@ -9,6 +9,7 @@ from django.urls import reverse
 from archives import selectors, services
 from archives.models import Consultation, ConsultationService, PolicyDocument
 
+from ..security.test_headers import csp_violations
 from .conftest import upload
 
 
@@ -63,6 +64,13 @@ def test_follow_ups_due_and_monthly_counts(agent, agent_elsewhere, clerk):
         services.consultation_follow_up(consultation=due, note="again", by=agent)
 
 
+def test_monthly_counts_page_satisfies_the_content_security_policy(client, agent):
+    services.consultation_record(service=ConsultationService.objects.first(), question="q", answer="a", by=agent)
+    client.force_login(agent)
+    page = client.get(reverse("archives:consultation_stats"))
+    assert page.status_code == 200 and csp_violations(page.content.decode()) == []
+
+
 def test_policy_library_for_every_staff_user(client, clerk, finance, agent):
     services.policy_create(title="关于调整城乡居民基础养老金标准的通知", issuing_body="海南省人力资源和社会保障厅",
                            issued_on=date(2026, 1, 5), summary="基础养老金提高", by=clerk, upload=upload())
@@ -81,6 +89,7 @@ def test_leaflets_print(client, agent, topic):
     client.force_login(agent)
     page = client.get(reverse("archives:leaflet", args=[topic]))
     assert page.status_code == 200 and "28278663" in page.content.decode()
+    assert csp_violations(page.content.decode()) == []  # the print link has no inline handler
     pdf = client.get(reverse("archives:leaflet", args=[topic]) + "?format=pdf")
     assert pdf.content.startswith(b"%PDF")
 

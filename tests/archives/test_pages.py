@@ -58,3 +58,26 @@ def test_register_review_is_never_by_its_maker(client, clerk, clerk2):
     response = client.post(reverse("archives:register_detail", args=[register.pk]),
                            {"action": "reviewed", "reference": "月报", "quantity": 1, "reviews": made.pk})
     assert response.status_code == 302 and register.entries.filter(action="reviewed", by=clerk2).exists()
+
+
+def test_filing_into_a_volume_needs_add_volume_403(client, clerk, auditor, data):
+    """An auditor may read a volume but not file documents into it: 403 (not 404), nothing filed."""
+    url = reverse("archives:volume_detail", args=[data["volume"].pk])
+    client.force_login(auditor)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"archive_nos": data["doc"].archive_no}).status_code == 403
+    assert not data["volume"].documents.exists()
+    client.force_login(clerk)
+    assert client.post(url, {"archive_nos": data["doc"].archive_no}).status_code == 302
+    assert list(data["volume"].documents.all()) == [data["doc"]]
+
+
+def test_recording_a_register_entry_needs_add_registerentry_403(client, manager, auditor):
+    register = Register.objects.get(code="statistics_report")
+    url = reverse("archives:register_detail", args=[register.pk])
+    for user in (manager, auditor):
+        client.force_login(user)
+        assert client.get(url).status_code == 200
+        assert client.post(url, {"action": "made", "reference": "月报", "quantity": 1}).status_code == 403
+        assert client.post(url, {"action": "made"}).status_code == 403  # refused before the form is read
+    assert not register.entries.exists()

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from benefits.models import PayrollLine, RecoveryCase, RecoveryPosting
@@ -110,3 +111,26 @@ def test_open_refuses_bad_input(town, auditor, agent):
     with pytest.raises(PermissionDenied):
         svc.recovery_case_open(person=pension.person, source="report", amount=D("10"), by=agent, reason="举报")
     assert not RecoveryCase.objects.exists()
+
+
+def test_a_step_is_refused_403_to_who_only_views_cases_and_nothing_changes(client, case, agent, finance, clerk, manager):
+    """Viewing a case (town agent, finance, manager) is not handling it: the step's own permission
+    is asked before anything (403, never a redirect with the case untouched)."""
+    url = reverse("benefits:recovery_step", args=[case.pk, "repay"])
+    for user in (agent, finance, manager):
+        client.force_login(user)
+        assert client.post(url, {"amount": "100.00", "on": "2026-02-01"}).status_code == 403
+    client.force_login(clerk)  # 核销 is a manager's (局领导)
+    assert client.post(reverse("benefits:recovery_step", args=[case.pk, "approve_write_off"])).status_code == 403
+    case.refresh_from_db()
+    assert (case.status, case.repaid) == (RecoveryCase.Status.NOTIFIED, D("0.00"))
+    assert not RecoveryPosting.objects.exists()
+    with at(2026, 2, 1):
+        assert client.post(url, {"amount": "100.00", "on": "2026-02-01"}).status_code == 302
+    case.refresh_from_db()
+    assert case.repaid == D("100.00")
+
+
+def test_an_unknown_step_is_404(client, case, clerk):
+    client.force_login(clerk)
+    assert client.post(reverse("benefits:recovery_step", args=[case.pk, "pay_twice"])).status_code == 404
