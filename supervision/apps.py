@@ -31,6 +31,8 @@ class SupervisionConfig(AppConfig):
     beat_schedule = {
         "supervision-daily": {"task": "supervision.tasks.supervision_daily", "schedule": crontab(minute=10, hour=1)},
     }
+    # the town's 待办: contributors found dead by a verified check, whose termination is still to enter
+    home_todos = ["supervision.todos.todos"]
     demo_seeder = "supervision.demo.seed"
     demo_order = 40
     nav_sections = [

@@ -56,6 +56,7 @@ urlpatterns = [
     path("suspects/import/template/<str:kind>/", s.suspect_template, name="suspect_template"),
     path("suspects/import/<int:pk>/", s.suspect_import_result, name="suspect_import_result"),
     path("suspects/scan/", s.system_scan, name="system_scan"),
+    path("suspects/deaths/", s.death_followups, name="death_followups"),
     path("reports/", w.report_list, name="report_list"),
     path("reports/new/", w.report_create, name="report_create"),
     path("reports/<int:pk>/", w.report_detail, name="report_detail"),

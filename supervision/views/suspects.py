@@ -15,7 +15,7 @@ from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
 from .. import forms as F
-from .. import reports, suspect_lists
+from .. import reports, selectors, suspect_lists
 from ..filters import SuspectFilter
 from ..models import SuspectItem, SuspectList
 from ..services import suspects
@@ -122,6 +122,16 @@ def suspect_import_result(request: AuthedRequest, pk: int) -> HttpResponse:
     items = suspect_list.items.select_related("person")[:200] if suspect_list else []
     return render(request, "supervision/suspect_import_result.html", {"job": job, "list": suspect_list,
                   "errors": job.result.get("errors", []), "items": items})
+
+
+@permission_required("supervision.view_supervision", raise_exception=True)
+@require_GET
+def death_followups(request: AuthedRequest) -> HttpResponse:
+    """死亡缴费人员待注销: verified contributor deaths (a town agent: their own town's) and where each
+    one's termination stands; the town enters it from here (enrollment's application)."""
+    return render(request, "supervision/death_followups.html", {
+        "rows": selectors.death_followups(request.user),
+        "can_apply": request.user.has_perm("enrollment.submit_relationshipapplication")})
 
 
 @permission_required(CHECK, raise_exception=True)

@@ -53,6 +53,7 @@ EXPECT_KWARGS: dict[str, dict] = {
     "supervision:suspect_template": {"perm": C, "get": 404},  # kind filled with "None"
     "supervision:suspect_import_result": {"perm": C, "record": "sv_suspect_job", "scoped": False},
     "supervision:system_scan": {"perm": C, **_POST},
+    "supervision:death_followups": {"perm": "supervision.view_supervision"},
     "supervision:report_list": {"perm": "supervision.view_whistlereport"},
     "supervision:report_create": {"perm": W, "methods": "GET POST"},
     "supervision:report_detail": {"perm": "supervision.view_whistlereport", "record": "sv_report"},
