@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from linggao_pension.imports import ImportKind
 from linggao_pension.navigation import NavItem, NavSection
 from linggao_pension.org import roles as r
 
@@ -53,3 +54,9 @@ class ArchivesConfig(AppConfig):
     job_handlers = {"org.import_villages": "linggao_pension.org.villages.villages_import_job"}
     job_labels = {"org.import_villages": "村/居委会名单导入"}
     job_file_permissions = {"org.import_villages": "org.import_villages"}
+    # ...and its outcome is shown by the one import result page (org:import_result, org:import_errors).
+    imports = [ImportKind(
+        kind="org.import_villages", label="村/居委会名单导入", perm="org.import_villages",
+        upload_url="org:village_import",
+        success="已导入 {imported} 个村/居委会；文件中已登记的村/居委会跳过，不重复添加。",
+    )]  # fmt: skip

@@ -107,6 +107,14 @@ class BenefitsConfig(AppConfig):
             "title": "养老金待遇", "town": "person__town", "person": "person", "perm": "benefits.view_pension",
             "url": "benefits:pension_detail",
         },
+        "benefits.deathreport": {
+            "title": "死亡登记", "town": "town", "person": "person", "perm": "benefits.view_deathreport",
+            "url": "benefits:death_detail",
+        },
+        "benefits.recoverycase": {
+            "title": "待遇追回案件", "town": "person__town", "person": "person", "perm": "benefits.view_recoverycase",
+            "url": "benefits:recovery_detail",
+        },
     }
 
     def ready(self):

@@ -70,4 +70,8 @@ class EnrollmentConfig(AppConfig):
             "title": "参保登记申请", "town": "town", "person": "person", "perm": "enrollment.view_enrollmentapplication",
             "url": "enrollment:application_detail",
         },
+        "enrollment.relationshipapplication": {
+            "title": "转移接续/终止申请", "town": "town", "person": "person",
+            "perm": "enrollment.view_relationshipapplication", "url": "enrollment:relationship_detail",
+        },
     }

@@ -34,6 +34,8 @@ class ImportContext:
     identities: set[str]  # active codes
     ethnicities: dict[str, str]  # name (with and without 族) or code -> code
     age_table: list[tuple[date, int]]
+    village_names: dict[int, list[str]] = field(default_factory=dict)  # town id -> its villages' names
+    village_towns: dict[str, list[int]] = field(default_factory=dict)  # village name -> town ids
     # Not errors: 15-digit IDs converted to 18 digits, reported on their row.
     warnings: list[RowError] = field(default_factory=list)
 
@@ -44,6 +46,11 @@ class ImportContext:
             (town_id, name): pk
             for pk, town_id, name in Village.objects.filter(is_active=True).values_list("pk", "town_id", "name")
         }
+        names: dict[int, list[str]] = {}
+        towns_of: dict[str, list[int]] = {}
+        for (town_id, name) in sorted(villages, key=lambda k: (k[0], villages[k])):
+            names.setdefault(town_id, []).append(name)
+            towns_of.setdefault(name, []).append(town_id)
         ethnicities = {}
         for code, name in ETHNICITIES:
             ethnicities[code] = code
@@ -58,7 +65,33 @@ class ImportContext:
             identities=set(IdentityCode.objects.filter(is_active=True).values_list("code", flat=True)),
             ethnicities=ethnicities,
             age_table=selectors.enrolment_age_table(),
+            village_names=names,
+            village_towns=towns_of,
         )
+
+
+VILLAGE_HOW_TO_ADD = (
+    "如确为新设或未登记的村（居）委会，请系统管理员在“档案与服务 → 村/居委会名单导入”上传村名单"
+    "（或运行 python manage.py import_villages 文件.xlsx），再重新导入本文件"
+)
+VILLAGES_LISTED = 12
+
+
+def unknown_village_message(ctx: ImportContext, town_id: int, town_name: str, village_name: str) -> str:
+    """A village that is not one of the town's: where it is registered instead, a close name of the
+    town's, or the town's villages; and how to add a missing one (issue 14)."""
+    head = f"村/居委会“{village_name}”不属于{town_name}"
+    elsewhere = [ctx.town_names.get(t, "") for t in ctx.village_towns.get(village_name, []) if t != town_id]
+    if elsewhere:
+        return f"{head}（登记在{'、'.join(sorted(elsewhere))}），请核对该行的镇/农场或村/居委会"
+    known = ctx.village_names.get(town_id, [])
+    if not known:
+        return f"{head}：{town_name}尚未登记任何村/居委会；{VILLAGE_HOW_TO_ADD}"
+    close = [n for n in known if village_name in n or n in village_name]
+    if close:
+        return f"{head}，是否为“{'”或“'.join(close[:3])}”？请按已登记的名称填写；{VILLAGE_HOW_TO_ADD}"
+    listed = "、".join(known[:VILLAGES_LISTED]) + (f"等 {len(known)} 个" if len(known) > VILLAGES_LISTED else "")
+    return f"{head}（{town_name}已登记：{listed}）；{VILLAGE_HOW_TO_ADD}"
 
 
 def _row(row: SheetRow, ctx: ImportContext) -> tuple[dict, list[RowError]]:
@@ -116,7 +149,7 @@ def _row(row: SheetRow, ctx: ImportContext) -> tuple[dict, list[RowError]]:
     if village_name and town_id is not None:
         village_id = ctx.villages.get((town_id, village_name))
         if village_id is None:
-            bad("村/居委会", f"村/居委会“{village_name}”不属于{town_name}")
+            bad("村/居委会", unknown_village_message(ctx, town_id, town_name, village_name))
         values["village_id"] = village_id
 
     try:

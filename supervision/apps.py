@@ -31,6 +31,20 @@ class SupervisionConfig(AppConfig):
     beat_schedule = {
         "supervision-daily": {"task": "supervision.tasks.supervision_daily", "schedule": crontab(minute=10, hour=1)},
     }
+    # the town's 待办: contributors found dead by a verified check, whose termination is still to enter
+    home_todos = ["supervision.todos.todos"]
+    # Records archives may attach scans to (archives/records.py): the inspection's 监督报告, 询问笔录,
+    # 整改报告 ... and a 举报's materials, with 档号; shown on their pages ({% record_documents %}).
+    archive_record_types = {
+        "supervision.inspection": {
+            "title": "现场监督", "town": "town", "person": None, "perm": "supervision.view_inspection",
+            "url": "supervision:inspection_detail",
+        },
+        "supervision.whistlereport": {
+            "title": "举报", "town": "town", "person": "person", "perm": "supervision.view_whistlereport",
+            "url": "supervision:report_detail",
+        },
+    }
     demo_seeder = "supervision.demo.seed"
     demo_order = 40
     nav_sections = [

@@ -73,3 +73,48 @@ def town_overview(*, year: int, towns=None) -> list[dict]:
             "closed": i.get("closed", 0), "requests": reqs.get(town.pk, 0), "rectifications_open": rect.get(town.pk, 0),
         })  # fmt: skip
     return rows
+
+
+# --- contributors found dead: the town's termination to follow (benefit_actions._contributor_died) ---
+
+
+def _deaths_verified(user):
+    return SuspectItem.objects.in_scope(user).filter(kind=SuspectItem.Kind.CONTRIBUTOR_DIED,
+                                                     status=SuspectItem.Status.VERIFIED)
+
+
+def deaths_awaiting_application(user):
+    """Verified contributor deaths whose town has not yet entered the termination (参保人死亡): the
+    person is still insured and has no open death application."""
+    from enrollment.models import ApplicationKind, Person
+    from linggao_pension.workflow import OPEN_REVIEW_STATUSES
+
+    return (_deaths_verified(user).exclude(person__status=Person.Status.TERMINATED)
+            .exclude(person__relationship_applications__kind=ApplicationKind.DEATH,
+                     person__relationship_applications__status__in=OPEN_REVIEW_STATUSES))  # fmt: skip
+
+
+def death_followups(user) -> list[dict]:
+    """Every verified contributor death in the user's scope with where its settlement stands: the
+    town's application (read from enrollment, never written here) and the person's status."""
+    from enrollment.models import ApplicationKind, Person, RelationshipApplication
+    from linggao_pension.workflow import RS
+
+    items = list(_deaths_verified(user).select_related("person", "person__town").order_by("-decided_at", "-pk"))
+    latest = {}
+    for application in (RelationshipApplication.objects.filter(person__in=[i.person_id for i in items],
+                                                                kind=ApplicationKind.DEATH)
+                        .exclude(status=RS.CANCELLED).order_by("pk")):  # fmt: skip
+        latest[application.person_id] = application
+    rows = []
+    for item in items:
+        application = latest.get(item.person_id)
+        if item.person.status == Person.Status.TERMINATED:
+            stage, tone = "已终止参保，个人账户已结算", "good"
+        elif application is not None:
+            stage, tone = f"注销申请{application.get_status_display()}", ""
+        else:
+            stage, tone = "待镇/农场录入注销申请", "bad"
+        rows.append({"item": item, "application": application, "stage": stage, "tone": tone,
+                     "to_apply": application is None and item.person.status != Person.Status.TERMINATED})
+    return rows

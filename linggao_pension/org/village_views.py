@@ -33,7 +33,7 @@ def village_import_upload(request: AuthedRequest) -> HttpResponse:
     if form.is_valid():
         job = villages.villages_import_start(by=request.user, upload=form.cleaned_data["file"])
         messages.info(request, f"已上传（导入任务 #{job.pk}），整个文件校验通过才会导入，结果见本页")
-        return redirect("org:jobrun_detail", pk=job.pk)
+        return redirect("org:import_result", pk=job.pk)  # the one import result page (archives declares it)
     jobs = JobRun.objects.filter(kind=villages.IMPORT_KIND).select_related("started_by")[:10]
     return render(request, "org/village_import.html", {"form": form, "jobs": jobs, "headers": village_import.HEADERS},
                   status=400 if form.is_bound else 200)

@@ -12,7 +12,11 @@ owns the arithmetic:
   whose approval opens the recovery case for the months paid since; sentence over: a recovery case
   for the months paid during it;
 - shared account, over 100 and not certified: a suspension request (1299) pending proof of life;
-- a contributor who died: nothing here (the account is settled by the termination application, 6401).
+- a contributor who died (no pension): the account is settled by the termination application (参保人
+  死亡, 6401) that the person's town enters with the heirs' details and evidence (enrollment's
+  workflow; supervision writes none of its rows). Verifying puts the case on the town's 待办 and on
+  the 死亡缴费人员待注销 page (supervision.selectors.death_followups), which follows the application
+  until the relationship has ended.
 """
 
 from decimal import Decimal
@@ -73,4 +77,16 @@ def start_for(*, item: SuspectItem, by, reason: str, today) -> str:
         return "刑满且服刑期间未发放待遇，无需追回"
     if item.kind in (K.SHARED_ACCOUNT, K.CENTENARIAN_UNCERTIFIED):
         return _suspend(item, by=by, note=note, code="1299", start=periods.add_months(periods.month_start(today), 1))
-    return "请镇/农场经办注销登记（6401），结算个人账户"
+    return _contributor_died(item)
+
+
+def _contributor_died(item: SuspectItem) -> str:
+    from enrollment.models import Person
+
+    person = item.person
+    if getattr(person, "pension", None) is not None or person.status in (Person.Status.RECEIVING,
+                                                                        Person.Status.BENEFIT_SUSPENDED):
+        raise ValidationError("该参保人已领取待遇，不属于缴费人员死亡；请按“领取人死亡”重新比对死亡名单")
+    if person.status == Person.Status.TERMINATED:
+        raise ValidationError("该参保人已终止参保，个人账户已结算，请以“排除”办结并写明情况")
+    return f"已通知{person.town.name}办理参保人死亡注销（6401）并结算个人账户（待办：死亡缴费人员待注销）"

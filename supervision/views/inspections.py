@@ -3,15 +3,16 @@
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from linggao_pension.exports import pdf_response, render_pdf
+from linggao_pension.exports import XLSX_TYPE, file_response, pdf_response, render_pdf
 from linggao_pension.org import services as org_services
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
 from .. import forms as F
-from .. import selectors
+from .. import reports, selectors
 from ..filters import InspectionFilter
 from ..models import Rectification, StopOrder, WorkRecord
 from ..services import onsite, plans
@@ -33,6 +34,20 @@ def inspection_list(request: AuthedRequest) -> HttpResponse:
     filterset = InspectionFilter(request.GET, queryset=selectors.inspections_for(request.user), request=request)
     page = paginate(request, filterset.qs.order_by("-planned_start", "-pk"))
     return render(request, "supervision/inspection_list.html", {"filter": filterset, "page": page})
+
+
+@permission_required(VIEW_INSPECTION, raise_exception=True)
+@require_GET
+def inspection_export(request: AuthedRequest) -> HttpResponse:
+    """The filtered list as Excel (现场监督台账 and its findings); every download is logged."""
+    filterset = InspectionFilter(request.GET, queryset=selectors.inspections_for(request.user), request=request)
+    inspections = filterset.qs
+    count = inspections.count()
+    org_services.access_log_download(user=request.user, object_type="supervision.inspection_list",
+                                     object_id=timezone.localdate().isoformat(),
+                                     label=f"现场监督台账（{count} 项）", request=request)  # fmt: skip
+    return file_response(reports.inspections_xlsx(inspections), f"现场监督台账_{timezone.localdate():%Y%m%d}.xlsx",
+                         XLSX_TYPE)
 
 
 def _get(request, pk):

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from linggao_pension.exports import XLSX_TYPE, file_response
@@ -14,7 +15,7 @@ from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
 from .. import forms as F
-from .. import suspect_lists
+from .. import reports, selectors, suspect_lists
 from ..filters import SuspectFilter
 from ..models import SuspectItem, SuspectList
 from ..services import suspects
@@ -35,6 +36,21 @@ def suspect_list(request: AuthedRequest) -> HttpResponse:
     lists = SuspectList.objects.select_related("imported_by")[:8]
     return render(request, "supervision/suspect_list.html", {"filter": filterset, "page": page, "lists": lists,
                                                              "can_check": request.user.has_perm(CHECK)})
+
+
+@permission_required(VIEW_ITEM, raise_exception=True)
+@require_GET
+def suspect_export(request: AuthedRequest) -> HttpResponse:
+    """The filtered items as Excel, ID numbers masked unless the user may see them in full; every
+    download is logged (it lists people)."""
+    filterset = SuspectFilter(request.GET, queryset=_items(request), request=request)
+    items = filterset.qs
+    count = items.count()
+    org_services.access_log_download(user=request.user, object_type="supervision.suspect_list",
+                                     object_id=timezone.localdate().isoformat(),
+                                     label=f"疑点核查结果（{count} 条）", request=request)  # fmt: skip
+    return file_response(reports.suspects_xlsx(items, request.user), f"疑点核查结果_{timezone.localdate():%Y%m%d}.xlsx",
+                         XLSX_TYPE)
 
 
 def _page(request, item, bound=None) -> HttpResponse:
@@ -106,6 +122,16 @@ def suspect_import_result(request: AuthedRequest, pk: int) -> HttpResponse:
     items = suspect_list.items.select_related("person")[:200] if suspect_list else []
     return render(request, "supervision/suspect_import_result.html", {"job": job, "list": suspect_list,
                   "errors": job.result.get("errors", []), "items": items})
+
+
+@permission_required("supervision.view_supervision", raise_exception=True)
+@require_GET
+def death_followups(request: AuthedRequest) -> HttpResponse:
+    """死亡缴费人员待注销: verified contributor deaths (a town agent: their own town's) and where each
+    one's termination stands; the town enters it from here (enrollment's application)."""
+    return render(request, "supervision/death_followups.html", {
+        "rows": selectors.death_followups(request.user),
+        "can_apply": request.user.has_perm("enrollment.submit_relationshipapplication")})
 
 
 @permission_required(CHECK, raise_exception=True)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from enrollment import services
 from enrollment.models import Person
-from enrollment.resident_import import HEADERS
+from enrollment.resident_import import HEADERS, VILLAGE_HOW_TO_ADD
 from enrollment.rules import id_check_char
 from linggao_pension.imports import read_rows
 from linggao_pension.org.models import JobRun
@@ -94,7 +94,7 @@ def test_bad_file_imports_nothing_and_names_every_bad_row(village):
         (6, "身份证号", f"已登记（参保编号 {registered.insured_no}）"),
         (7, "镇/农场", "未知的镇/农场“加来镇”"),
         (8, "参保日期", "未满16周岁（参保日期 2014-07-01 时 14 周岁）"),
-        (9, "村/居委会", "村/居委会“波浪村”不属于临城镇"),
+        (9, "村/居委会", "村/居委会“波浪村”不属于临城镇（临城镇已登记：美鳌村）；" + VILLAGE_HOW_TO_ADD),
         (10, "身份证号", "身份证号中的出生日期“20010229”不是有效日期"),
         (11, "民族", "未知的民族“火星族”，应为民族名称（如 汉族、黎族）或国标代码"),
         (11, "户籍性质", "户籍性质“外地”应为 城镇/农村 或 10/20"),

@@ -21,6 +21,7 @@ EXPECT_KWARGS: dict[str, dict] = {
     "supervision:plan_detail": {"perm": V},  # the 2025 plan made below
     "supervision:plan_item_add": {"perm": M, **_POST},
     "supervision:inspection_list": {"perm": V},
+    "supervision:inspection_export": {"perm": V},
     "supervision:inspection_detail": {"perm": V, "record": "sv_inspection"},
     "supervision:inspection_pdf": {"perm": V, "record": "sv_inspection", "get": 404},  # doc filled with the pk
     "supervision:child_pdf": {"perm": V, "record": "sv_inspection", "get": 404},  # doc filled with the pk
@@ -44,6 +45,7 @@ EXPECT_KWARGS: dict[str, dict] = {
     "supervision:request_escalate": {"perm": M, "record": "sv_request", **_POST},
     "supervision:submission_file": {"perm": D, "record": "sv_submission"},
     "supervision:suspect_list": {"perm": "supervision.view_suspectitem"},
+    "supervision:suspect_export": {"perm": "supervision.view_suspectitem"},
     "supervision:suspect_detail": {"perm": "supervision.view_suspectitem", "record": "sv_suspect"},
     "supervision:suspect_verify": {"perm": C, "record": "sv_suspect", **_POST},
     "supervision:suspect_dismiss": {"perm": C, "record": "sv_suspect", **_POST},
@@ -51,6 +53,7 @@ EXPECT_KWARGS: dict[str, dict] = {
     "supervision:suspect_template": {"perm": C, "get": 404},  # kind filled with "None"
     "supervision:suspect_import_result": {"perm": C, "record": "sv_suspect_job", "scoped": False},
     "supervision:system_scan": {"perm": C, **_POST},
+    "supervision:death_followups": {"perm": "supervision.view_supervision"},
     "supervision:report_list": {"perm": "supervision.view_whistlereport"},
     "supervision:report_create": {"perm": W, "methods": "GET POST"},
     "supervision:report_detail": {"perm": "supervision.view_whistlereport", "record": "sv_report"},
