@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.reports.conftest import county  # noqa: F401 (journey 6: the reports tests' county, figures known by hand)
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")

@@ -486,3 +486,73 @@ def test_onsite_inspection(journey, auditor, agent, town, tmp_path):
     steps = page.locator("main table").last.locator("tbody tr td:nth-child(2)").all_inner_texts()
     assert steps == ["计划", "已通知", "实施中", "报告已送达", "意见反馈", "整改中", "已结案"]
     journey.shot(page, "auditor-closed", full_page=True)
+
+
+def test_dashboard_and_monthly_report(journey, manager, county):
+    """6. A manager opens the dashboard, builds the statistical monthly report of March 2026 on the
+    reports page (the county of tests/reports/conftest.py, every figure known by hand) and downloads
+    it in Excel and PDF; then builds last month's, which the dashboard compares and charts.
+
+    The dashboard counts now: 参保人数 = everyone not terminated (A, B, C, E, F) = 5; 领取人数 = the
+    one pensioner receiving (C; F is suspended) = 1. March's report: 临城镇 实发金额 301.00 (C's
+    291 + 10; F's line failed), the county's 期末余额 1,390.00."""
+    import io
+
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    from linggao_pension import periods
+    from reports.models import BuiltReport
+
+    page = journey.login(manager)
+    page.click("nav >> text=局领导看板")
+    page.wait_for_selector("h1:has-text('局领导看板')")
+    stats = {s.locator("div.muted").inner_text(): s.locator(".stat-value").inner_text()
+             for s in page.locator("div.stat").all()}
+    assert (stats.get("参保人数"), stats.get("领取人数")) == ("5", "1"), stats
+    assert "12 个月的统计月报尚未生成" in page.locator("main").inner_text()
+    journey.shot(page, "manager-dashboard-before-the-reports", full_page=True)
+
+    # the reports page (from the dashboard's hint): build March 2026's monthly report
+    page.locator("main a:has-text('统计报表')").first.click()
+    page.select_option("select[name=kind]", "monthly")
+    page.fill("input[name=month]", "2026-03")
+    journey.shot(page, "manager-builds-march")
+    page.click("button:has-text('生成')")
+    page.wait_for_selector("[data-job-status]:has-text('已完成')")
+    journey.shot(page, "manager-build-job")
+    report = BuiltReport.objects.get(kind="monthly", month="2026-03-01")
+    assert page.locator("[data-record-link]").inner_text() == f"查看{report.label}（下载 Excel、PDF）"
+    page.click("[data-record-link]")
+    page.wait_for_selector(f"h1:has-text('{report.label}')")
+    assert page.url.endswith(f"/reports/{report.pk}/")
+    totals = page.locator("table tr.total").first.inner_text()
+    assert "全县合计" in totals
+    journey.shot(page, "manager-march-report", full_page=True)
+
+    workbook = journey.download(page, page.locator("main a:has-text('Excel')").first)
+    ws = load_workbook(io.BytesIO(workbook)).active
+    assert ws["A1"].value == "临高县城乡居民基本养老保险统计月报" and "2026年3月" in ws["A2"].value
+    rows = {ws.cell(r, 1).value: r for r in range(5, ws.max_row + 1)}
+    heads = {ws.cell(4, c).value: c for c in range(2, ws.max_column + 1)}
+    assert _money(ws.cell(rows["临城镇"], heads["实发金额"]).value) == _money("301.00")
+    assert _money(ws.cell(rows["全县合计"], heads["期末余额"]).value) == _money("1390.00")
+    pdf = journey.download(page, page.locator("main a:has-text('PDF')").first)
+    assert pdf[:4] == b"%PDF"
+    text = _pdf_text(pdf)
+    assert "临高县城乡居民基本养老保险统计月报" in text and "全县合计" in text and "1,390.00" in text
+
+    # last month's report (the form's default month), then the dashboard compares with it
+    page.click('nav a:text-is("统计报表")')
+    last_month = periods.add_months(periods.month_start(timezone.localdate()), -1)
+    assert page.input_value("input[name=month]") == f"{last_month:%Y-%m}"
+    page.click("button:has-text('生成')")
+    page.wait_for_selector("[data-job-status]:has-text('已完成')")
+    page.click("nav >> text=局领导看板")
+    page.wait_for_selector("h1:has-text('局领导看板')")
+    body = page.locator("main").inner_text()
+    assert f"各镇/农场覆盖（{last_month.year}年{last_month.month}月统计月报）" in body
+    window = {periods.add_months(periods.month_start(timezone.localdate()), -i) for i in range(1, 13)}
+    built = len(window & {periods.month_start(report.month), last_month})
+    assert f"{12 - built} 个月的统计月报尚未生成" in body and "上月报表未生成" not in body
+    journey.shot(page, "manager-dashboard-with-last-month", full_page=True)
