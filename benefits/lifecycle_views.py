@@ -116,7 +116,19 @@ def death_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     report = _death(request, pk)
     access_log_record(user=request.user, obj=report.person, label=report.person.name, action="查看死亡登记",
                       request=request)
-    return render(request, "benefits/lifecycle/death_detail.html", sel.death_page(report, request.user))
+    return _death_page(request, report)
+
+
+def _death_page(request: AuthedRequest, report: DeathReport, heirs_form: HeirsForm | None = None,
+                status: int = 200) -> HttpResponse:
+    """The death page; `heirs_form` bound when the heirs' details were refused (errors at their fields).
+    A fresh form repeats the name, relation and bank, never the ID number or the account."""
+    context = sel.death_page(report, request.user)
+    settlement = context["settlement"]
+    if heirs_form is None:
+        heirs_form = HeirsForm(initial={f: getattr(settlement, f) for f in ("heir_name", "heir_relation", "heir_bank_name")}
+                               if settlement else None)
+    return render(request, "benefits/lifecycle/death_detail.html", {**context, "heirs_form": heirs_form}, status=status)
 
 
 @permission_required("benefits.review_death", raise_exception=True)
@@ -138,12 +150,15 @@ def death_review(request: AuthedRequest, pk: int) -> HttpResponse:
 def settlement_heirs(request: AuthedRequest, pk: int) -> HttpResponse:
     settlement = get_object_or_404(HeirSettlement.objects.in_scope(request.user), pk=pk)
     form = HeirsForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请完整填写继承人信息")
-    else:
-        _try(request, lambda: death.settlement_heirs_set(settlement=settlement, by=request.user, **form.cleaned_data),
-             "已登记继承人，下次月度发放时一次性支付")
-    return redirect("benefits:death_detail", pk=settlement.death_id)
+    if form.is_valid():
+        try:
+            death.settlement_heirs_set(settlement=settlement, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)  # a refusal by field lands at that field
+        else:
+            messages.success(request, "已登记继承人，下次月度发放时一次性支付")
+            return redirect("benefits:death_detail", pk=settlement.death_id)
+    return _death_page(request, _death(request, settlement.death_id), form, status=400)
 
 
 @permission_required("benefits.view_heirsettlement", raise_exception=True)

@@ -50,7 +50,7 @@ def build(request: AuthedRequest) -> HttpResponse:
         except ValidationError as exc:
             _field_errors(form, exc)
         else:
-            messages.success(request, "已开始生成报表，完成后可在本页下载。")
+            messages.success(request, "已开始生成报表，完成后从本页进入报表下载 Excel、PDF。")
             return redirect("org:jobrun_detail", pk=job.pk)
     page = paginate(request, BuiltReport.objects.select_related("built_by").defer("data", "groups"))
     return render(request, "reports/index.html", {"page": page, "filter_form": forms.ReportFilterForm(), "form": form},

@@ -13,6 +13,7 @@ from linggao_pension import periods
 
 PARAM_LABELS = {
     "month": "月份", "year": "年度", "run": "发放批次", "filename": "文件名", "paid_on": "银行支付日期",
+    "kind": "类型",
 }  # fmt: skip
 # Where a file was put on disk or in storage says nothing to the user.
 HIDDEN_PARAMS = {"stored", "path", "discarded"}
@@ -21,7 +22,7 @@ RESULT_LABELS = {
     "imported": "导入条数", "errors": "错误", "warnings": "提示", "lines": "明细条数", "total": "合计金额（元）",
     "created": "本次新增", "receipts": "票据数", "year": "年度", "month": "月份", "credited": "入账人数",
     "accounts": "账户数", "persons": "人数", "skipped": "跳过", "paid": "支付成功", "failed": "支付失败",
-    "rate": "利率", "files": "文件数",
+    "rate": "利率", "files": "文件数", "report": "报表编号", "version": "版本", "label": "报表",
 }  # fmt: skip
 MONEY_KEYS = {"total", "amount", "paid_total", "failed_total"}
 
@@ -62,6 +63,8 @@ def param_rows(job) -> list[dict]:
             value = _month(value)
         elif key == "year":
             value = f"{value}年度"
+        elif key == "kind" and job.kind == "reports.build":
+            value = _report_kind_label(value)
         rows.append({"label": PARAM_LABELS.get(key, key), "value": value})
     return rows
 
@@ -105,6 +108,19 @@ def _remittance_link(job):
     return "返回上缴财政专户", reverse("contributions:remittance_list")
 
 
+def _report_kind_label(value) -> str:
+    model = apps.get_model("reports", "BuiltReport")
+    return dict(model.Kind.choices).get(value, value)
+
+
+def _report_link(job):
+    """A built report's page (its Excel and PDF downloads); before it is built, the reports page."""
+    report = (job.result or {}).get("report")
+    if report:
+        return f"查看{(job.result or {}).get('label', '报表')}（下载 Excel、PDF）", reverse("reports:report_detail", args=[report])
+    return "返回统计报表", reverse("reports:index")
+
+
 RECORD_LINKS = {
     "benefits.payroll": _payroll_link,
     "benefits.payroll_export": _payroll_link,
@@ -112,6 +128,7 @@ RECORD_LINKS = {
     "contributions.remit_premiums": _remittance_link,
     "contributions.post_interest": lambda job: ("返回年度结息与代缴", reverse("contributions:year_end")),
     "contributions.post_daijiao": lambda job: ("返回年度结息与代缴", reverse("contributions:year_end")),
+    "reports.build": _report_link,
 }
 RESULT_PAGE_LABELS = {"import_residents": "查看导入结果", "benefits.import_pensioners": "查看导入结果"}
 

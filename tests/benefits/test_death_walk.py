@@ -50,3 +50,38 @@ def test_death_walk(client, town, agent, clerk, finance, finance2, poster):
     line = PayrollLine.objects.get(kind=PayrollLine.Kind.SETTLEMENT)
     assert (line.run.month, line.amount, line.payee_name) == (date(2026, 2, 1), Decimal("1380.00"), "王小明")
     assert not PayrollLine.objects.filter(pension=pension, month=date(2026, 2, 1), kind="normal").exists()
+
+
+def test_refused_heirs_details_are_shown_at_their_fields_and_nothing_is_saved(client, town, agent, clerk, poster):
+    """The heirs' form on the death page: a wrong ID (check digit) or a missing field answers the
+    page again (400) with the error at that field and what was typed kept; the settlement is unchanged."""
+    pension = PensionFactory(person__town=town)
+    credit(pension.person, "1390.00", date(2026, 1, 1), by=poster)
+    with at(2026, 2, 3):
+        client.force_login(agent)
+        client.post(reverse("benefits:death_create"), {"id_number": pension.person.id_number,
+                                                       "death_date": "2026-01-28", "source": "family"})
+        report = DeathReport.objects.get()
+        client.force_login(clerk)
+        client.post(reverse("benefits:death_review", args=[report.pk]), {"decision": "approve", "opinion": "核实"})
+        settlement = HeirSettlement.objects.get(death=report)
+        client.force_login(agent)
+        page = client.get(reverse("benefits:death_detail", args=[report.pk])).content.decode()
+        assert "继承人身份证号" in page and "银行账号" in page  # labelled fields, not placeholders only
+        good = make_id_number(date(1990, 3, 4))
+        data = {"heir_name": "王小明", "heir_id_number": good[:17] + ("0" if good[17] != "0" else "1"),
+                "heir_relation": "子女", "heir_bank_name": "海南农信", "heir_bank_account": "6217000099990001"}
+        url = reverse("benefits:settlement_heirs", args=[settlement.pk])
+        wrong_id = client.post(url, data)
+        assert wrong_id.status_code == 400
+        assert wrong_id.context["heirs_form"].errors == {"heir_id_number": ["身份证号校验位错误"]}
+        assert 'value="王小明"' in wrong_id.content.decode()
+        missing = client.post(url, {**data, "heir_id_number": good, "heir_bank_name": ""})
+        assert missing.status_code == 400 and list(missing.context["heirs_form"].errors) == ["heir_bank_name"]
+        settlement.refresh_from_db()
+        assert (settlement.status, settlement.heir_name, settlement.heir_id_number) == (
+            HeirSettlement.Status.AWAITING_HEIRS, "", "")
+        done = client.post(url, {**data, "heir_id_number": good})
+        assert done.status_code == 302
+        settlement.refresh_from_db()
+        assert (settlement.status, settlement.heir_id_number) == (HeirSettlement.Status.READY, good)

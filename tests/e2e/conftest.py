@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.reports.conftest import county  # noqa: F401 (journey 6: the reports tests' county, figures known by hand)
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
@@ -60,6 +62,7 @@ class Journey:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.count = 0
         self.contexts = []
+        self.server_errors: list[str] = []  # every 5xx answer any page received
 
     def login(self, user):
         context = self.browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
@@ -67,6 +70,8 @@ class Journey:
         self.contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(20_000)
+        page.on("dialog", lambda dialog: dialog.accept())  # the app's data-confirm forms ask window.confirm
+        page.on("response", lambda r: r.status >= 500 and self.server_errors.append(f"{r.status} {r.url}"))
         page.goto(self.base_url + "/login/")
         page.fill("input[name=username]", user.username)
         page.fill("input[name=password]", PASSWORD)
@@ -77,6 +82,18 @@ class Journey:
     def shot(self, page, label: str, full_page: bool = False):
         self.count += 1
         page.screenshot(path=str(self.folder / f"{self.count:02d}-{label}.png"), full_page=full_page)
+
+    def download(self, page, locator) -> bytes:
+        """Click a download link (an attachment) and return the file's bytes."""
+        with page.expect_download() as info:
+            locator.click()
+        return Path(info.value.path()).read_bytes()
+
+    def fetch(self, page, locator):
+        """GET the address of a link that opens in a new tab (an inline PDF) with the page's session."""
+        response = page.request.get(self.base_url + locator.get_attribute("href"))
+        assert response.ok, f"{response.status} {response.url}"
+        return response
 
     def close(self):
         for context in self.contexts:
@@ -89,3 +106,4 @@ def journey(request, browser, live_server, settings):
     j = Journey(browser, live_server.url, request.node.name.removeprefix("test_"))
     yield j
     j.close()
+    assert not j.server_errors, f"server errors during the journey: {j.server_errors}"

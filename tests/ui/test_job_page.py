@@ -70,3 +70,25 @@ def test_started_message_stays_while_the_job_runs(client, finance):
     get_messages(response.wsgi_request).update(response)
     client.cookies.update(response.cookies)
     assert "已开始生成" in client.get(reverse("org:jobrun_detail", args=[job.pk])).content.decode()
+
+
+def test_report_build_job_links_to_the_built_report_in_words(client, manager):
+    """The reports page sends a build to its job page: once built, the page leads to the report (its
+    Excel and PDF downloads), and the parameters and result read in Chinese, not `kind monthly`."""
+    from reports.models import BuiltReport
+
+    report = BuiltReport.objects.create(kind="monthly", month=date(2026, 3, 1), version=1, built_by=manager, data={})
+    job = _job(manager, "reports.build", {"kind": "monthly", "month": "2026-03"},
+               {"report": report.pk, "version": 1, "label": report.label})
+    client.force_login(manager)
+    page = doc(client.get(reverse("org:jobrun_detail", args=[job.pk])))
+    link = page.xpath("//a[@data-record-link]")[0]
+    assert link.get("href") == reverse("reports:report_detail", args=[report.pk])
+    assert text(link) == f"查看{report.label}（下载 Excel、PDF）"
+    body = text(page)
+    assert "类型 统计月报" in body and "月份 2026年03月" in body and "报表编号" in body and "版本" in body
+    assert "kind" not in body and "monthly" not in body
+    running = _job(manager, "reports.build", {"kind": "monthly", "month": "2026-03"}, {},
+                   status=JobRun.Status.RUNNING)
+    link = doc(client.get(reverse("org:jobrun_detail", args=[running.pk]))).xpath("//a[@data-record-link]")[0]
+    assert link.get("href") == reverse("reports:index") and text(link) == "返回统计报表"
