@@ -50,6 +50,7 @@ PERMISSION_FLAGS = {
     "can_review": "benefits.review_payroll",
     "can_export": "benefits.export_payroll",
     "can_close": "benefits.close_payroll",
+    "can_backpay": "contributions.add_receipt",  # the 到龄名单 links 年限不足可补缴 to contributions' 补缴
 }
 
 

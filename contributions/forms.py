@@ -186,3 +186,30 @@ class SpecialCreditForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(label="复核结论", choices=[("approve", "通过并入账"), ("reject", "退回")])
     opinion = forms.CharField(label="复核意见", max_length=200, required=False)
+
+
+class BackpayForm(forms.Form):
+    """补缴 of several years at once: one grade select per open year (left at 不补缴 for a year not
+    paid now) and one payment date. The fields are grade_<year>, where the service puts its errors."""
+
+    paid_on = forms.DateField(label="缴费日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, years: dict[int, list[Decimal]], **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("paid_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.years = sorted(years)
+        for year in self.years:
+            self.fields[f"grade_{year}"] = forms.TypedChoiceField(
+                label=f"{year} 年度", coerce=Decimal, required=False, empty_value=None,
+                choices=[("", "不补缴"), *((str(g), f"{yuan(g)} 元") for g in years[year])],
+                error_messages={"invalid_choice": f"{year} 年度没有 %(value)s 元档次，请重新选择"},
+            )
+
+    def grades(self) -> dict[int, Decimal]:
+        return {y: self.cleaned_data[f"grade_{y}"] for y in self.years if self.cleaned_data.get(f"grade_{y}")}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.years and not any(cleaned.get(f"grade_{y}") for y in self.years):
+            raise forms.ValidationError("请至少为一个年度选择补缴档次")
+        return cleaned

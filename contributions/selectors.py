@@ -473,3 +473,14 @@ def dashboard(*, user) -> dict:
             "can_reverse": user.has_perm("contributions.reverse_accountentry"),
         }
     return out
+
+
+def backpay_years(*, person, today: date) -> dict[int, list[Decimal]]:
+    """The years `person` may still back-pay (补缴, §2.8) → that year's grades: the years before this
+    one that offer grades, from the year the person reached the minimum enrolment age, with no
+    receipt (voided ones aside) and not already counted from other credits (代缴, 老农保 ...)."""
+    first = person.birth_date.year + enrollment_selectors.min_enrolment_age(today)
+    table = {y: g for y, g in grade_table(up_to=today.year - 1).items() if y >= first}
+    paid = set(Receipt.objects.not_voided().filter(person=person, year__in=list(table)).values_list("year", flat=True))
+    counted = set(counted_years(person=person, before=date(today.year, 1, 1)))
+    return {y: g for y, g in table.items() if y not in paid and y not in counted}

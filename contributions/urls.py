@@ -12,6 +12,7 @@ urlpatterns = [
     path("entries/<int:pk>/reverse/", views.entry_reverse, name="entry_reverse"),
     path("receipts/", views.receipt_list, name="receipt_list"),
     path("receipts/new/", views.receipt_create, name="receipt_create"),
+    path("persons/<int:person_pk>/backpay/", views.backpay_create, name="backpay_create"),
     path("receipts/confirm/", views.receipt_confirm, name="receipt_confirm"),
     path("receipts/import/", views.receipt_import, name="receipt_import"),
     path("receipts/import/template/", views.receipt_import_template, name="receipt_import_template"),

@@ -22,6 +22,7 @@ from linggao_pension.types import AuthedRequest
 from . import reports, selectors, services
 from .filters import ReceiptFilter, RemittanceFilter, SpecialCreditFilter
 from .forms import (
+    BackpayForm,
     ImportForm,
     MonthForm,
     PayerSearchForm,
@@ -185,6 +186,32 @@ def receipt_confirm(request: AuthedRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         next_url = reverse("contributions:receipt_list") + "?status=collected"  # never off-site
     return redirect(next_url)
+
+
+@permission_required("contributions.add_receipt", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def backpay_create(request: AuthedRequest, person_pk: int) -> HttpResponse:
+    """补缴 of several missed years for one person in one visit (linked from the 到龄名单's
+    年限不足可补缴 and the person's account): one receipt per year, all or nothing."""
+    person = get_object_or_404(Person.objects.in_scope(request.user).select_related("town", "village"), pk=person_pk)
+    years = selectors.backpay_years(person=person, today=timezone.localdate())
+    form = BackpayForm(request.POST or None, years=years)
+    if form.is_valid():
+        try:
+            receipts = services.receipts_record_backpay(person=person, grades=form.grades(),
+                                                        paid_on=form.cleaned_data["paid_on"], by=request.user)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            numbers = "、".join(r.receipt_no for r in receipts)
+            messages.success(request, f"已登记 {len(receipts)} 个年度的补缴，票据号 {numbers}，请逐张打印票据交缴费人。")
+            return redirect(reverse("contributions:receipt_list") + f"?person={person.pk}")
+    problem = selectors.payer_problem(person.status)
+    return render(request, "contributions/backpay_form.html", {
+        "form": form, "person": person, "problem": problem,
+        "paid_years": selectors.payer_summary(person=person)["paid_years"],
+    }, status=400 if request.method == "POST" else 200)
 
 
 @permission_required("contributions.import_receipts", raise_exception=True)

@@ -127,6 +127,7 @@ EXPECT: dict[str, U] = {
     "contributions:entry_reverse": U("contributions.reverse_accountentry", "entry", methods="GET POST"),
     "contributions:receipt_list": U("contributions.view_receipt"),
     "contributions:receipt_create": U("contributions.add_receipt", methods="GET POST"),
+    "contributions:backpay_create": U("contributions.add_receipt", "person", methods="GET POST", post=frozenset({400})),
     "contributions:receipt_confirm": U("contributions.confirm_receipt", methods="POST"),
     "contributions:receipt_import": U("contributions.import_receipts", methods="GET POST"),
     "contributions:receipt_import_template": U("contributions.import_receipts"),

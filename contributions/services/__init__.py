@@ -41,6 +41,7 @@ from .receipts import (  # noqa: F401
     receipt_confirm_batch,
     receipt_record,
     receipt_void,
+    receipts_record_backpay,
 )
 from .remittance import (  # noqa: F401
     VOUCHER_PARTS,

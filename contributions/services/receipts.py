@@ -107,6 +107,34 @@ def receipt_record(
     )
 
 
+@transaction.atomic
+def receipts_record_backpay(*, person: Person, grades: dict[int, Decimal], paid_on: date, by) -> list[Receipt]:
+    """补缴 of several missed years in one visit (§2.8): one receipt per year, each checked as
+    receipt_record checks a payment. All or nothing: when any year is refused, none is recorded and
+    each message stands under its year's field (grade_<year>) or under the date."""
+    require_perm(by, "contributions.add_receipt", "无权登记缴费")
+    if not grades:
+        raise ValidationError({"__all__": ["请至少选择一个补缴年度及其档次"]})
+    errors: dict[str, list[str]] = {}
+    receipts = []
+    for year in sorted(grades):
+        if year >= paid_on.year:
+            errors.setdefault(f"grade_{year}", []).append(f"{year} 年度不是补缴：补缴年度须早于缴费日期所在年度")
+            continue
+        try:
+            with transaction.atomic():
+                receipts.append(receipt_record(person=person, year=year, grade=grades[year], paid_on=paid_on, by=by))
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                key = field if field in ("paid_on", "person") else f"grade_{year}"
+                for message in messages:
+                    if message not in errors.get(key, []):
+                        errors.setdefault(key, []).append(message)
+    if errors:
+        raise ValidationError(errors)  # the atomic block undoes the years already recorded
+    return receipts
+
+
 def _receipt_entries(receipt: Receipt, tables: selectors.CollectionTables) -> list[NewEntry]:
     """The ledger entries of a confirmed receipt (R4). Every entry is dated paid_on: entries are dated
     by the day the money was credited, and the binding defaults credit the entry subsidy "on the

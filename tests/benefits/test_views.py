@@ -218,6 +218,9 @@ def test_due_list_and_export(client, agent, person_here, town, poster):
     claim_url = reverse("benefits:claim_create")
     assert f"{claim_url}?person={person_here.pk}" in html and f"{claim_url}?person={short.pk}" not in html
     assert reverse("benefits:person_estimate", args=[short.pk]) in html
+    # 年限不足可补缴 links to contributions' 补缴 for that person only
+    assert reverse("contributions:backpay_create", args=[short.pk]) in html
+    assert reverse("contributions:backpay_create", args=[person_here.pk]) not in html
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content), read_only=True).active.iter_rows(values_only=True))
     body = {r[2]: r for r in rows[2:]}
