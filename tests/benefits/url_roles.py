@@ -19,7 +19,9 @@ EXPECT_KWARGS: dict[str, dict] = {
     "benefits:death_create": {"perm": B + "record_death", "methods": "GET POST"},
     "benefits:death_detail": {"perm": B + "view_deathreport", "record": "bn_death"},
     "benefits:death_review": {"perm": B + "review_death", "record": "bn_death", **_POST},
-    "benefits:settlement_heirs": {"perm": B + "record_death", "record": "bn_settlement", **_POST},
+    # an empty POST is the heirs' form with every required field missing: 400, the errors at the fields
+    "benefits:settlement_heirs": {"perm": B + "record_death", "record": "bn_settlement", **_POST,
+                                  "post": frozenset({400})},
     "benefits:settlement_sheet": {"perm": B + "view_heirsettlement", "record": "bn_settlement"},
     # recovery (待遇追回): seen by who views cases, each step done by who manages them
     "benefits:recovery_list": {"perm": B + "view_recoverycase"},
