@@ -61,6 +61,7 @@ class BenefitsConfig(AppConfig):
                 NavItem("领取人员", "benefits:pension_list", "benefits.view_pension"),
                 NavItem("月度发放", "benefits:payroll_list", "benefits.view_payrollrun"),
                 NavItem("领取资格认证", "benefits:certification_list", "benefits.view_certification"),
+                NavItem("暂停/恢复领取", "benefits:suspension_request_list", "benefits.view_suspensionrequest"),
                 NavItem("死亡登记", "benefits:death_list", "benefits.view_deathreport"),
                 NavItem("待遇追回", "benefits:recovery_list", "benefits.view_recoverycase"),
                 NavItem("待遇人员导入", "benefits:pensioner_import", "benefits.import_pensioners"),

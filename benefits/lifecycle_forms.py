@@ -2,6 +2,8 @@
 
 from django import forms
 
+from linggao_pension.uploads import upload_size_limit
+
 from .forms import MonthField
 from .models import Certification, DeathReport
 
@@ -36,17 +38,33 @@ class HeirsForm(forms.Form):
     heir_bank_account = forms.CharField(label="银行账号", max_length=40)
 
 
+EVIDENCE_HELP = "判决书、证明等扫描件（PDF、JPG 或 PNG），按文件内容判断格式"
+
+
 class SuspensionRequestForm(forms.Form):
     reason_code = forms.ChoiceField(label="暂停原因", choices=[("1202", "1202 服刑"), ("1299", "1299 其他")])
-    start_month = MonthField(label="暂停起始年月")
-    evidence = forms.CharField(label="依据/证明材料", max_length=200)
+    start_month = MonthField(label="暂停起始年月", error_messages={"required": "请填写暂停起始年月"})
+    evidence = forms.CharField(label="依据/证明材料", max_length=200,
+                               error_messages={"required": "请填写依据或证明材料（如判决书文号）"})
+    evidence_file = forms.FileField(label="证明材料附件", required=False, help_text=EVIDENCE_HELP,
+                                    validators=[upload_size_limit])
     note = forms.CharField(label="说明", max_length=200, required=False)
 
 
 class ResumptionForm(forms.Form):
-    resume_month = MonthField(label="恢复发放年月")
+    resume_month = MonthField(label="恢复发放年月", error_messages={"required": "请填写恢复发放年月"})
     backpay = forms.BooleanField(label="补发暂停期间待遇（服刑期间不补发）", required=False)
-    evidence = forms.CharField(label="依据/证明材料", max_length=200)
+    evidence = forms.CharField(label="依据/证明材料", max_length=200,
+                               error_messages={"required": "请填写恢复发放的依据（如刑满释放证明）"})
+    evidence_file = forms.FileField(label="证明材料附件", required=False, help_text=EVIDENCE_HELP,
+                                    validators=[upload_size_limit])
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class SuspensionReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "县复核通过"), ("return", "退回")],
+                                 error_messages={"required": "请选择复核通过或退回"})
+    opinion = forms.CharField(label="复核意见", max_length=200, required=False)
 
 
 class RecoveryActionForm(forms.Form):

@@ -18,6 +18,7 @@ from .models import (
     RecoveryCase,
     RecoveryInstalment,
     Suspension,
+    SuspensionRequest,
 )
 from .services.review import review_steps
 
@@ -154,3 +155,32 @@ def person_lifecycle(person) -> dict:
         "delegated": list(DelegatedPayee.objects.filter(person=person).select_related("programme")[:10]),
         "settlement": HeirSettlement.objects.filter(person=person).first(),
     }
+
+
+class SuspensionRequestFilter(BaseFilterSet):
+    status = django_filters.ChoiceFilter(label="状态", choices=SuspensionRequest.Status.choices, empty_label="全部")
+    action = django_filters.ChoiceFilter(label="申请事项", choices=SuspensionRequest.Action.choices, empty_label="全部")
+    town = django_filters.ModelChoiceFilter(label="镇/农场", field_name="town", queryset=town_choices, empty_label="全部")
+
+    class Meta:
+        model = SuspensionRequest
+        fields = ["status", "action", "town"]
+
+
+def suspension_requests(request):
+    """The suspension/resumption requests the user may see (a town agent: their town's), newest first."""
+    qs = (SuspensionRequest.objects.in_scope(request.user)
+          .select_related("pension__person", "town", "created_by", "reviewed_by").order_by("-created_at", "-pk"))
+    filterset = SuspensionRequestFilter(request.GET, queryset=qs, request=request)
+    return filterset, filterset.qs
+
+
+def suspension_request_page(record, user) -> dict:
+    can_review = (user.has_perm("benefits.review_suspension") and record.status == record.Status.TOWN_APPROVED
+                  and user.pk not in (record.created_by_id, record.submitted_by_id))
+    return {"record": record, "person": record.pension.person, "steps": review_steps(record), "can_review": can_review,
+            "history": record.history.select_related("history_user")[:20]}
+
+
+def open_suspension(pension):
+    return Suspension.objects.filter(pension=pension, end_month__isnull=True).first()

@@ -14,15 +14,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from enrollment.models import Person
 from linggao_pension import exports
+from linggao_pension.files import serve_stored_file
 from linggao_pension.org.services import access_log_download, access_log_record
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
 from . import lifecycle_selectors as sel
 from . import reports
-from .lifecycle_forms import CertificationForm, DeathForm, HeirsForm, OpinionForm, RecoveryActionForm
-from .models import DeathReport, HeirSettlement, Pension, RecoveryCase
-from .services import certification, death, recovery
+from .lifecycle_forms import (
+    CertificationForm,
+    DeathForm,
+    HeirsForm,
+    OpinionForm,
+    RecoveryActionForm,
+    ResumptionForm,
+    SuspensionRequestForm,
+    SuspensionReviewForm,
+)
+from .models import DeathReport, HeirSettlement, Pension, RecoveryCase, SuspensionRequest
+from .services import certification, death, recovery, suspension
 
 
 def _error(exc) -> str:
@@ -218,3 +228,111 @@ def recovery_notice(request: AuthedRequest, pk: int) -> HttpResponse:
     access_log_record(user=request.user, obj=case.person, label=case.person.name, action="打印责令退回通知书",
                       request=request)
     return exports.pdf_response(reports.recovery_notice_pdf(case), f"责令退回通知书_{case.notice_no}.pdf")
+
+
+# --- suspension and resumption requests (1202 服刑, 1299 其他; town → county review) ---------------------
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError at its field when the form has it, otherwise at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@permission_required("benefits.view_suspensionrequest", raise_exception=True)
+@require_GET
+def suspension_request_list(request: AuthedRequest) -> HttpResponse:
+    filterset, qs = sel.suspension_requests(request)
+    return render(request, "benefits/lifecycle/suspension_list.html", {"filter": filterset, "page": paginate(request, qs)})
+
+
+@permission_required("benefits.request_suspension", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def suspension_request_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    pension = get_object_or_404(Pension.objects.in_scope(request.user).select_related("person"), pk=pk)
+    form = SuspensionRequestForm(request.POST or None, request.FILES or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = suspension.suspension_request(
+                pension=pension, reason_code=data["reason_code"], by=request.user, start_month=data["start_month"],
+                evidence=data["evidence"], note=data["note"], evidence_file=data["evidence_file"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已提交{pension.person.name}的暂停领取申请，待县局复核")
+            return redirect("benefits:suspension_request_detail", pk=record.pk)
+    return render(request, "benefits/lifecycle/suspension_form.html",
+                  {"form": form, "pension": pension, "person": pension.person, "action": "suspend",
+                   "open": sel.open_suspension(pension)})
+
+
+@permission_required("benefits.request_suspension", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def resumption_request_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    pension = get_object_or_404(Pension.objects.in_scope(request.user).select_related("person"), pk=pk)
+    current = sel.open_suspension(pension)
+    form = ResumptionForm(request.POST or None, request.FILES or None)
+    if current is None and request.method == "POST":
+        form.is_valid()
+        form.add_error(None, "该养老金不在暂停领取中，无需申请恢复发放")
+    elif form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = suspension.resumption_request(
+                suspension=current, by=request.user, resume_month=data["resume_month"], backpay=data["backpay"],
+                evidence=data["evidence"], note=data["note"], evidence_file=data["evidence_file"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已提交{pension.person.name}的恢复发放申请，待县局复核")
+            return redirect("benefits:suspension_request_detail", pk=record.pk)
+    return render(request, "benefits/lifecycle/suspension_form.html",
+                  {"form": form, "pension": pension, "person": pension.person, "action": "resume", "open": current})
+
+
+def _suspension_request(request, pk: int) -> SuspensionRequest:
+    return get_object_or_404(SuspensionRequest.objects.in_scope(request.user)
+                             .select_related("pension__person", "town", "suspension"), pk=pk)
+
+
+@permission_required("benefits.view_suspensionrequest", raise_exception=True)
+@require_GET
+def suspension_request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    record = _suspension_request(request, pk)
+    person = record.pension.person
+    access_log_record(user=request.user, obj=person, label=person.name, action="查看暂停/恢复领取申请",
+                      request=request)
+    return render(request, "benefits/lifecycle/suspension_detail.html",
+                  {**sel.suspension_request_page(record, request.user), "review_form": SuspensionReviewForm()})
+
+
+@permission_required("benefits.review_suspension", raise_exception=True)
+@require_POST
+def suspension_request_review(request: AuthedRequest, pk: int) -> HttpResponse:
+    record = _suspension_request(request, pk)
+    form = SuspensionReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择复核通过或退回")
+    elif form.cleaned_data["decision"] == "return":
+        _try(request, lambda: suspension.suspension_request_return(request=record, by=request.user,
+                                                                   opinion=form.cleaned_data["opinion"]), "已退回镇/农场")
+    else:
+        done = "复核通过：已暂停领取" if record.action == record.Action.SUSPEND else "复核通过：已恢复发放"
+        _try(request, lambda: suspension.suspension_request_approve(request=record, by=request.user,
+                                                                    opinion=form.cleaned_data["opinion"]), done)
+    return redirect("benefits:suspension_request_detail", pk=record.pk)
+
+
+@permission_required("benefits.view_suspensionrequest", raise_exception=True)
+@require_GET
+def suspension_request_evidence(request: AuthedRequest, pk: int) -> HttpResponse:
+    record = _suspension_request(request, pk)
+    name = record.evidence_file.name or ""
+    extension = name.rsplit(".", 1)[-1] if "." in name else "pdf"
+    return serve_stored_file(request, record=record.pension.person, field_file=record.evidence_file,
+                             filename=f"证明材料_{record.pk}.{extension}", label=f"暂停/恢复领取申请 #{record.pk} 证明材料",
+                             perm="benefits.view_suspensionrequest", town_id=record.town_id, inline=True)

@@ -715,7 +715,8 @@ class Certification(models.Model):
         verbose_name = "领取资格认证"
         verbose_name_plural = "领取资格认证"
         ordering = ["-certified_on", "-pk"]
-        permissions = [("record_certification", "可录入领取资格认证")]
+        permissions = [("record_certification", "可录入领取资格认证"),
+                       ("import_certifications", "可导入省自助认证系统的认证结果")]
         indexes = [models.Index(fields=["pension", "certified_on"], name="cert_pension_date_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(method__in=["onsite", "phone", "face", "home", "village"]),
@@ -799,6 +800,8 @@ class SuspensionRequest(ReviewFields):
     suspension = models.ForeignKey(Suspension, models.PROTECT, null=True, blank=True, related_name="requests",
                                    verbose_name="暂停记录")
     evidence = models.CharField("依据/证明材料", max_length=200, blank=True)
+    # The scanned evidence (判决书, 证明): served only by the request's own view (linggao_pension.files).
+    evidence_file = models.FileField("证明材料附件", upload_to="benefits/suspension_evidence/%Y/%m/", blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
     history = HistoricalRecords()
 
