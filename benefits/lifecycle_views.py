@@ -15,12 +15,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from enrollment.models import Person
 from linggao_pension import exports
 from linggao_pension.files import serve_stored_file
+from linggao_pension.imports import template_bytes
+from linggao_pension.org.models import JobRun
 from linggao_pension.org.services import access_log_download, access_log_record
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
 from . import lifecycle_selectors as sel
 from . import reports
+from .forms import XlsxUploadForm
 from .lifecycle_forms import (
     CertificationForm,
     DeathForm,
@@ -82,6 +85,26 @@ def certification_record(request: AuthedRequest, pk: int) -> HttpResponse:
         _try(request, lambda: certification.certification_record(pension=pension, by=request.user,
                                                                  **form.cleaned_data), "已录入领取资格认证")
     return redirect("benefits:pension_detail", pk=pension.pk)
+
+
+@permission_required("benefits.import_certifications", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def certification_import(request: AuthedRequest) -> HttpResponse:
+    """What `import_certifications FILE.xlsx` does, as a job: all or nothing, the result on org:import_result."""
+    form = XlsxUploadForm(request.POST or None, request.FILES or None)
+    if form.is_valid():
+        job = certification.certifications_import_start(upload=form.cleaned_data["file"], by=request.user)
+        messages.info(request, "文件已上传，正在校验和导入；完成后可查看结果")
+        return redirect("org:import_result", pk=job.pk)
+    jobs = JobRun.objects.filter(kind=certification.CERT_IMPORT_JOB).select_related("started_by")[:10]
+    return render(request, "benefits/lifecycle/certification_import.html", {"form": form, "jobs": jobs})
+
+
+@permission_required("benefits.import_certifications", raise_exception=True)
+@require_GET
+def certification_import_template(request: AuthedRequest) -> HttpResponse:
+    content = template_bytes(certification.CERT_HEADERS, certification.CERT_EXAMPLE)
+    return exports.file_response(content, "领取资格认证结果导入模板.xlsx", exports.XLSX_TYPE)
 
 
 # --- death -------------------------------------------------------------------------------------------------
