@@ -10,7 +10,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from linggao_pension.imports import FileFormatError, ImportResult, RowError, cell_date, import_job, read_rows, text
+from linggao_pension.imports import (
+    FileFormatError,
+    ImportResult,
+    RowError,
+    cell_date,
+    import_job,
+    read_rows,
+    text,
+)
 from linggao_pension.org.access import can_act_for_town
 from linggao_pension.org.models import JobRun
 from linggao_pension.org.services import job_start, jobrun_progress
