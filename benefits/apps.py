@@ -71,6 +71,7 @@ class BenefitsConfig(AppConfig):
                 NavItem("暂停/恢复领取", "benefits:suspension_request_list", "benefits.view_suspensionrequest"),
                 NavItem("死亡登记", "benefits:death_list", "benefits.view_deathreport"),
                 NavItem("待遇追回", "benefits:recovery_list", "benefits.view_recoverycase"),
+                NavItem("代发项目", "benefits:programme_list", "benefits.view_delegatedprogramme"),
                 NavItem("认证结果导入", "benefits:certification_import", "benefits.import_certifications"),
                 NavItem("待遇人员导入", "benefits:pensioner_import", "benefits.import_pensioners"),
             ),

@@ -29,13 +29,24 @@ from .lifecycle_forms import (
     DeathForm,
     HeirsForm,
     OpinionForm,
+    PayeeForm,
+    PayeeStatusForm,
+    ProgrammeForm,
     RecoveryActionForm,
     ResumptionForm,
     SuspensionRequestForm,
     SuspensionReviewForm,
 )
-from .models import DeathReport, HeirSettlement, Pension, RecoveryCase, SuspensionRequest
-from .services import certification, death, recovery, suspension
+from .models import (
+    DeathReport,
+    DelegatedPayee,
+    DelegatedProgramme,
+    HeirSettlement,
+    Pension,
+    RecoveryCase,
+    SuspensionRequest,
+)
+from .services import certification, death, delegated, recovery, suspension
 
 
 def _error(exc) -> str:
@@ -359,3 +370,97 @@ def suspension_request_evidence(request: AuthedRequest, pk: int) -> HttpResponse
     return serve_stored_file(request, record=record.pension.person, field_file=record.evidence_file,
                              filename=f"证明材料_{record.pk}.{extension}", label=f"暂停/恢复领取申请 #{record.pk} 证明材料",
                              perm="benefits.view_suspensionrequest", town_id=record.town_id, inline=True)
+
+
+# --- delegated payments (代发, R22) -----------------------------------------------------------------------
+
+
+@permission_required("benefits.view_delegatedprogramme", raise_exception=True)
+@require_GET
+def programme_list(request: AuthedRequest) -> HttpResponse:
+    return render(request, "benefits/lifecycle/programme_list.html",
+                  {"programmes": sel.delegated_programmes(request.user)})
+
+
+def _programme_form(request, programme: DelegatedProgramme | None) -> HttpResponse:
+    initial = {} if programme is None else {f: getattr(programme, f) for f in ("code", "name", "rule", "amount", "note",
+                                                                               "active")}
+    form = ProgrammeForm(request.POST or None, initial=initial)
+    if form.is_valid():
+        try:
+            saved = delegated.programme_save(by=request.user, programme=programme, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已保存代发项目“{saved.name}”")
+            return redirect("benefits:programme_detail", pk=saved.pk)
+    return render(request, "benefits/lifecycle/programme_form.html", {"form": form, "programme": programme})
+
+
+@permission_required("benefits.manage_delegated", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def programme_create(request: AuthedRequest) -> HttpResponse:
+    return _programme_form(request, None)
+
+
+@permission_required("benefits.manage_delegated", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def programme_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _programme_form(request, get_object_or_404(DelegatedProgramme, pk=pk))
+
+
+@permission_required("benefits.view_delegatedpayee", raise_exception=True)
+@require_GET
+def programme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    programme = get_object_or_404(DelegatedProgramme, pk=pk)
+    filterset, qs = sel.delegated_payees(request, programme)
+    return render(request, "benefits/lifecycle/programme_detail.html", {
+        "programme": programme, "filter": filterset, "page": paginate(request, qs), "status_form": PayeeStatusForm(),
+    })
+
+
+@permission_required("benefits.manage_delegated", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def payee_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    programme = get_object_or_404(DelegatedProgramme, pk=pk)
+    form = PayeeForm(request.POST or None, initial={"start_month": timezone.localdate().replace(day=1)})
+    if form.is_valid():
+        data = form.cleaned_data
+        person = Person.objects.in_scope(request.user).filter(id_number=data["id_number"]).first()
+        if person is None:
+            form.add_error("id_number", "没有该身份证号的参保人，请先办理参保登记")
+        else:
+            try:
+                delegated.payee_add(programme=programme, person=person, service_years=data["service_years"],
+                                    start_month=data["start_month"], by=request.user, note=data["note"])
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, f"已新增代发对象{person.name}，待其他县局经办员复核后发放")
+                return redirect("benefits:programme_detail", pk=programme.pk)
+    return render(request, "benefits/lifecycle/payee_form.html", {"form": form, "programme": programme})
+
+
+def _payee(request, pk: int) -> DelegatedPayee:
+    return get_object_or_404(DelegatedPayee.objects.in_scope(request.user).select_related("programme", "person"), pk=pk)
+
+
+@permission_required("benefits.manage_delegated", raise_exception=True)
+@require_POST
+def payee_confirm(request: AuthedRequest, pk: int) -> HttpResponse:
+    payee = _payee(request, pk)
+    _try(request, lambda: delegated.payee_confirm(payee=payee, by=request.user), f"已复核：{payee.person.name}正常发放")
+    return redirect("benefits:programme_detail", pk=payee.programme_id)
+
+
+@permission_required("benefits.manage_delegated", raise_exception=True)
+@require_POST
+def payee_status(request: AuthedRequest, pk: int) -> HttpResponse:
+    payee = _payee(request, pk)
+    form = PayeeStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    else:
+        _try(request, lambda: delegated.payee_status_set(payee=payee, by=request.user, **form.cleaned_data),
+             f"已变更{payee.person.name}的发放状态")
+    return redirect("benefits:programme_detail", pk=payee.programme_id)

@@ -1141,15 +1141,18 @@ class DelegatedPayeeQuerySet(ScopedQuerySet):
 
 
 class DelegatedPayee(models.Model):
-    """A payee of a delegated programme: 正常发放 ⇄ 暂停发放 → 终止发放 (R22)."""
+    """A payee of a delegated programme: 正常发放 ⇄ 暂停发放 → 终止发放 (R22). One added through the
+    pages waits (待复核) until another county clerk confirms it (maker-checker); only 正常发放 is paid."""
 
     class Status(models.TextChoices):
+        PENDING = "0", "待复核"
         NORMAL = "1", "正常发放"
         SUSPENDED = "2", "暂停发放"
         TERMINATED = "3", "终止发放"
 
     MOVES: dict[str, set[str]] = {
-        "": {Status.NORMAL},
+        "": {Status.NORMAL, Status.PENDING},
+        Status.PENDING: {Status.NORMAL, Status.TERMINATED},
         Status.NORMAL: {Status.SUSPENDED, Status.TERMINATED},
         Status.SUSPENDED: {Status.NORMAL, Status.TERMINATED},
         Status.TERMINATED: set(),
@@ -1166,6 +1169,9 @@ class DelegatedPayee(models.Model):
     status_note = models.CharField("状态说明", max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="录入人")
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name="复核人")
+    confirmed_at = models.DateTimeField("复核时间", null=True, blank=True)
     history = HistoricalRecords()
 
     objects = DelegatedPayeeQuerySet.as_manager()
@@ -1178,7 +1184,7 @@ class DelegatedPayee(models.Model):
             models.UniqueConstraint(fields=["programme", "person"], name="payee_once_per_programme"),
             models.CheckConstraint(condition=Q(monthly_amount__gt=0), name="payee_amount_positive"),
             models.CheckConstraint(condition=Q(start_month__day=1), name="payee_start_first_of_month"),
-            models.CheckConstraint(condition=Q(status__in=["1", "2", "3"]), name="payee_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=["0", "1", "2", "3"]), name="payee_status_valid"),
         ]
 
     def __str__(self) -> str:
