@@ -310,9 +310,9 @@ def resumption_request_create(request: AuthedRequest, pk: int) -> HttpResponse:
     pension = get_object_or_404(Pension.objects.in_scope(request.user).select_related("person"), pk=pk)
     current = sel.open_suspension(pension)
     form = ResumptionForm(request.POST or None, request.FILES or None)
-    if current is None and request.method == "POST":
-        form.is_valid()
-        form.add_error(None, "该养老金不在暂停领取中，无需申请恢复发放")
+    if current is None:
+        if request.method == "POST":
+            messages.error(request, "该养老金不在暂停领取中，无需申请恢复发放")
     elif form.is_valid():
         data = form.cleaned_data
         try:

@@ -41,6 +41,7 @@ from linggao_pension.org import roles
 from linggao_pension.org.models import JobRun, Town
 from tests.conftest import make_user
 
+from .benefits.url_roles import benefits_world
 from .security.test_headers import csp_violations
 from .supervision.url_roles import supervision_world
 
@@ -152,6 +153,22 @@ EXPECT: dict[str, U] = {
     "benefits:payroll_return_template": U("benefits.close_payroll", "run", scoped=False),
     "benefits:payroll_close": U("benefits.close_payroll", "run", methods="GET POST", scoped=False),
     "benefits:bankfile_download": U("benefits.view_payrollrun", "bankfile", scoped=False),
+    # benefits lifecycle (records: tests/benefits/url_roles.py)
+    "benefits:suspension_request_list": U("benefits.view_suspensionrequest"),
+    "benefits:suspension_request_detail": U("benefits.view_suspensionrequest", "suspreq"),
+    "benefits:suspension_request_review": U("benefits.review_suspension", "suspreq", methods="POST"),
+    "benefits:suspension_request_evidence": U("benefits.view_suspensionrequest", "suspreq"),
+    "benefits:suspension_request_create": U("benefits.request_suspension", "pension", methods="GET POST"),
+    "benefits:resumption_request_create": U("benefits.request_suspension", "pension", methods="GET POST"),
+    "benefits:certification_import": U("benefits.import_certifications", methods="GET POST"),
+    "benefits:certification_import_template": U("benefits.import_certifications"),
+    "benefits:programme_list": U("benefits.view_delegatedprogramme"),
+    "benefits:programme_create": U("benefits.manage_delegated", methods="GET POST"),
+    "benefits:programme_detail": U("benefits.view_delegatedpayee", "programme", scoped=False),
+    "benefits:programme_edit": U("benefits.manage_delegated", "programme", methods="GET POST", scoped=False),
+    "benefits:payee_add": U("benefits.manage_delegated", "programme", methods="GET POST", scoped=False),
+    "benefits:payee_confirm": U("benefits.manage_delegated", "payee", methods="POST"),
+    "benefits:payee_status": U("benefits.manage_delegated", "payee", methods="POST"),
     # --- later apps
     "supervision:index": U("supervision.view_supervision"),
     "archives:index": U("archives.view_archives"),
@@ -326,6 +343,7 @@ def world(users) -> dict[str, tuple[int, int]]:
     bank_file = PayrollBankFile.objects.first()
     out["bankfile"] = [bank_file.pk, bank_file.pk]
     out |= supervision_world(users, here, there)
+    out |= benefits_world(users, here, there)
     out |= reports_world(users)
     return {k: tuple(v) for k, v in out.items()}
 
