@@ -9,7 +9,7 @@ _VIEW = ["benefits.view_benefits", "benefits.view_benefitclaim", "benefits.view_
 _LIFECYCLE_VIEW = [
     "benefits.view_certification", "benefits.view_suspension", "benefits.view_suspensionrequest",
     "benefits.view_deathreport", "benefits.view_heirsettlement", "benefits.view_recoverycase",
-    "benefits.view_delegatedpayee", "benefits.view_delegatedprogramme",
+    "benefits.view_delegatedpayee", "benefits.view_delegatedprogramme", "benefits.view_otherpensionrecord",
 ]  # fmt: skip
 
 
@@ -93,7 +93,7 @@ class BenefitsConfig(AppConfig):
             r.TOWN_AGENT: ["benefits.record_certification", "benefits.record_death", "benefits.request_suspension"],
             r.CLERK: ["benefits.record_certification", "benefits.record_death", "benefits.review_death",
                       "benefits.review_suspension", "benefits.manage_recovery", "benefits.manage_delegated",
-                      "benefits.import_certifications"],
+                      "benefits.import_certifications", "benefits.add_otherpensionrecord"],
             r.AUDITOR: ["benefits.manage_recovery"],
             r.MANAGER: ["benefits.approve_writeoff"],
         },

@@ -7,7 +7,7 @@ from django import forms
 from linggao_pension.uploads import upload_size_limit
 
 from .forms import MonthField
-from .models import Certification, DeathReport, DelegatedPayee, DelegatedProgramme
+from .models import Certification, DeathReport, DelegatedPayee, DelegatedProgramme, OtherPensionRecord
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "input"}, format="%Y-%m-%d")
 
@@ -110,3 +110,11 @@ class PayeeStatusForm(forms.Form):
                                                        (DelegatedPayee.Status.TERMINATED, "终止发放")],
                                error_messages={"required": "请选择发放状态"})
     note = forms.CharField(label="原因", max_length=200, error_messages={"required": "请填写变更原因"})
+
+
+class OtherPensionForm(forms.Form):
+    origin = forms.ChoiceField(label="信息来源", choices=OtherPensionRecord.Origin.choices)
+    scheme = forms.CharField(label="其他基本养老保障待遇", max_length=60, initial="城镇职工基本养老保险",
+                             error_messages={"required": "请填写其他养老保障待遇的名称"})
+    from_month = MonthField(label="起始领取年月", error_messages={"required": "请填写起始领取年月"})
+    note = forms.CharField(label="说明", max_length=200, required=False, help_text="如 职保领取名单比对批次、本人申报书")

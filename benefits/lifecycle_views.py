@@ -29,6 +29,7 @@ from .lifecycle_forms import (
     DeathForm,
     HeirsForm,
     OpinionForm,
+    OtherPensionForm,
     PayeeForm,
     PayeeStatusForm,
     ProgrammeForm,
@@ -42,11 +43,12 @@ from .models import (
     DelegatedPayee,
     DelegatedProgramme,
     HeirSettlement,
+    OtherPensionRecord,
     Pension,
     RecoveryCase,
     SuspensionRequest,
 )
-from .services import certification, death, delegated, recovery, suspension
+from .services import certification, death, delegated, other_pension, recovery, suspension
 
 
 def _error(exc) -> str:
@@ -464,3 +466,38 @@ def payee_status(request: AuthedRequest, pk: int) -> HttpResponse:
         _try(request, lambda: delegated.payee_status_set(payee=payee, by=request.user, **form.cleaned_data),
              f"已变更{payee.person.name}的发放状态")
     return redirect("benefits:programme_detail", pk=payee.programme_id)
+
+
+# --- R7: already receives another basic state pension ------------------------------------------------------
+
+
+def _other_pension_render(request, person, form) -> HttpResponse:
+    return render(request, "benefits/lifecycle/other_pension.html", {
+        "person": person, "form": form, "pension": Pension.objects.filter(person=person).first(),
+        "records": OtherPensionRecord.objects.filter(person=person).select_related("recorded_by"),
+    })
+
+
+@permission_required("benefits.view_otherpensionrecord", raise_exception=True)
+@require_GET
+def other_pension_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The person's records of another basic state pension, and the form a clerk records one with."""
+    person = get_object_or_404(Person.objects.in_scope(request.user), pk=pk)
+    return _other_pension_render(request, person, OtherPensionForm())
+
+
+@permission_required("benefits.add_otherpensionrecord", raise_exception=True)
+@require_POST
+def other_pension_record(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A claim is then refused; a pension being paid is suspended (1299) from that month."""
+    person = get_object_or_404(Person.objects.in_scope(request.user), pk=pk)
+    form = OtherPensionForm(request.POST)
+    if form.is_valid():
+        try:
+            other_pension.other_pension_record(person=person, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已登记{person.name}领取其他基本养老保障待遇；在发的养老金已暂停领取（1299）")
+            return redirect("benefits:other_pension", pk=person.pk)
+    return _other_pension_render(request, person, form)

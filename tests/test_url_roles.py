@@ -169,6 +169,8 @@ EXPECT: dict[str, U] = {
     "benefits:payee_add": U("benefits.manage_delegated", "programme", methods="GET POST", scoped=False),
     "benefits:payee_confirm": U("benefits.manage_delegated", "payee", methods="POST"),
     "benefits:payee_status": U("benefits.manage_delegated", "payee", methods="POST"),
+    "benefits:other_pension": U("benefits.view_otherpensionrecord", "person"),
+    "benefits:other_pension_record": U("benefits.add_otherpensionrecord", "person", methods="POST"),
     # --- later apps
     "supervision:index": U("supervision.view_supervision"),
     "archives:index": U("archives.view_archives"),
