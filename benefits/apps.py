@@ -9,7 +9,7 @@ _VIEW = ["benefits.view_benefits", "benefits.view_benefitclaim", "benefits.view_
 _LIFECYCLE_VIEW = [
     "benefits.view_certification", "benefits.view_suspension", "benefits.view_suspensionrequest",
     "benefits.view_deathreport", "benefits.view_heirsettlement", "benefits.view_recoverycase",
-    "benefits.view_delegatedpayee", "benefits.view_delegatedprogramme",
+    "benefits.view_delegatedpayee", "benefits.view_delegatedprogramme", "benefits.view_otherpensionrecord",
 ]  # fmt: skip
 
 
@@ -24,17 +24,23 @@ class BenefitsConfig(AppConfig):
         "benefits.payroll_export": "benefits.services.payroll_export_job",
         "benefits.payroll_close": "benefits.services.payroll_close_job",
         "benefits.import_pensioners": "benefits.services.pensioners_import_job",
+        "benefits.import_certifications": "benefits.services.certification.certifications_import_job",
     }
     job_labels = {
         "benefits.payroll": "月度待遇发放（生成发放明细）",
         "benefits.payroll_export": "月度待遇发放（导出银行文件）",
         "benefits.payroll_close": "月度待遇发放（银行回盘入账）",
         "benefits.import_pensioners": "原系统待遇领取人员导入",
+        "benefits.import_certifications": "省自助认证结果导入",
     }
     imports = [ImportKind(
         kind="benefits.import_pensioners", label="原系统待遇领取人员导入", perm="benefits.import_pensioners",
         upload_url="benefits:pensioner_import", done_url="benefits:pension_list", done_label="查看领取人员",
         success="已导入 {imported} 名待遇领取人员。",
+    ), ImportKind(
+        kind="benefits.import_certifications", label="省自助认证结果导入", perm="benefits.import_certifications",
+        upload_url="benefits:certification_import", done_url="benefits:certification_list",
+        done_label="查看认证名单", success="已导入 {imported} 条领取资格认证结果，因未认证暂停的人员已恢复发放。",
     )]  # fmt: skip
     # The monthly payroll, generated once on or after the payroll day (a parameter in the admin);
     # the task checks twice a day and does nothing when not due or already generated.
@@ -48,6 +54,7 @@ class BenefitsConfig(AppConfig):
     job_file_permissions = {
         "benefits.import_pensioners": "benefits.import_pensioners",
         "benefits.payroll_close": "benefits.close_payroll",
+        "benefits.import_certifications": "benefits.import_certifications",
     }
     demo_seeder = "benefits.demo.seed"
     demo_order = 30
@@ -61,8 +68,11 @@ class BenefitsConfig(AppConfig):
                 NavItem("领取人员", "benefits:pension_list", "benefits.view_pension"),
                 NavItem("月度发放", "benefits:payroll_list", "benefits.view_payrollrun"),
                 NavItem("领取资格认证", "benefits:certification_list", "benefits.view_certification"),
+                NavItem("暂停/恢复领取", "benefits:suspension_request_list", "benefits.view_suspensionrequest"),
                 NavItem("死亡登记", "benefits:death_list", "benefits.view_deathreport"),
                 NavItem("待遇追回", "benefits:recovery_list", "benefits.view_recoverycase"),
+                NavItem("代发项目", "benefits:programme_list", "benefits.view_delegatedprogramme"),
+                NavItem("认证结果导入", "benefits:certification_import", "benefits.import_certifications"),
                 NavItem("待遇人员导入", "benefits:pensioner_import", "benefits.import_pensioners"),
             ),
         )
@@ -82,7 +92,8 @@ class BenefitsConfig(AppConfig):
         {
             r.TOWN_AGENT: ["benefits.record_certification", "benefits.record_death", "benefits.request_suspension"],
             r.CLERK: ["benefits.record_certification", "benefits.record_death", "benefits.review_death",
-                      "benefits.review_suspension", "benefits.manage_recovery", "benefits.manage_delegated"],
+                      "benefits.review_suspension", "benefits.manage_recovery", "benefits.manage_delegated",
+                      "benefits.import_certifications", "benefits.add_otherpensionrecord"],
             r.AUDITOR: ["benefits.manage_recovery"],
             r.MANAGER: ["benefits.approve_writeoff"],
         },

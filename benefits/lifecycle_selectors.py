@@ -4,7 +4,7 @@ cases, overdue instalments and the person-page sections."""
 from datetime import date, timedelta
 
 import django_filters
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from linggao_pension.filters import BaseFilterSet, town_choices
@@ -13,11 +13,13 @@ from . import rules, selectors
 from .models import (
     Certification,
     DelegatedPayee,
+    DelegatedProgramme,
     HeirSettlement,
     Pension,
     RecoveryCase,
     RecoveryInstalment,
     Suspension,
+    SuspensionRequest,
 )
 from .services.review import review_steps
 
@@ -154,3 +156,61 @@ def person_lifecycle(person) -> dict:
         "delegated": list(DelegatedPayee.objects.filter(person=person).select_related("programme")[:10]),
         "settlement": HeirSettlement.objects.filter(person=person).first(),
     }
+
+
+class SuspensionRequestFilter(BaseFilterSet):
+    status = django_filters.ChoiceFilter(label="状态", choices=SuspensionRequest.Status.choices, empty_label="全部")
+    action = django_filters.ChoiceFilter(label="申请事项", choices=SuspensionRequest.Action.choices, empty_label="全部")
+    town = django_filters.ModelChoiceFilter(label="镇/农场", field_name="town", queryset=town_choices, empty_label="全部")
+
+    class Meta:
+        model = SuspensionRequest
+        fields = ["status", "action", "town"]
+
+
+def suspension_requests(request):
+    """The suspension/resumption requests the user may see (a town agent: their town's), newest first."""
+    qs = (SuspensionRequest.objects.in_scope(request.user)
+          .select_related("pension__person", "town", "created_by", "reviewed_by").order_by("-created_at", "-pk"))
+    filterset = SuspensionRequestFilter(request.GET, queryset=qs, request=request)
+    return filterset, filterset.qs
+
+
+def suspension_request_page(record, user) -> dict:
+    can_review = (user.has_perm("benefits.review_suspension") and record.status == record.Status.TOWN_APPROVED
+                  and user.pk not in (record.created_by_id, record.submitted_by_id))
+    return {"record": record, "person": record.pension.person, "steps": review_steps(record), "can_review": can_review,
+            "history": record.history.select_related("history_user")[:20]}
+
+
+def open_suspension(pension):
+    return Suspension.objects.filter(pension=pension, end_month__isnull=True).first()
+
+
+def delegated_programmes(user):
+    """Every programme with the number of payees the user may see, by status."""
+    visible = Q(payees__in=DelegatedPayee.objects.in_scope(user))
+    S = DelegatedPayee.Status
+    return DelegatedProgramme.objects.annotate(
+        normal=Count("payees", filter=visible & Q(payees__status=S.NORMAL)),
+        pending=Count("payees", filter=visible & Q(payees__status=S.PENDING)),
+        others=Count("payees", filter=visible & Q(payees__status__in=[S.SUSPENDED, S.TERMINATED])),
+    ).order_by("code")
+
+
+class PayeeFilter(BaseFilterSet):
+    status = django_filters.ChoiceFilter(label="状态", choices=DelegatedPayee.Status.choices, empty_label="全部")
+    town = django_filters.ModelChoiceFilter(label="镇/农场", field_name="person__town", queryset=town_choices,
+                                            empty_label="全部")
+
+    class Meta:
+        model = DelegatedPayee
+        fields = ["status", "town"]
+
+
+def delegated_payees(request, programme):
+    """A programme's payees the user may see (a town agent: their town's)."""
+    qs = (DelegatedPayee.objects.in_scope(request.user).filter(programme=programme)
+          .select_related("person__town", "created_by", "confirmed_by").order_by("person__town__sort_order", "pk"))
+    filterset = PayeeFilter(request.GET, queryset=qs, request=request)
+    return filterset, filterset.qs

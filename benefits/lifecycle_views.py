@@ -14,16 +14,42 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from enrollment.models import Person
 from linggao_pension import exports
+from linggao_pension.files import serve_stored_file
+from linggao_pension.imports import template_bytes
 from linggao_pension.org.access import require_perm
+from linggao_pension.org.models import JobRun
 from linggao_pension.org.services import access_log_download, access_log_record
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
 from . import lifecycle_selectors as sel
 from . import reports
-from .lifecycle_forms import CertificationForm, DeathForm, HeirsForm, OpinionForm, RecoveryActionForm
-from .models import DeathReport, HeirSettlement, Pension, RecoveryCase
-from .services import certification, death, recovery
+from .forms import XlsxUploadForm
+from .lifecycle_forms import (
+    CertificationForm,
+    DeathForm,
+    HeirsForm,
+    OpinionForm,
+    OtherPensionForm,
+    PayeeForm,
+    PayeeStatusForm,
+    ProgrammeForm,
+    RecoveryActionForm,
+    ResumptionForm,
+    SuspensionRequestForm,
+    SuspensionReviewForm,
+)
+from .models import (
+    DeathReport,
+    DelegatedPayee,
+    DelegatedProgramme,
+    HeirSettlement,
+    OtherPensionRecord,
+    Pension,
+    RecoveryCase,
+    SuspensionRequest,
+)
+from .services import certification, death, delegated, other_pension, recovery, suspension
 
 
 def _error(exc) -> str:
@@ -73,6 +99,26 @@ def certification_record(request: AuthedRequest, pk: int) -> HttpResponse:
         _try(request, lambda: certification.certification_record(pension=pension, by=request.user,
                                                                  **form.cleaned_data), "已录入领取资格认证")
     return redirect("benefits:pension_detail", pk=pension.pk)
+
+
+@permission_required("benefits.import_certifications", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def certification_import(request: AuthedRequest) -> HttpResponse:
+    """What `import_certifications FILE.xlsx` does, as a job: all or nothing, the result on org:import_result."""
+    form = XlsxUploadForm(request.POST or None, request.FILES or None)
+    if form.is_valid():
+        job = certification.certifications_import_start(upload=form.cleaned_data["file"], by=request.user)
+        messages.info(request, "文件已上传，正在校验和导入；完成后可查看结果")
+        return redirect("org:import_result", pk=job.pk)
+    jobs = JobRun.objects.filter(kind=certification.CERT_IMPORT_JOB).select_related("started_by")[:10]
+    return render(request, "benefits/lifecycle/certification_import.html", {"form": form, "jobs": jobs})
+
+
+@permission_required("benefits.import_certifications", raise_exception=True)
+@require_GET
+def certification_import_template(request: AuthedRequest) -> HttpResponse:
+    content = template_bytes(certification.CERT_HEADERS, certification.CERT_EXAMPLE)
+    return exports.file_response(content, "领取资格认证结果导入模板.xlsx", exports.XLSX_TYPE)
 
 
 # --- death -------------------------------------------------------------------------------------------------
@@ -241,3 +287,240 @@ def recovery_notice(request: AuthedRequest, pk: int) -> HttpResponse:
     access_log_record(user=request.user, obj=case.person, label=case.person.name, action="打印责令退回通知书",
                       request=request)
     return exports.pdf_response(reports.recovery_notice_pdf(case), f"责令退回通知书_{case.notice_no}.pdf")
+
+
+# --- suspension and resumption requests (1202 服刑, 1299 其他; town → county review) ---------------------
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError at its field when the form has it, otherwise at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@permission_required("benefits.view_suspensionrequest", raise_exception=True)
+@require_GET
+def suspension_request_list(request: AuthedRequest) -> HttpResponse:
+    filterset, qs = sel.suspension_requests(request)
+    return render(request, "benefits/lifecycle/suspension_list.html", {"filter": filterset, "page": paginate(request, qs)})
+
+
+@permission_required("benefits.request_suspension", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def suspension_request_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    pension = get_object_or_404(Pension.objects.in_scope(request.user).select_related("person"), pk=pk)
+    form = SuspensionRequestForm(request.POST or None, request.FILES or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = suspension.suspension_request(
+                pension=pension, reason_code=data["reason_code"], by=request.user, start_month=data["start_month"],
+                evidence=data["evidence"], note=data["note"], evidence_file=data["evidence_file"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已提交{pension.person.name}的暂停领取申请，待县局复核")
+            return redirect("benefits:suspension_request_detail", pk=record.pk)
+    return render(request, "benefits/lifecycle/suspension_form.html",
+                  {"form": form, "pension": pension, "person": pension.person, "action": "suspend",
+                   "open": sel.open_suspension(pension)})
+
+
+@permission_required("benefits.request_suspension", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def resumption_request_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    pension = get_object_or_404(Pension.objects.in_scope(request.user).select_related("person"), pk=pk)
+    current = sel.open_suspension(pension)
+    form = ResumptionForm(request.POST or None, request.FILES or None)
+    if current is None:
+        if request.method == "POST":
+            messages.error(request, "该养老金不在暂停领取中，无需申请恢复发放")
+    elif form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = suspension.resumption_request(
+                suspension=current, by=request.user, resume_month=data["resume_month"], backpay=data["backpay"],
+                evidence=data["evidence"], note=data["note"], evidence_file=data["evidence_file"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已提交{pension.person.name}的恢复发放申请，待县局复核")
+            return redirect("benefits:suspension_request_detail", pk=record.pk)
+    return render(request, "benefits/lifecycle/suspension_form.html",
+                  {"form": form, "pension": pension, "person": pension.person, "action": "resume", "open": current})
+
+
+def _suspension_request(request, pk: int) -> SuspensionRequest:
+    return get_object_or_404(SuspensionRequest.objects.in_scope(request.user)
+                             .select_related("pension__person", "town", "suspension"), pk=pk)
+
+
+@permission_required("benefits.view_suspensionrequest", raise_exception=True)
+@require_GET
+def suspension_request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    record = _suspension_request(request, pk)
+    person = record.pension.person
+    access_log_record(user=request.user, obj=person, label=person.name, action="查看暂停/恢复领取申请",
+                      request=request)
+    return render(request, "benefits/lifecycle/suspension_detail.html",
+                  {**sel.suspension_request_page(record, request.user), "review_form": SuspensionReviewForm()})
+
+
+@permission_required("benefits.review_suspension", raise_exception=True)
+@require_POST
+def suspension_request_review(request: AuthedRequest, pk: int) -> HttpResponse:
+    record = _suspension_request(request, pk)
+    form = SuspensionReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择复核通过或退回")
+    elif form.cleaned_data["decision"] == "return":
+        _try(request, lambda: suspension.suspension_request_return(request=record, by=request.user,
+                                                                   opinion=form.cleaned_data["opinion"]), "已退回镇/农场")
+    else:
+        done = "复核通过：已暂停领取" if record.action == record.Action.SUSPEND else "复核通过：已恢复发放"
+        _try(request, lambda: suspension.suspension_request_approve(request=record, by=request.user,
+                                                                    opinion=form.cleaned_data["opinion"]), done)
+    return redirect("benefits:suspension_request_detail", pk=record.pk)
+
+
+@permission_required("benefits.view_suspensionrequest", raise_exception=True)
+@require_GET
+def suspension_request_evidence(request: AuthedRequest, pk: int) -> HttpResponse:
+    record = _suspension_request(request, pk)
+    name = record.evidence_file.name or ""
+    extension = name.rsplit(".", 1)[-1] if "." in name else "pdf"
+    return serve_stored_file(request, record=record.pension.person, field_file=record.evidence_file,
+                             filename=f"证明材料_{record.pk}.{extension}", label=f"暂停/恢复领取申请 #{record.pk} 证明材料",
+                             perm="benefits.view_suspensionrequest", town_id=record.town_id, inline=True)
+
+
+# --- delegated payments (代发, R22) -----------------------------------------------------------------------
+
+
+@permission_required("benefits.view_delegatedprogramme", raise_exception=True)
+@require_GET
+def programme_list(request: AuthedRequest) -> HttpResponse:
+    return render(request, "benefits/lifecycle/programme_list.html",
+                  {"programmes": sel.delegated_programmes(request.user)})
+
+
+def _programme_form(request, programme: DelegatedProgramme | None) -> HttpResponse:
+    initial = {} if programme is None else {f: getattr(programme, f) for f in ("code", "name", "rule", "amount", "note",
+                                                                               "active")}
+    form = ProgrammeForm(request.POST or None, initial=initial)
+    if form.is_valid():
+        try:
+            saved = delegated.programme_save(by=request.user, programme=programme, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已保存代发项目“{saved.name}”")
+            return redirect("benefits:programme_detail", pk=saved.pk)
+    return render(request, "benefits/lifecycle/programme_form.html", {"form": form, "programme": programme})
+
+
+@permission_required("benefits.manage_delegated", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def programme_create(request: AuthedRequest) -> HttpResponse:
+    return _programme_form(request, None)
+
+
+@permission_required("benefits.manage_delegated", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def programme_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _programme_form(request, get_object_or_404(DelegatedProgramme, pk=pk))
+
+
+@permission_required("benefits.view_delegatedpayee", raise_exception=True)
+@require_GET
+def programme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    programme = get_object_or_404(DelegatedProgramme, pk=pk)
+    filterset, qs = sel.delegated_payees(request, programme)
+    return render(request, "benefits/lifecycle/programme_detail.html", {
+        "programme": programme, "filter": filterset, "page": paginate(request, qs), "status_form": PayeeStatusForm(),
+    })
+
+
+@permission_required("benefits.manage_delegated", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def payee_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    programme = get_object_or_404(DelegatedProgramme, pk=pk)
+    form = PayeeForm(request.POST or None, initial={"start_month": timezone.localdate().replace(day=1)})
+    if form.is_valid():
+        data = form.cleaned_data
+        person = Person.objects.in_scope(request.user).filter(id_number=data["id_number"]).first()
+        if person is None:
+            form.add_error("id_number", "没有该身份证号的参保人，请先办理参保登记")
+        else:
+            try:
+                delegated.payee_add(programme=programme, person=person, service_years=data["service_years"],
+                                    start_month=data["start_month"], by=request.user, note=data["note"])
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, f"已新增代发对象{person.name}，待其他县局经办员复核后发放")
+                return redirect("benefits:programme_detail", pk=programme.pk)
+    return render(request, "benefits/lifecycle/payee_form.html", {"form": form, "programme": programme})
+
+
+def _payee(request, pk: int) -> DelegatedPayee:
+    return get_object_or_404(DelegatedPayee.objects.in_scope(request.user).select_related("programme", "person"), pk=pk)
+
+
+@permission_required("benefits.manage_delegated", raise_exception=True)
+@require_POST
+def payee_confirm(request: AuthedRequest, pk: int) -> HttpResponse:
+    payee = _payee(request, pk)
+    _try(request, lambda: delegated.payee_confirm(payee=payee, by=request.user), f"已复核：{payee.person.name}正常发放")
+    return redirect("benefits:programme_detail", pk=payee.programme_id)
+
+
+@permission_required("benefits.manage_delegated", raise_exception=True)
+@require_POST
+def payee_status(request: AuthedRequest, pk: int) -> HttpResponse:
+    payee = _payee(request, pk)
+    form = PayeeStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    else:
+        _try(request, lambda: delegated.payee_status_set(payee=payee, by=request.user, **form.cleaned_data),
+             f"已变更{payee.person.name}的发放状态")
+    return redirect("benefits:programme_detail", pk=payee.programme_id)
+
+
+# --- R7: already receives another basic state pension ------------------------------------------------------
+
+
+def _other_pension_render(request, person, form) -> HttpResponse:
+    return render(request, "benefits/lifecycle/other_pension.html", {
+        "person": person, "form": form, "pension": Pension.objects.filter(person=person).first(),
+        "records": OtherPensionRecord.objects.filter(person=person).select_related("recorded_by"),
+    })
+
+
+@permission_required("benefits.view_otherpensionrecord", raise_exception=True)
+@require_GET
+def other_pension_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The person's records of another basic state pension, and the form a clerk records one with."""
+    person = get_object_or_404(Person.objects.in_scope(request.user), pk=pk)
+    return _other_pension_render(request, person, OtherPensionForm())
+
+
+@permission_required("benefits.add_otherpensionrecord", raise_exception=True)
+@require_POST
+def other_pension_record(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A claim is then refused; a pension being paid is suspended (1299) from that month."""
+    person = get_object_or_404(Person.objects.in_scope(request.user), pk=pk)
+    form = OtherPensionForm(request.POST)
+    if form.is_valid():
+        try:
+            other_pension.other_pension_record(person=person, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已登记{person.name}领取其他基本养老保障待遇；在发的养老金已暂停领取（1299）")
+            return redirect("benefits:other_pension", pk=person.pk)
+    return _other_pension_render(request, person, form)

@@ -715,7 +715,8 @@ class Certification(models.Model):
         verbose_name = "领取资格认证"
         verbose_name_plural = "领取资格认证"
         ordering = ["-certified_on", "-pk"]
-        permissions = [("record_certification", "可录入领取资格认证")]
+        permissions = [("record_certification", "可录入领取资格认证"),
+                       ("import_certifications", "可导入省自助认证系统的认证结果")]
         indexes = [models.Index(fields=["pension", "certified_on"], name="cert_pension_date_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(method__in=["onsite", "phone", "face", "home", "village"]),
@@ -799,6 +800,8 @@ class SuspensionRequest(ReviewFields):
     suspension = models.ForeignKey(Suspension, models.PROTECT, null=True, blank=True, related_name="requests",
                                    verbose_name="暂停记录")
     evidence = models.CharField("依据/证明材料", max_length=200, blank=True)
+    # The scanned evidence (判决书, 证明): served only by the request's own view (linggao_pension.files).
+    evidence_file = models.FileField("证明材料附件", upload_to="benefits/suspension_evidence/%Y/%m/", blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
     history = HistoricalRecords()
 
@@ -1138,15 +1141,18 @@ class DelegatedPayeeQuerySet(ScopedQuerySet):
 
 
 class DelegatedPayee(models.Model):
-    """A payee of a delegated programme: 正常发放 ⇄ 暂停发放 → 终止发放 (R22)."""
+    """A payee of a delegated programme: 正常发放 ⇄ 暂停发放 → 终止发放 (R22). One added through the
+    pages waits (待复核) until another county clerk confirms it (maker-checker); only 正常发放 is paid."""
 
     class Status(models.TextChoices):
+        PENDING = "0", "待复核"
         NORMAL = "1", "正常发放"
         SUSPENDED = "2", "暂停发放"
         TERMINATED = "3", "终止发放"
 
     MOVES: dict[str, set[str]] = {
-        "": {Status.NORMAL},
+        "": {Status.NORMAL, Status.PENDING},
+        Status.PENDING: {Status.NORMAL, Status.TERMINATED},
         Status.NORMAL: {Status.SUSPENDED, Status.TERMINATED},
         Status.SUSPENDED: {Status.NORMAL, Status.TERMINATED},
         Status.TERMINATED: set(),
@@ -1163,6 +1169,9 @@ class DelegatedPayee(models.Model):
     status_note = models.CharField("状态说明", max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="录入人")
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name="复核人")
+    confirmed_at = models.DateTimeField("复核时间", null=True, blank=True)
     history = HistoricalRecords()
 
     objects = DelegatedPayeeQuerySet.as_manager()
@@ -1175,7 +1184,7 @@ class DelegatedPayee(models.Model):
             models.UniqueConstraint(fields=["programme", "person"], name="payee_once_per_programme"),
             models.CheckConstraint(condition=Q(monthly_amount__gt=0), name="payee_amount_positive"),
             models.CheckConstraint(condition=Q(start_month__day=1), name="payee_start_first_of_month"),
-            models.CheckConstraint(condition=Q(status__in=["1", "2", "3"]), name="payee_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=["0", "1", "2", "3"]), name="payee_status_valid"),
         ]
 
     def __str__(self) -> str:

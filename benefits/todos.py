@@ -6,7 +6,7 @@ from django.utils import timezone
 from linggao_pension import periods
 from linggao_pension.org.todos import Todo
 
-from .models import BenefitClaim, PayrollRun, Pension
+from .models import BenefitClaim, DelegatedPayee, PayrollRun, Pension, SuspensionRequest
 from .selectors import scheme_parameters
 
 CS = BenefitClaim.Status
@@ -22,6 +22,24 @@ def todos(user) -> list[Todo]:
     if user.has_perm("benefits.determine_claim"):
         items.append(Todo("待县核定的待遇申领", claims.filter(status=CS.TOWN_REVIEWED).count(),
                           f"{claim_list}?status={CS.TOWN_REVIEWED}", "核定后打印养老金计算表"))  # fmt: skip
+    requests = SuspensionRequest.objects.in_scope(user)
+    request_list = reverse("benefits:suspension_request_list")
+    if user.has_perm("benefits.request_suspension"):
+        items.append(Todo("退回的暂停/恢复领取申请", requests.filter(status=SuspensionRequest.Status.COUNTY_RETURNED)
+                          .count(), f"{request_list}?status=county_returned", "按复核意见重新申请", "bad"))  # fmt: skip
+    if user.has_perm("benefits.review_suspension"):
+        # Maker-checker: what the user prepared is left for another clerk.
+        waiting = (requests.filter(status=SuspensionRequest.Status.TOWN_APPROVED)
+                   .exclude(created_by=user).exclude(submitted_by=user))
+        items.append(Todo("待县复核的暂停/恢复领取申请", waiting.count(), f"{request_list}?status=town_approved",
+                          "核对依据和证明材料后复核"))  # fmt: skip
+    if user.has_perm("benefits.manage_delegated"):
+        pending = (DelegatedPayee.objects.in_scope(user).filter(status=DelegatedPayee.Status.PENDING)
+                   .exclude(created_by=user))
+        first = pending.order_by("programme_id").first()
+        url = (reverse("benefits:programme_detail", args=[first.programme_id]) + "?status=0" if first
+               else reverse("benefits:programme_list"))
+        items.append(Todo("待复核的代发对象", pending.count(), url, "核对服务年限后复核，复核通过才发放"))
     if user.has_perm("benefits.review_payroll"):
         # Maker-checker: a payroll waits for a finance user who did not generate it.
         waiting = PayrollRun.objects.filter(status=PayrollRun.Status.GENERATED).exclude(generated_by=user)

@@ -51,7 +51,7 @@ from linggao_pension.org.models import JobRun, Town
 from tests.conftest import make_user
 
 from .archives.url_roles import archives_world
-from .benefits.url_roles import lifecycle_world
+from .benefits.url_roles import benefits_world, lifecycle_world
 from .security.test_headers import csp_violations
 from .supervision.url_roles import supervision_world
 from .transfers.url_roles import transfers_world
@@ -171,6 +171,24 @@ EXPECT: dict[str, U] = {
     "benefits:payroll_return_template": U("benefits.close_payroll", "run", scoped=False),
     "benefits:payroll_close": U("benefits.close_payroll", "run", methods="GET POST", scoped=False),
     "benefits:bankfile_download": U("benefits.view_payrollrun", "bankfile", scoped=False),
+    # benefits lifecycle (records: tests/benefits/url_roles.py)
+    "benefits:suspension_request_list": U("benefits.view_suspensionrequest"),
+    "benefits:suspension_request_detail": U("benefits.view_suspensionrequest", "suspreq"),
+    "benefits:suspension_request_review": U("benefits.review_suspension", "suspreq", methods="POST"),
+    "benefits:suspension_request_evidence": U("benefits.view_suspensionrequest", "suspreq"),
+    "benefits:suspension_request_create": U("benefits.request_suspension", "pension", methods="GET POST"),
+    "benefits:resumption_request_create": U("benefits.request_suspension", "pension", methods="GET POST"),
+    "benefits:certification_import": U("benefits.import_certifications", methods="GET POST"),
+    "benefits:certification_import_template": U("benefits.import_certifications"),
+    "benefits:programme_list": U("benefits.view_delegatedprogramme"),
+    "benefits:programme_create": U("benefits.manage_delegated", methods="GET POST"),
+    "benefits:programme_detail": U("benefits.view_delegatedpayee", "programme", scoped=False),
+    "benefits:programme_edit": U("benefits.manage_delegated", "programme", methods="GET POST", scoped=False),
+    "benefits:payee_add": U("benefits.manage_delegated", "programme", methods="GET POST", scoped=False),
+    "benefits:payee_confirm": U("benefits.manage_delegated", "payee", methods="POST"),
+    "benefits:payee_status": U("benefits.manage_delegated", "payee", methods="POST"),
+    "benefits:other_pension": U("benefits.view_otherpensionrecord", "person"),
+    "benefits:other_pension_record": U("benefits.add_otherpensionrecord", "person", methods="POST"),
     # --- reports
     "reports:index": U("reports.view_reports"),
     "reports:build": U("reports.build_report", methods="POST", post=frozenset({400})),  # {} is no month
@@ -283,6 +301,7 @@ def world(users) -> dict[str, tuple[int, int]]:
     out |= supervision_world(users, here, there)
     out |= archives_world(users, here, there)
     out |= lifecycle_world(users, here, there)
+    out |= benefits_world(users, here, there)
     out |= transfers_world(users, here, there)
     out |= reports_world(users)
     return {k: tuple(v) for k, v in out.items()}

@@ -7,13 +7,21 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from linggao_pension.imports import FileFormatError, ImportResult, RowError, cell_date, read_rows, text
+from linggao_pension.imports import (
+    FileFormatError,
+    ImportResult,
+    RowError,
+    cell_date,
+    import_job,
+    read_rows,
+    text,
+)
+from linggao_pension.org.access import can_act_for_town
 from linggao_pension.org.models import JobRun
-from linggao_pension.org.services import jobrun_create, jobrun_progress
+from linggao_pension.org.services import job_start, jobrun_progress
 
 from ..models import Certification, Pension, Suspension
 from .common import require, require_town
@@ -99,8 +107,10 @@ def certifications_import(*, file, by, job: JobRun | None = None) -> ImportResul
             error("身份证号", "不能为空")
         elif id_number in seen:
             error("身份证号", f"与第 {seen[id_number]} 行重复")
-        elif pension is None:
+        elif pension is None or not can_act_for_town(by, pension.person.town_id):
+            # A town-limited actor imports only their own town's people; elsewhere is "not found".
             error("身份证号", "未找到该身份证号的待遇领取人员")
+            pension = None
         seen.setdefault(id_number, row.number)
         method = METHODS_BY_LABEL.get(text(row.values["认证方式"]))
         if method is None:
@@ -132,22 +142,13 @@ def certifications_import(*, file, by, job: JobRun | None = None) -> ImportResul
     return result
 
 
-def certifications_import_start(*, stored: str, filename: str, by) -> JobRun:
-    require(by, "benefits.record_certification", "只有县局经办员可以导入认证结果")
-    return jobrun_create(kind=CERT_IMPORT_JOB, by=by, params={"stored": stored, "filename": filename})
+def certifications_import_start(*, upload, by) -> JobRun:
+    """The upload page: the file is stored with its job, which runs after commit (org:import_result)."""
+    require(by, "benefits.import_certifications", "只有县局经办员可以导入省自助认证结果")
+    return job_start(kind=CERT_IMPORT_JOB, by=by, upload=upload)
 
 
 def certifications_import_job(*, job: JobRun, by, path: str = "", stored: str = "", filename: str = "") -> dict:
-    """Job handler: a path on disk (the command) or a name in default storage (the upload page)."""
-    if stored:
-        with default_storage.open(stored, "rb") as file:
-            result = certifications_import(file=file, by=by, job=job)
-    else:
-        with open(path, "rb") as file:
-            result = certifications_import(file=file, by=by, job=job)
-    data = result.as_dict()
-    if not result.ok:
-        JobRun.objects.filter(pk=job.pk).update(result=data, counts={"imported": 0, "errors": len(result.errors)})
-        raise ValidationError(f"导入失败：发现 {len(result.errors)} 处错误，未导入任何数据")
-    job.counts = {"imported": result.imported}
-    return data
+    """Job handler (job_handlers["benefits.import_certifications"]): a path on disk (the command) or a
+    name in default storage (the upload page); a refused file fails the job with every bad row."""
+    return import_job(job=job, path=path, stored=stored, run=lambda file: certifications_import(file=file, by=by, job=job))

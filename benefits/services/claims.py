@@ -17,6 +17,7 @@ from linggao_pension.org.access import require_town
 from .. import selectors
 from ..models import BenefitClaim, Pension
 from .common import claim_move, require
+from .other_pension import other_pension_refusal
 
 C = BenefitClaim.Status
 
@@ -45,8 +46,9 @@ def claim_submit(*, person: Person, by, opinion: str = "") -> BenefitClaim:
     today = timezone.localdate()
     facts, calc = selectors.claim_facts(person=person, today=today)
     refusals = selectors.claim_refusals(facts, today=today)
-    if refusals:
-        raise ValidationError(refusals)
+    other = other_pension_refusal(person)
+    if refusals or other:
+        raise ValidationError([*refusals, other] if other else refusals)
     start = calc.start
     claim = BenefitClaim.objects.create(
         person=person, start_month=start, submitted_by=by, town_opinion=opinion[:200], status=C.SUBMITTED
@@ -97,6 +99,9 @@ def claim_determine(*, claim: BenefitClaim, by, opinion: str = "") -> Pension:
     if too_early:
         raise ValidationError(too_early)
     person = Person.objects.select_for_update().get(pk=claim.person_id)
+    other = other_pension_refusal(person)
+    if other:
+        raise ValidationError(other)
     calc = selectors.pension_calculation(person=person, start=start)
     if not calc.eligible:
         raise ValidationError(calc.reasons)

@@ -5,7 +5,9 @@ other than by certification go through the town → county review (SuspensionReq
 
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -13,6 +15,7 @@ from django.utils import timezone
 from enrollment.models import Person
 from enrollment.services import person_status_set
 from linggao_pension import periods
+from linggao_pension.files import stored_file_delete
 from linggao_pension.money import ZERO
 from linggao_pension.org.services import system_user
 
@@ -107,7 +110,7 @@ def suspend_overdue(*, month: date, today: date, by) -> int:
 
 @transaction.atomic
 def suspension_request(*, pension: Pension, reason_code: str, by, start_month: date, evidence: str = "",
-                       note: str = "") -> SuspensionRequest:
+                       note: str = "", evidence_file=None) -> SuspensionRequest:
     """A town agent asks to suspend a pension (1202 服刑, 1299 其他) from `start_month`, with the
     evidence; a county clerk reviews it (suspension_request_approve)."""
     require(by, "benefits.request_suspension", "只有镇/农场经办员可以申请暂停领取")
@@ -123,13 +126,14 @@ def suspension_request(*, pension: Pension, reason_code: str, by, start_month: d
         raise ValidationError("该养老金已在暂停领取中")
     if SuspensionRequest.objects.filter(pension=pension, status=RS.TOWN_APPROVED).exists():
         raise ValidationError("该养老金已有待复核的暂停/恢复申请")
+    checked = evidence_check(evidence_file)
     return _request_create(pension=pension, by=by, action=SuspensionRequest.Action.SUSPEND, reason_code=reason_code,
-                           month=start_month, backpay=False, evidence=evidence, note=note)
+                           month=start_month, backpay=False, evidence=evidence, note=note, evidence_file=checked)
 
 
 @transaction.atomic
 def resumption_request(*, suspension: Suspension, by, resume_month: date, backpay: bool, evidence: str = "",
-                       note: str = "") -> SuspensionRequest:
+                       note: str = "", evidence_file=None) -> SuspensionRequest:
     """A town agent asks to resume a suspended pension from `resume_month` (the cause removed);
     `backpay`: whether the withheld months are paid (never for 1202)."""
     require(by, "benefits.request_suspension", "只有镇/农场经办员可以申请恢复发放")
@@ -141,21 +145,54 @@ def resumption_request(*, suspension: Suspension, by, resume_month: date, backpa
         raise ValidationError({"resume_month": "恢复年月不能早于暂停起始年月"})
     if SuspensionRequest.objects.filter(pension=suspension.pension, status=RS.TOWN_APPROVED).exists():
         raise ValidationError("该养老金已有待复核的暂停/恢复申请")
+    if not (evidence or "").strip() and not (note or "").strip():
+        raise ValidationError({"evidence": "请填写恢复发放的依据"})
+    checked = evidence_check(evidence_file)
     return _request_create(pension=suspension.pension, by=by, action=SuspensionRequest.Action.RESUME,
                            reason_code=suspension.reason_code, month=resume_month,
                            backpay=backpay and suspension.reason_code != "1202", evidence=evidence, note=note,
-                           suspension=suspension)
+                           suspension=suspension, evidence_file=checked)
 
 
-def _request_create(*, pension, by, action, reason_code, month, backpay, evidence, note, suspension=None):
+# The evidence is a scan: its type is read from the content, never from the name.
+EVIDENCE_TYPES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+
+
+def evidence_check(upload) -> tuple[bytes, str] | None:
+    """An uploaded evidence scan (PDF, JPG or PNG, at most the upload limit) as (content, extension);
+    None when nothing was uploaded. A ValidationError at the field otherwise."""
+    if upload is None:
+        return None
+    limit = settings.UPLOAD_MAX_BYTES
+    content = upload.read(limit + 1)
+    if len(content) > limit:
+        raise ValidationError({"evidence_file": f"证明材料附件不能超过 {limit // 1048576} MB"})
+    if not content:
+        raise ValidationError({"evidence_file": "证明材料附件是空文件，请重新扫描后上传"})
+    for magic, extension in EVIDENCE_TYPES.items():
+        if content.startswith(magic):
+            return content, extension
+    raise ValidationError({"evidence_file": "证明材料附件应为 PDF、JPG 或 PNG 扫描件（按文件内容判断，与文件名无关）"})
+
+
+def _request_create(*, pension, by, action, reason_code, month, backpay, evidence, note, suspension=None,
+                    evidence_file=None):
     request = SuspensionRequest(pension=pension, town_id=pension.person.town_id, action=action,
                                 reason_code=reason_code, month=periods.month_start(month), backpay=backpay,
                                 suspension=suspension, evidence=evidence[:200], note=note[:200], created_by=by,
                                 status="")
-    review_step(request, RS.TOWN_APPROVED, by=by, opinion=note or "申请")
-    request._history_user, request._change_reason = by, request.get_action_display()
-    request.save()
-    review_first_steps(request, by=by, opinion=f"{request.get_action_display()}：{evidence or note}")
+    if evidence_file is not None:
+        content, extension = evidence_file
+        name = f"{pension.person_id}_{action}_{timezone.now():%Y%m%d%H%M%S}.{extension}"
+        request.evidence_file.save(name, ContentFile(content), save=False)
+    try:
+        review_step(request, RS.TOWN_APPROVED, by=by, opinion=note or "申请")
+        request._history_user, request._change_reason = by, request.get_action_display()
+        request.save()
+        review_first_steps(request, by=by, opinion=f"{request.get_action_display()}：{evidence or note}")
+    except Exception:
+        stored_file_delete(request.evidence_file.name)
+        raise
     return request
 
 
