@@ -199,7 +199,7 @@ def _request_create(*, pension, by, action, reason_code, month, backpay, evidenc
 @transaction.atomic
 def suspension_request_approve(*, request: SuspensionRequest, by, opinion: str = "") -> SuspensionRequest:
     """县复核通过: the suspension starts, or ends, as requested."""
-    request = SuspensionRequest.objects.select_for_update().select_related("pension", "suspension").get(pk=request.pk)
+    request = SuspensionRequest.objects.select_for_update(of=("self",)).select_related("pension", "suspension").get(pk=request.pk)
     county_check(request, by=by, perm="benefits.review_suspension", noun=NOUN)
     if request.action == SuspensionRequest.Action.SUSPEND:
         request.suspension = suspension_open(pension=request.pension, reason_code=request.reason_code,
