@@ -483,7 +483,8 @@ def test_onsite_inspection(journey, auditor, agent, town, tmp_path):
     page.wait_for_selector("text=已结案")
     inspection.refresh_from_db()
     assert inspection.status == Inspection.Status.CLOSED and inspection.opinion_by == agent
-    steps = page.locator("main table").last.locator("tbody tr td:nth-child(2)").all_inner_texts()
+    history = page.locator("main h2:has-text('办理过程') + table")  # the scans' table may follow it
+    steps = history.locator("tbody tr td:nth-child(2)").all_inner_texts()
     assert steps == ["计划", "已通知", "实施中", "报告已送达", "意见反馈", "整改中", "已结案"]
     journey.shot(page, "auditor-closed", full_page=True)
 
