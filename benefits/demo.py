@@ -15,7 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -25,13 +25,14 @@ from contributions.selectors import counted_years_by_person, lowest_grades
 from contributions.services import account_post
 from enrollment.models import Person
 from linggao_pension import periods
+from linggao_pension.demo_bulk import copy_objects, fast_session, history_insert_select, is_postgresql
 from linggao_pension.money import ZERO, quantize
 from linggao_pension.org.models import User
 
 from . import rules, selectors, services
 from .models import BenefitClaim, PayrollLine, PayrollRun, Pension
 
-CHUNK = 5000
+CHUNK = 20000
 PAST_PAYROLLS = 3
 FAILURE_REASONS = ["账户已销户", "户名与账号不符", "账户冻结"]
 
@@ -99,12 +100,35 @@ def _pensioners(*, rng: random.Random, today, first_pay, by) -> int:
             person.status = Person.Status.RECEIVING
             person.status_changed_on = start
         with transaction.atomic():
-            bulk_create_with_history(pensions, Pension, batch_size=2000, default_user=by,
-                                     default_change_reason="演示数据：原系统待遇领取人员")
-            services.save_with_history(Person, chunk, ["status", "status_changed_on"], by=by,
-                                       reason="演示数据：转为待遇领取")
+            if is_postgresql():
+                _load_pensioners(pensions, chunk, by=by)
+            else:
+                bulk_create_with_history(pensions, Pension, batch_size=2000, default_user=by,
+                                         default_change_reason="演示数据：原系统待遇领取人员")
+                services.save_with_history(Person, chunk, ["status", "status_changed_on"], by=by,
+                                           reason="演示数据：转为待遇领取")
         created += len(pensions)
     return created
+
+
+def _load_pensioners(pensions: list[Pension], persons: list[Person], *, by) -> None:
+    """PostgreSQL: COPY the pensions, one UPDATE of the persons' status and the history rows of
+    both by INSERT ... SELECT (what bulk_create_with_history and save_with_history write, without a
+    Python object per history row)."""
+    fast_session()
+    copy_objects(Pension, pensions)
+    ids = [p.pk for p in persons]
+    by_id = by.pk if by is not None else None
+    history_insert_select(Pension, where="person_id = ANY(%s)", params=[ids], reason="演示数据：原系统待遇领取人员",
+                          user_id=by_id)  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Person._meta.db_table} AS p SET status = %s, status_changed_on = v.changed, updated_at = %s "
+            "FROM unnest(%s::bigint[], %s::date[]) AS v(id, changed) WHERE p.id = v.id",
+            [Person.Status.RECEIVING.value, timezone.now(), ids, [p.status_changed_on for p in persons]],
+        )
+    history_insert_select(Person, where="id = ANY(%s)", params=[ids], reason="演示数据：转为待遇领取",
+                          history_type="~", user_id=by_id)  # fmt: skip
 
 
 def _claims(*, rng: random.Random, today) -> int:

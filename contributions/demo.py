@@ -2,28 +2,31 @@
 代缴 for the special identity codes, interest posted for every year 2014-2025 in order, 2026
 receipts (confirmed, and some collected but not yet confirmed) and the month-end remittances of 2026.
 
-Everything before 2026 is computed in memory and bulk-inserted in chunks (history migrated from the
-legacy system: legacy receipts, never remitted again); interest uses the same rule as post_interest
-(rules.annual_interest on the balance at 31 Dec of the year before). The 2026 代缴 and remittances
-go through the real services. Skipped when receipts exist, so seed_demo can be run again.
+Receipts, credits, 代缴 (this year's too, as daijiao_post credits it) and interest are computed in
+memory per chunk of people and loaded with COPY on PostgreSQL (multi-row INSERTs on SQLite): history
+migrated from the legacy system, legacy receipts never remitted again. Interest uses the same rule
+as post_interest (rules.annual_interest on the balance at 31 Dec of the year before). The
+remittances go through the real services. Skipped when receipts exist, so seed_demo can be run again.
 """
 
 import random
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from enrollment.models import Person
 from linggao_pension import periods
+from linggao_pension.demo_bulk import copy_rows, fast_session, text
 from linggao_pension.money import ZERO
 from linggao_pension.org.models import Town, User
 
 from . import demo_transfers, rules, selectors, services
 from .models import (
+    AccountEntry,
     EntryKind,
     InterestPosting,
     InterestRate,
@@ -36,7 +39,7 @@ from .services import NewEntry
 
 FIRST_YEAR = 2014
 LAST_HISTORY_YEAR = 2025
-CHUNK = 5000
+CHUNK = 25000
 # Most people pay the lowest grades (§2.1); a few pay more.
 GRADE_WEIGHTS = {100: 46, 200: 20, 300: 10, 400: 4, 500: 10, 1000: 6, 1500: 2, 2000: 2}
 GRADES, GRADE_W = list(GRADE_WEIGHTS), list(GRADE_WEIGHTS.values())
@@ -71,37 +74,52 @@ RECEIPT_COLUMNS = (
 )
 
 
+ENTRY_COLUMNS = ("person", "source", "kind", "amount", "entry_date", "year", "memo", "receipt", "created_by", "created_at")
+
+
 def _insert_receipts(receipts: list[_Receipt], now) -> dict[str, int]:
-    """Multi-row INSERTs of the receipts; returns receipt number -> id."""
+    """COPY the receipts in (multi-row INSERTs on SQLite); returns receipt number -> id."""
     if not receipts:
         return {}
-    ops = connection.ops
-    meta = Receipt._meta
-    columns = ", ".join(ops.quote_name(meta.get_field(name).column) for name in RECEIPT_COLUMNS)
-    at = ops.adapt_datetimefield_value(now)
-    row_sql = "(" + ", ".join(["%s"] * len(RECEIPT_COLUMNS)) + ")"
-    rows = [
+    confirmed = Receipt.Status.CONFIRMED
+    rows = (
         (
-            r.receipt_no, r.person_id, r.town_id, r.year, ops.adapt_decimalfield_value(r.grade, 14, 2),
-            ops.adapt_decimalfield_value(r.grade, 14, 2), ops.adapt_decimalfield_value(r.collective, 14, 2), "0.00",
-            ops.adapt_datefield_value(r.paid_on), r.method, r.status, r.legacy, r.collected_by_id, at,
-            r.confirmed_by_id, at if r.status == Receipt.Status.CONFIRMED else None, "",
+            r.receipt_no, r.person_id, r.town_id, r.year, r.grade, r.grade, r.collective, ZERO, r.paid_on, r.method,
+            r.status, r.legacy, r.collected_by_id, now, r.confirmed_by_id, now if r.status == confirmed else None, "",
         )
         for r in receipts
-    ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 1000):
-            batch = rows[start : start + 1000]
-            cursor.execute(
-                f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES " + ", ".join([row_sql] * len(batch)),
-                [v for row in batch for v in row],
-            )
+    )  # fmt: skip
+    at, null = text(now), "\\N"
+    lines = (
+        f"{r.receipt_no}\t{r.person_id}\t{r.town_id}\t{r.year}\t{r.grade}\t{r.grade}\t{r.collective}\t0.00\t"
+        f"{r.paid_on}\t{r.method}\t{r.status}\t{'t' if r.legacy else 'f'}\t{r.collected_by_id or null}\t{at}\t"
+        f"{r.confirmed_by_id or null}\t{at if r.status == confirmed else null}\t\n"
+        for r in receipts
+    )  # fmt: skip
+    copy_rows(Receipt, RECEIPT_COLUMNS, rows, lines=lines)
     person_ids = [r.person_id for r in receipts]
     return dict(
         Receipt.objects.filter(person_id__gte=min(person_ids), person_id__lte=max(person_ids)).values_list(
             "receipt_no", "pk"
         )
     )
+
+
+def _insert_entries(credits: list[tuple[str | None, NewEntry]], ids: dict[str, int], now) -> None:
+    """COPY the ledger entries in: what account_post_fast posts, the receipt's id filled in. The
+    amounts come from the rules, already rounded to the fen; the memos hold no tab or newline."""
+    rows = (
+        (e.person_id, e.source, e.kind, e.amount, e.entry_date, e.year, e.memo[:120], None if no is None else ids[no],
+         None, now)
+        for no, e in credits
+    )  # fmt: skip
+    at, null = text(now), "\\N"
+    lines = (
+        f"{e.person_id}\t{e.source}\t{e.kind}\t{e.amount}\t{e.entry_date}\t{e.year}\t{e.memo[:120]}\t"
+        f"{null if no is None else ids[no]}\t{null}\t{at}\n"
+        for no, e in credits
+    )
+    copy_rows(AccountEntry, ENTRY_COLUMNS, rows, lines=lines)
 
 
 def seed(*, rng: random.Random, residents: int, stdout) -> dict:
@@ -118,7 +136,8 @@ def _seed_collections(*, rng: random.Random, residents: int, stdout) -> dict:
     now = timezone.now()
     tables = selectors.collection_tables()
     rates = dict(InterestRate.objects.values_list("year", "rate"))
-    daijiao = {year: selectors.daijiao_amounts(year) for year in range(FIRST_YEAR, LAST_HISTORY_YEAR + 1)}
+    # This year's 代缴 too: credited today, as daijiao_post credits it (the demo's identities never change).
+    daijiao = {year: selectors.daijiao_amounts(year) for year in range(FIRST_YEAR, today.year + 1)}
     agents = {u.town_id: u.pk for u in User.objects.filter(groups__name="镇/农场经办员", town__isnull=False)}
     finance = User.objects.filter(username="finance").first()
     finance2 = User.objects.filter(username="finance2").first()
@@ -126,10 +145,10 @@ def _seed_collections(*, rng: random.Random, residents: int, stdout) -> dict:
     history_years = [y for y in range(FIRST_YEAR, LAST_HISTORY_YEAR + 1) if y in rates]
     interest_totals: dict[int, list] = {y: [0, ZERO] for y in history_years}
     sequences: dict[int, int] = defaultdict(int)
-    counts = {"receipts": 0, "entries": 0}
+    counts = {"receipts": 0, "entries": 0, "daijiao_this_year": 0}
     context = {
         "rng": rng, "today": today, "tables": tables, "daijiao": daijiao, "agents": agents,
-        "finance_id": finance.pk if finance else None, "towns": towns, "sequences": sequences,
+        "finance_id": finance.pk if finance else None, "towns": towns, "sequences": sequences, "counts": counts,
     }
 
     people = list(
@@ -140,13 +159,14 @@ def _seed_collections(*, rng: random.Random, residents: int, stdout) -> dict:
         credits: list[tuple[str | None, NewEntry]] = []  # (receipt number or None, entry)
         for person in people[start : start + CHUNK]:
             _person_history(person=person, receipts=receipts, credits=credits, **context)
+        credits.extend((None, e) for e in _interest_entries([e for _, e in credits], history_years, rates,
+                                                            interest_totals))  # fmt: skip
         with transaction.atomic():
+            fast_session()
             ids = _insert_receipts(receipts, now)
-            entries = [entry if no is None else replace(entry, receipt_id=ids[no]) for no, entry in credits]
-            entries.extend(_interest_entries(entries, history_years, rates, interest_totals))
-            services.account_post_fast(entries=entries, by=None)
+            _insert_entries(credits, ids, now)
         counts["receipts"] += len(receipts)
-        counts["entries"] += len(entries)
+        counts["entries"] += len(credits)
 
     for town_id, last in sequences.items():
         ReceiptSequence.objects.update_or_create(town_id=town_id, year=today.year, defaults={"last_number": last})
@@ -158,13 +178,19 @@ def _seed_collections(*, rng: random.Random, residents: int, stdout) -> dict:
             for y, (n, total) in interest_totals.items()
         ]
     )
-    daijiao_now = services.daijiao_post(year=today.year, by=None)
     remittances = _remittances(today=today, finance=finance, finance2=finance2)
-    return {**counts, "daijiao_this_year": daijiao_now["credited"], "remittances": remittances}
+    return {**counts, "remittances": remittances}
 
 
-def _person_history(*, rng, today, tables, daijiao, agents, finance_id, towns, sequences, person, receipts, credits):
+def _person_history(*, rng, today, tables, daijiao, agents, finance_id, towns, sequences, counts, person, receipts,
+                    credits):  # fmt: skip
     pid, town_id, identity, birth, enrolled = person
+    amount = daijiao.get(today.year, {}).get(identity)
+    if amount:  # this year's 代缴 batch (daijiao_post): every contributing person of a hardship group
+        year = today.year
+        credits.append((None, NewEntry(pid, Source.DAIJIAO, EntryKind.CREDIT, amount,
+                                       rules.daijiao_entry_date(year, today), year, f"{year}年度政府代缴")))
+        counts["daijiao_this_year"] += 1
     first = max(FIRST_YEAR, enrolled.year, birth.year + 16)
     last = min(LAST_HISTORY_YEAR, birth.year + 59)  # contributions stop at the benefit age
     habit = rng.random()

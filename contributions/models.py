@@ -324,6 +324,8 @@ class Receipt(models.Model):
         indexes = [
             models.Index(fields=["town", "status"], name="receipt_town_status_idx"),
             models.Index(fields=["paid_on"], name="receipt_paid_on_idx"),
+            # The receipts list's order (-paid_on, -pk): a deep page's keys from the index alone.
+            models.Index(fields=["paid_on", "id"], name="receipt_paid_on_id_idx"),
             # The month-end claim (R18) reads exactly these rows.
             models.Index(
                 fields=["paid_on"], name="receipt_remittable_idx",

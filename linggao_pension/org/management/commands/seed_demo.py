@@ -2,6 +2,7 @@ import random
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 from django.utils.module_loading import import_string
 
 from linggao_pension import registry
@@ -16,8 +17,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, residents: int, seed: int, **options):
         rng = random.Random(seed)
+        if connection.vendor == "postgresql":
+            # Demo data: a commit need not wait for its WAL flush (a crash loses the last seconds only).
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO off")
+        total = time.perf_counter()
         for path in registry.demo_seeders():
             started = time.perf_counter()
             summary = import_string(path)(rng=rng, residents=residents, stdout=self.stdout)
             self.stdout.write(f"[{path}] {summary} （{time.perf_counter() - started:.1f} 秒）")
-        self.stdout.write(self.style.SUCCESS("演示数据已生成。"))
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics: the lists' estimated counts and plans read them at once.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        self.stdout.write(self.style.SUCCESS(f"演示数据已生成（共 {time.perf_counter() - total:.0f} 秒）。"))
