@@ -301,6 +301,11 @@ def test_pension_pages(client, clerk, pension_here):
     assert detail.status_code == 200 and pension_here.person.id_number in detail.content.decode()
     assert sheet.status_code == 200 and sheet.content.startswith(b"%PDF")
     assert AccessLog.objects.filter(user=clerk, action__in=["查看养老金待遇", "打印养老金计算表"]).count() == 2
+    # the 养老金计算表 is one A4 page, its signature lines included
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(sheet.content))
+    assert len(reader.pages) == 1 and "经办人" in reader.pages[0].extract_text()
 
 
 def test_person_estimate_page(client, agent, person_here):
