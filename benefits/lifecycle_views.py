@@ -214,7 +214,7 @@ def settlement_sheet(request: AuthedRequest, pk: int) -> HttpResponse:
                                    pk=pk)
     access_log_record(user=request.user, obj=settlement.person, label=settlement.person.name,
                       action="打印继承结算表", request=request)
-    return exports.pdf_response(reports.settlement_sheet_pdf(settlement), f"继承结算表_{settlement.person.name}.pdf")
+    return exports.pdf_response(reports.settlement_sheet_pdf(settlement, viewer=request.user), f"继承结算表_{settlement.person.name}.pdf")
 
 
 # --- recovery ----------------------------------------------------------------------------------------------

@@ -146,12 +146,13 @@ def certification_workbook(rows, *, today) -> bytes:
     return exports.workbook_bytes(wb)
 
 
-def settlement_sheet_pdf(settlement) -> bytes:
+def settlement_sheet_pdf(settlement, viewer=None) -> bytes:
+    """viewer: who prints it; the ID numbers and the heir's account follow the masking rule."""
     by_source = [{"label": selectors.SOURCE_LABELS.get(s, s), "amount": Decimal(a)}
                  for s, a in settlement.by_source.items()]
     return exports.render_pdf("benefits/lifecycle/settlement_sheet.html", {
         "s": settlement, "person": settlement.person, "death": settlement.death, "by_source": by_source,
-        "less_overpaid": settlement.balance - settlement.overpaid_account,
+        "less_overpaid": settlement.balance - settlement.overpaid_account, "viewer": viewer,
     })
 
 

@@ -16,6 +16,35 @@ from .conftest import at, credit, pay_month
 pytestmark = pytest.mark.django_db
 
 
+def masked_viewer():
+    """Someone who may open the settlement but not see personal numbers in full (finance, managers)."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="viewer")
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_heirsettlement", "view_all_towns"]))
+    return user
+
+
+def assert_sheet_shows(client, settlement, *, full: bool):
+    import io
+
+    from pypdf import PdfReader
+
+    from linggao_pension.org.models import AccessLog
+
+    response = client.get(reverse("benefits:settlement_sheet", args=[settlement.pk]))
+    assert response.status_code == 200
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text().replace(" ", "")
+    for number in (settlement.person.id_number, settlement.heir_id_number, settlement.heir_bank_account):
+        assert (number in text) is full
+    if not full:
+        assert settlement.heir_id_number[:6] + "********" + settlement.heir_id_number[-4:] in text
+        assert "************0001" in text
+    assert AccessLog.objects.filter(action="打印继承结算表").exists()
+
+
 def test_death_walk(client, town, agent, clerk, finance, finance2, poster):
     pension = PensionFactory(person__town=town)
     PensionFactory(person__town=town)
@@ -45,6 +74,10 @@ def test_death_walk(client, town, agent, clerk, finance, finance2, poster):
             "heir_bank_name": "海南农信", "heir_bank_account": "6217000099990001"})
         settlement.refresh_from_db()
         assert settlement.status == HeirSettlement.Status.READY
+        # the sheet follows the one masking rule: full for the town's agent, masked for a viewer without it
+        assert_sheet_shows(client, settlement, full=True)
+        client.force_login(masked_viewer())
+        assert_sheet_shows(client, settlement, full=False)
     with at(2026, 2, 25):
         payroll_generate(month=date(2026, 2, 1), by=finance)
     line = PayrollLine.objects.get(kind=PayrollLine.Kind.SETTLEMENT)
