@@ -436,21 +436,30 @@ def payroll_refusal(*, month: date, today: date) -> str:
 
 
 def run_summary(run: PayrollRun) -> dict:
-    """Counts and totals of a run: overall, by status, by kind and by bank."""
-    lines = PayrollLine.objects.filter(run=run)
-    money = Coalesce(Sum("amount"), Decimal("0.00"))
-    overall = lines.aggregate(count=Count("pk"), total=money, basic=Coalesce(Sum("basic_amount"), Decimal("0.00")),
-                              account=Coalesce(Sum("account_amount"), Decimal("0.00")))
-    by_status = {r["status"]: r for r in lines.values("status").annotate(count=Count("pk"), total=money).order_by()}
-    by_kind = {r["kind"]: r for r in lines.values("kind").annotate(count=Count("pk"), total=money).order_by()}
-    by_bank = list(
-        lines.live().values("bank_name").annotate(count=Count("pk"), total=money).order_by("bank_name")
+    """Counts and totals of a run: overall, by status, by kind and by bank. One grouped query over
+    the run's lines (a few dozen groups for 60,000 lines), added up here, instead of one scan per table."""
+    groups = list(
+        PayrollLine.objects.filter(run=run).order_by().values("status", "kind", "bank_name")
+        .annotate(count=Count("pk"), total=Coalesce(Sum("amount"), ZERO), basic=Coalesce(Sum("basic_amount"), ZERO),
+                  account=Coalesce(Sum("account_amount"), ZERO))
     )
+
+    def add(rows, key=None):
+        out: dict = {}
+        for r in rows:
+            slot = out.setdefault(r[key] if key else None, {"count": 0, "total": ZERO})
+            slot["count"] += r["count"]
+            slot["total"] += r["total"]
+        return out
+
+    by_status, by_kind = add(groups, "status"), add(groups, "kind")
+    dead = set(PayrollLine.DEAD_STATUSES)
+    by_bank = add((r for r in groups if r["status"] not in dead), "bank_name")
     return {
-        "count": overall["count"],
-        "total": overall["total"],
-        "basic": overall["basic"],
-        "account": overall["account"],
+        "count": sum(r["count"] for r in groups),
+        "total": sum((r["total"] for r in groups), ZERO),
+        "basic": sum((r["basic"] for r in groups), ZERO),
+        "account": sum((r["account"] for r in groups), ZERO),
         "by_status": [
             {"label": label, "count": by_status.get(value, {}).get("count", 0),
              "total": by_status.get(value, {}).get("total", ZERO)}
@@ -461,7 +470,7 @@ def run_summary(run: PayrollRun) -> dict:
              "total": by_kind.get(value, {}).get("total", ZERO)}
             for value, label in PayrollLine.Kind.choices
         ],
-        "by_bank": by_bank,
+        "by_bank": [{"bank_name": name, **v} for name, v in sorted(by_bank.items())],
     }
 
 

@@ -579,3 +579,31 @@ def wait_for(job: JobRun, seconds: int = 60) -> JobRun:
             return job
         time.sleep(0.5)
     return job
+
+
+def test_the_run_summary_adds_up_the_lines_by_status_kind_and_bank(finance, finance2):
+    """The payroll page's summary (one grouped query) equals the lines counted table by table; a
+    failed line is in its status but not in the banks' totals (it is not paid)."""
+    from django.db.models import Sum
+
+    PensionFactory.create_batch(3, person__bank_name="海南农信")
+    PensionFactory.create_batch(2, person__bank_name="中国农业银行")
+    with at(2026, 1, 25):
+        run = pay_month(date(2026, 1, 1), finance=finance, finance2=finance2)
+    failed = PayrollLine.objects.filter(run=run, bank_name="海南农信").first()
+    PayrollLine.objects.filter(pk=failed.pk).update(status=PayrollLine.Status.FAILED)
+    summary = selectors.run_summary(run)
+    lines = PayrollLine.objects.filter(run=run)
+    assert summary["count"] == lines.count() > 0
+    assert summary["total"] == lines.aggregate(t=Sum("amount"))["t"]
+    assert summary["basic"] + summary["account"] == summary["total"]
+    status = {r["label"]: (r["count"], r["total"]) for r in summary["by_status"]}
+    assert status["支付失败"][0] == 1
+    assert sum(c for c, _ in status.values()) == lines.count()
+    assert sum(r["count"] for r in summary["by_kind"]) == lines.count()
+    banks = {b["bank_name"]: (b["count"], b["total"]) for b in summary["by_bank"]}
+    live = lines.exclude(status__in=PayrollLine.DEAD_STATUSES)
+    for name in ("海南农信", "中国农业银行"):
+        want = live.filter(bank_name=name)
+        assert banks[name] == (want.count(), want.aggregate(t=Sum("amount"))["t"])
+    assert list(banks) == sorted(banks)
