@@ -109,14 +109,10 @@ def receipt_create(request: AuthedRequest) -> HttpResponse:
         if (exact := selectors.payer_exact(results, search_form.cleaned_data["q"])) is not None:
             return redirect(reverse("contributions:receipt_create") + f"?person={exact.pk}")
     payer, payer_errors = form.payer()
-    return render(
-        request,
-        "contributions/receipt_form.html",
-        {
-            "form": form, "search_form": search_form, "results": results, "payer_errors": payer_errors,
-            "payer": selectors.payer_summary(person=payer) if payer else None,
-        },
-    )
+    return render(request, "contributions/receipt_form.html", {
+        "form": form, "search_form": search_form, "results": results, "payer_errors": payer_errors,
+        "payer": selectors.payer_summary(person=payer) if payer else None,
+    })
 
 
 @permission_required("contributions.view_receipt", raise_exception=True)
