@@ -24,9 +24,13 @@ def crash(*, job, by) -> dict:
 
 
 GATE = threading.Event()
+ENTERED = threading.Event()  # set once the job has been claimed and its handler is waiting
 
 
 def wait_for_gate(*, job, by, **_upload) -> dict:
-    """Blocks until the test opens GATE: the job is observably still running."""
+    """Blocks until the test opens GATE: the job is observably still running. The test waits for
+    ENTERED before it reads the database: on the test's in-memory SQLite (shared cache) a read at the
+    moment the job thread claims its row makes that UPDATE fail with "table is locked"."""
+    ENTERED.set()
     GATE.wait(20)
     return {"towns": Town.objects.count()}

@@ -310,10 +310,12 @@ def test_without_a_broker_the_job_is_recorded_and_runs_after_the_request(setting
     settings.JOB_EAGER_MODE = "thread"
     user = services.system_user()
     test_handlers.GATE.clear()
+    test_handlers.ENTERED.clear()
     started = time.monotonic()
     job = services.job_start(kind="wait_for_gate", by=user)
     assert time.monotonic() - started < 5  # returned while the handler still waits
-    assert JobRun.objects.get(pk=job.pk).status in (JobRun.Status.QUEUED, JobRun.Status.RUNNING)
+    assert test_handlers.ENTERED.wait(20)
+    assert JobRun.objects.get(pk=job.pk).status == JobRun.Status.RUNNING
     test_handlers.GATE.set()
     join_job_thread(job)
     job.refresh_from_db()
@@ -330,8 +332,10 @@ def test_without_a_broker_the_upload_page_redirects_to_the_job_at_once(client, s
     declare(job_handlers={"import_residents": "tests.org.jobs.wait_for_gate"})
     client.force_login(make_user("clerk_t", roles.CLERK))
     test_handlers.GATE.clear()
+    test_handlers.ENTERED.clear()
     upload = SimpleUploadedFile("residents.xlsx", workbook_bytes(valid_rows(3)))
     response = client.post(reverse("enrollment:import_upload"), {"file": upload})
+    assert test_handlers.ENTERED.wait(20)
     job = JobRun.objects.get(kind="import_residents")
     assert response.status_code == 302 and response["Location"] == reverse("org:import_result", args=[job.pk])
     assert not JobRun.objects.get(pk=job.pk).is_finished
