@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from enrollment.models import Person
 from linggao_pension import exports
 from linggao_pension.files import serve_stored_file
+from linggao_pension.forms_layout import apply_refusal
 from linggao_pension.org.access import require_perm
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
@@ -27,15 +28,6 @@ from .models import (
     Register,
     Volume,
 )
-
-
-def form_errors(form, exc: ValidationError) -> None:
-    """A service's refusal shown at the field it names (or above the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @permission_required("archives.view_archives", raise_exception=True)
@@ -69,7 +61,7 @@ def document_upload(request: AuthedRequest) -> HttpResponse:
                 by=request.user, year=d["year"], retention=d["retention"], custody_location=d["custody_location"],
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            apply_refusal(form, exc)
         else:
             messages.success(request, f"已归档，档号 {document.archive_no}")
             next_url = request.POST.get("next")
@@ -109,7 +101,7 @@ def loan_create(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.loan_create(document=document, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form_errors(form, exc)
+            apply_refusal(form, exc)
         else:
             messages.success(request, "已登记借出")
             return redirect("archives:document_detail", pk=document.pk)
@@ -158,7 +150,7 @@ def volume_create(request: AuthedRequest) -> HttpResponse:
         try:
             volume = services.volume_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form_errors(form, exc)
+            apply_refusal(form, exc)
         else:
             messages.success(request, f"已立卷 {volume.code}")
             return redirect("archives:volume_detail", pk=volume.pk)
@@ -176,7 +168,7 @@ def volume_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             count = services.volume_add_documents(volume=volume, archive_nos=form.cleaned_data["archive_nos"], by=request.user)
         except ValidationError as exc:
-            form_errors(form, exc)
+            apply_refusal(form, exc)
         else:
             messages.success(request, f"已归入 {count} 件")
             return redirect("archives:volume_detail", pk=volume.pk)
@@ -216,7 +208,7 @@ def certificate_issue(request: AuthedRequest) -> HttpResponse:
             try:
                 certificate = services.certificate_issue(person=person, kind=d["kind"], purpose=d["purpose"], by=request.user)
             except ValidationError as exc:
-                form_errors(form, exc)
+                apply_refusal(form, exc)
             else:
                 messages.success(request, f"已签发 {certificate.get_kind_display()} {certificate.serial}")
                 return redirect("archives:certificate_detail", pk=certificate.pk)
@@ -280,7 +272,7 @@ def register_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.register_entry_record(register=register, reviews=reviews, by=request.user, **d)
         except ValidationError as exc:
-            form_errors(form, exc)
+            apply_refusal(form, exc)
         else:
             messages.success(request, "已登记")
             return redirect("archives:register_detail", pk=register.pk)
@@ -307,7 +299,7 @@ def desk(request: AuthedRequest) -> HttpResponse:
             try:
                 services.consultation_record(person=person, by=request.user, **{k: v for k, v in d.items() if k != "id_number"})
             except ValidationError as exc:
-                form_errors(form, exc)
+                apply_refusal(form, exc)
             else:
                 messages.success(request, "已登记咨询")
                 return redirect("archives:desk")
@@ -369,7 +361,7 @@ def policy_create(request: AuthedRequest) -> HttpResponse:
         try:
             services.policy_create(by=request.user, upload=d.pop("file"), **d)
         except ValidationError as exc:
-            form_errors(form, exc)
+            apply_refusal(form, exc)
         else:
             messages.success(request, "已发布")
             return redirect("archives:policy_list")

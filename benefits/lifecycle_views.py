@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from enrollment.models import Person
 from linggao_pension import exports
 from linggao_pension.files import serve_stored_file
+from linggao_pension.forms_layout import apply_refusal
 from linggao_pension.imports import template_bytes
 from linggao_pension.org.access import require_perm
 from linggao_pension.org.models import JobRun
@@ -292,15 +293,6 @@ def recovery_notice(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- suspension and resumption requests (1202 服刑, 1299 其他; town → county review) ---------------------
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError at its field when the form has it, otherwise at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @permission_required("benefits.view_suspensionrequest", raise_exception=True)
 @require_GET
 def suspension_request_list(request: AuthedRequest) -> HttpResponse:
@@ -320,7 +312,7 @@ def suspension_request_create(request: AuthedRequest, pk: int) -> HttpResponse:
                 pension=pension, reason_code=data["reason_code"], by=request.user, start_month=data["start_month"],
                 evidence=data["evidence"], note=data["note"], evidence_file=data["evidence_file"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_refusal(form, exc)
         else:
             messages.success(request, f"已提交{pension.person.name}的暂停领取申请，待县局复核")
             return redirect("benefits:suspension_request_detail", pk=record.pk)
@@ -345,7 +337,7 @@ def resumption_request_create(request: AuthedRequest, pk: int) -> HttpResponse:
                 suspension=current, by=request.user, resume_month=data["resume_month"], backpay=data["backpay"],
                 evidence=data["evidence"], note=data["note"], evidence_file=data["evidence_file"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_refusal(form, exc)
         else:
             messages.success(request, f"已提交{pension.person.name}的恢复发放申请，待县局复核")
             return redirect("benefits:suspension_request_detail", pk=record.pk)
@@ -415,7 +407,7 @@ def _programme_form(request, programme: DelegatedProgramme | None) -> HttpRespon
         try:
             saved = delegated.programme_save(by=request.user, programme=programme, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_refusal(form, exc)
         else:
             messages.success(request, f"已保存代发项目“{saved.name}”")
             return redirect("benefits:programme_detail", pk=saved.pk)
@@ -459,7 +451,7 @@ def payee_add(request: AuthedRequest, pk: int) -> HttpResponse:
                 delegated.payee_add(programme=programme, person=person, service_years=data["service_years"],
                                     start_month=data["start_month"], by=request.user, note=data["note"])
             except ValidationError as exc:
-                _form_errors(form, exc)
+                apply_refusal(form, exc)
             else:
                 messages.success(request, f"已新增代发对象{person.name}，待其他县局经办员复核后发放")
                 return redirect("benefits:programme_detail", pk=programme.pk)
@@ -519,7 +511,7 @@ def other_pension_record(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             other_pension.other_pension_record(person=person, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_refusal(form, exc)
         else:
             messages.success(request, f"已登记{person.name}领取其他基本养老保障待遇；在发的养老金已暂停领取（1299）")
             return redirect("benefits:other_pension", pk=person.pk)

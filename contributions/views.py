@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from enrollment.models import Person
 from linggao_pension import exports, imports
 from linggao_pension.files import serve_stored_file
+from linggao_pension.forms_layout import apply_refusal
 from linggao_pension.org.models import JobRun
 from linggao_pension.org.services import access_log_record, jobrun_create
 from linggao_pension.org.tasks import enqueue
@@ -197,8 +198,7 @@ def backpay_create(request: AuthedRequest, person_pk: int) -> HttpResponse:
             receipts = services.receipts_record_backpay(person=person, grades=form.grades(),
                                                         paid_on=form.cleaned_data["paid_on"], by=request.user)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_refusal(form, exc)
         else:
             numbers = "、".join(r.receipt_no for r in receipts)
             messages.success(request, f"已登记 {len(receipts)} 个年度的补缴，票据号 {numbers}，请逐张打印票据交缴费人。")

@@ -28,3 +28,13 @@ def form_sections(form) -> list[dict]:
     if visible:
         sections.append({"title": "其他" if sections else "", "fields": list(visible.values())})
     return sections
+
+
+def apply_refusal(form, exc) -> None:
+    """A service's refusal (ValidationError) shown where the user looks: a message naming a field of
+    the form at that field, anything else above the form. Every view that calls a service uses it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from linggao_pension.exports import file_response
 from linggao_pension.files import serve_stored_file
+from linggao_pension.forms_layout import apply_refusal
 from linggao_pension.org.models import Town
 from linggao_pension.org.services import access_log_record
 from linggao_pension.pagination import paginate
@@ -18,15 +19,6 @@ from linggao_pension.types import AuthedRequest
 from . import charts, dashboard, documents, forms, selectors
 from .models import BuiltReport, SummaryProgress, WorkPlan, WorkSummary
 from .services import statistical, workplans
-
-
-def _field_errors(form, exc: ValidationError) -> None:
-    """Put a service's refusal at its field (or at the top of the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @permission_required("reports.view_reports", raise_exception=True)
@@ -48,7 +40,7 @@ def build(request: AuthedRequest) -> HttpResponse:
         try:
             job = statistical.report_build_start(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _field_errors(form, exc)
+            apply_refusal(form, exc)
         else:
             messages.success(request, "已开始生成报表，完成后从本页进入报表下载 Excel、PDF。")
             return redirect("org:jobrun_detail", pk=job.pk)
@@ -124,7 +116,7 @@ def workplan_create(request: AuthedRequest) -> HttpResponse:
         try:
             plan = workplans.workplan_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _field_errors(form, exc)
+            apply_refusal(form, exc)
         else:
             return redirect("reports:workplan_detail", pk=plan.pk)
     page = paginate(request, WorkPlan.objects.select_related("created_by"))
@@ -155,7 +147,7 @@ def target_add(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             workplans.plan_target_add(plan=plan, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _field_errors(form, exc)
+            apply_refusal(form, exc)
         else:
             messages.success(request, "已增加目标。")
             return redirect("reports:workplan_detail", pk=plan.pk)
@@ -171,7 +163,7 @@ def summary_create(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             summary = workplans.work_summary_create(plan=plan, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _field_errors(form, exc)
+            apply_refusal(form, exc)
         else:
             return redirect("reports:summary_detail", pk=summary.pk)
     return _plan_page(request, plan, summary_form=form, status=400)

@@ -8,21 +8,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 
+from linggao_pension.forms_layout import apply_refusal  # noqa: F401 (the pages import it from here)
+
 VIEW = "supervision.view_supervision"
 MANAGE = "supervision.manage_supervision"
 RESPOND = "supervision.respond_inspection"
 CHECK = "supervision.check_suspects"
 REPORTS = "supervision.handle_reports"
 TRAINING = "supervision.manage_training"
-
-
-def apply_refusal(form: forms.Form, exc: ValidationError) -> None:
-    """A refusal naming a field of the form goes there; anything else to the form's top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def post_action(request, form: forms.Form, call: Callable[[dict], object], done: str, back: str,
