@@ -14,7 +14,18 @@ from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from benefits.models import PayrollLine, PayrollRun, Pension
+from benefits.models import (
+    Certification,
+    PayrollLine,
+    PayrollRun,
+    Pension,
+    RecoveryCase,
+    RecoveryCaseChange,
+    RecoveryPosting,
+    Suspension,
+)
+from benefits.rules import shift_months
+from benefits.selectors import pension_tables
 from contributions.models import AccountEntry, ContributionGrade, EntryKind, Receipt, Remittance
 from enrollment.models import Person
 from linggao_pension import periods
@@ -249,10 +260,6 @@ def certification(p: Period) -> Rows:
     - 未认证暂停: suspensions for an overdue certification (1201) from the month;
     - 认证后恢复: those suspensions ended by a certification, paid again from the month.
     """
-    from benefits.models import Certification, Suspension
-    from benefits.rules import shift_months
-    from benefits.selectors import pension_tables
-
     cycle = pension_tables().cycle_months
     # The last certification before the month: a certification row, else the pension's own date as
     # its history had it (the start's date, or one written by an import), else the date on the row.
@@ -287,8 +294,6 @@ def recovery(p: Period) -> Rows:
     """待遇追回 (R17), by the person's town: cases opened in the month and their amount, money
     recovered (repaid or offset against pension lines) in the month and up to its end, cases that
     had entered an instalment agreement by the month's end, and the amount written off in the month."""
-    from benefits.models import RecoveryCase, RecoveryCaseChange, RecoveryPosting
-
     tz = timezone.get_current_timezone()
     start = datetime.combine(p.month, time.min, tzinfo=tz)
     stop = datetime.combine(p.end + timedelta(days=1), time.min, tzinfo=tz)
