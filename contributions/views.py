@@ -221,9 +221,8 @@ def receipt_import(request: AuthedRequest) -> HttpResponse:
                                              legacy=form.cleaned_data["legacy"])
         messages.info(request, "文件已上传，正在校验和导入；完成后可查看结果")
         return redirect("org:import_result", pk=job.pk)
-    jobs = JobRun.objects.filter(kind=services.IMPORT_JOB).select_related("started_by").order_by("-created_at", "-pk")
-    if not request.user.has_perm("org.view_all_towns"):
-        jobs = jobs.filter(started_by=request.user)
+    jobs = (JobRun.objects.visible_to(request.user).filter(kind=services.IMPORT_JOB).select_related("started_by")
+            .order_by("-created_at", "-pk"))
     return render(
         request, "contributions/receipt_import.html",
         {"form": form, "headers": services.IMPORT_HEADERS, "jobs": jobs[:10]},

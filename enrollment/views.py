@@ -243,8 +243,7 @@ def changerequest_review(request: AuthedRequest, pk: int, to: str) -> HttpRespon
 
 
 def _import_jobs(request):
-    qs = JobRun.objects.filter(kind=services.imports.IMPORT_KIND).select_related("started_by")
-    return qs if request.user.has_perm("org.view_all_towns") else qs.filter(started_by=request.user)
+    return JobRun.objects.visible_to(request.user).filter(kind=services.imports.IMPORT_KIND).select_related("started_by")
 
 
 @permission_required("enrollment.import_persons", raise_exception=True)

@@ -115,6 +115,10 @@ def stall_cutoff(now=None):
 
 
 class JobRunQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The jobs `user` may see: every job for county-wide staff, a town user's own jobs only."""
+        return self if user.has_perm("org.view_all_towns") else self.filter(started_by=user)
+
     def stalled(self, now=None):
         """Queued or running jobs with no heartbeat for JOB_STALL_SECONDS: the worker died (kill -9,
         a lost machine) or the message was lost. They are resumed by org.tasks.jobs_resume_stalled

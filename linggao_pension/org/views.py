@@ -48,10 +48,7 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 
 def _jobs_for(user):
-    qs = JobRun.objects.select_related("started_by")
-    if user.has_perm("org.view_all_towns"):
-        return qs
-    return qs.filter(started_by=user)
+    return JobRun.objects.visible_to(user).select_related("started_by")
 
 
 @permission_required("org.view_jobrun", raise_exception=True)
