@@ -15,8 +15,7 @@ from linggao_pension import exports, imports
 from linggao_pension.files import serve_stored_file
 from linggao_pension.forms_layout import apply_refusal
 from linggao_pension.org.models import JobRun
-from linggao_pension.org.services import access_log_record, jobrun_create
-from linggao_pension.org.tasks import enqueue
+from linggao_pension.org.services import access_log_record
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
@@ -308,34 +307,31 @@ def year_end(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _start_job(request: AuthedRequest, *, kind: str, form, params) -> HttpResponse:
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return None
-    job = jobrun_create(kind=kind, by=request.user, params=params(form.cleaned_data))
-    enqueue(job)
-    return redirect("org:jobrun_detail", pk=job.pk)
+def _start_job(request: AuthedRequest, start, form, field: str) -> HttpResponse | None:
+    """Start a batch job through its `<thing>_start` service; a refusal is shown on the page."""
+    if form.is_valid():
+        try:
+            job = start(**{field: form.cleaned_data[field]}, by=request.user)
+        except ValidationError as exc:
+            apply_refusal(form, exc)
+        else:
+            return redirect("org:jobrun_detail", pk=job.pk)
+    messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    return None
 
 
 @permission_required("contributions.post_interest", raise_exception=True)
 @require_POST
 def interest_start(request: AuthedRequest) -> HttpResponse:
     form = YearForm(request.POST, prefix="interest")
-    if form.is_valid():
-        refusal = services.interest_refusal(year=form.cleaned_data["year"], today=timezone.localdate())
-        if refusal:
-            messages.error(request, refusal)
-            return redirect("contributions:year_end")
-    response = _start_job(request, kind="contributions.post_interest", form=form, params=lambda d: {"year": d["year"]})
-    return response or redirect("contributions:year_end")
+    return _start_job(request, services.interest_start, form, "year") or redirect("contributions:year_end")
 
 
 @permission_required("contributions.post_daijiao", raise_exception=True)
 @require_POST
 def daijiao_start(request: AuthedRequest) -> HttpResponse:
     form = YearForm(request.POST, prefix="daijiao")
-    response = _start_job(request, kind="contributions.post_daijiao", form=form, params=lambda d: {"year": d["year"]})
-    return response or redirect("contributions:year_end")
+    return _start_job(request, services.daijiao_start, form, "year") or redirect("contributions:year_end")
 
 
 # --- Month-end remittance ----------------------------------------------------------------------------------
@@ -364,10 +360,7 @@ def remittance_list(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def remittance_start(request: AuthedRequest) -> HttpResponse:
     form = MonthForm(request.POST)
-    response = _start_job(
-        request, kind="contributions.remit_premiums", form=form, params=lambda d: {"month": f"{d['month']:%Y-%m}"}
-    )
-    return response or redirect("contributions:remittance_list")
+    return _start_job(request, services.remittance_start, form, "month") or redirect("contributions:remittance_list")
 
 
 @permission_required("contributions.view_remittance", raise_exception=True)

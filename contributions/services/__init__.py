@@ -11,12 +11,15 @@ The names are re-exported here, so callers write `contributions.services.account
 from .daijiao import (  # noqa: F401
     daijiao_post,
     daijiao_post_job,
+    daijiao_refusal,
+    daijiao_start,
 )
 from .interest import (  # noqa: F401
     interest_post,
     interest_post_job,
     interest_refusal,
     interest_settle,
+    interest_start,
 )
 from .ledger import (  # noqa: F401
     NewEntry,
@@ -48,6 +51,7 @@ from .remittance import (  # noqa: F401
     remittance_generate,
     remittance_generate_job,
     remittance_mark_remitted,
+    remittance_start,
     remittance_voucher_store,
 )
 from .special_credits import (  # noqa: F401

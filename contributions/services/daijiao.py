@@ -21,6 +21,15 @@ from .ledger import BATCH_CHUNK, NewEntry, account_post_fast
 
 # --- 政府代缴 (§2.5) ------------------------------------------------------------------------------------
 
+def daijiao_refusal(*, year: int, today: date) -> str | None:
+    """Why 代缴 of `year` cannot be credited now, or None."""
+    if year > today.year:
+        return f"不能为以后年度（{year}）执行代缴入账"
+    if not selectors.daijiao_amounts(year):
+        return f"{year} 年度未设置政府代缴标准，不能入账"
+    return None
+
+
 def daijiao_post(*, year: int, by, job=None, chunk_size: int = BATCH_CHUNK) -> dict:
     """Credit 代缴 of `year` to every contributing (or contribution-suspended) person enrolled by the
     end of that year whose identity code IN FORCE THAT YEAR (the person's history: the code held at
@@ -33,11 +42,10 @@ def daijiao_post(*, year: int, by, job=None, chunk_size: int = BATCH_CHUNK) -> d
     and a unique constraint refuses a second 代缴 credit of a year in any case."""
     _system_or_perm(by, "contributions.post_daijiao", "无权执行政府代缴入账")
     today = timezone.localdate()
-    if year > today.year:
-        raise ValidationError(f"不能为以后年度（{year}）执行代缴入账")
+    refusal = daijiao_refusal(year=year, today=today)
+    if refusal:
+        raise ValidationError(refusal)
     amounts = selectors.daijiao_amounts(year)
-    if not amounts:
-        raise ValidationError(f"{year} 年度未设置政府代缴标准，不能入账")
     entry_date = rules.daijiao_entry_date(year, today)
     eligible = selectors.with_identity_in_force(
         Person.objects.contributing().filter(enrolled_on__lte=date(year, 12, 31)), year=year
@@ -72,6 +80,17 @@ def daijiao_post(*, year: int, by, job=None, chunk_size: int = BATCH_CHUNK) -> d
         if job is not None:
             jobrun_progress(job=job, done=done, total=total_people)
     return {"year": year, "credited": credited, "total": str(quantize(total))}
+
+
+def daijiao_start(*, year: int, by):
+    """The year-end page's 代缴入账 button: records the job, which runs daijiao_post after commit."""
+    from linggao_pension.org.services import job_start
+
+    _system_or_perm(by, "contributions.post_daijiao", "无权执行政府代缴入账")
+    refusal = daijiao_refusal(year=year, today=timezone.localdate())
+    if refusal:
+        raise ValidationError({"year": refusal})
+    return job_start(kind="contributions.post_daijiao", by=by, params={"year": year})
 
 
 def daijiao_post_job(*, job, by, year) -> dict:

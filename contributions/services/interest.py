@@ -189,5 +189,17 @@ def interest_settle(
     )
 
 
+def interest_start(*, year: int, by):
+    """The year-end page's 结息 button: refused at once (the reason shown on the page) when the year
+    cannot be posted now; otherwise the job is recorded and runs interest_post after commit."""
+    from linggao_pension.org.services import job_start
+
+    _system_or_perm(by, "contributions.post_interest", "无权执行年度结息")
+    refusal = interest_refusal(year=year, today=timezone.localdate())
+    if refusal:
+        raise ValidationError({"year": refusal})
+    return job_start(kind="contributions.post_interest", by=by, params={"year": year})
+
+
 def interest_post_job(*, job, by, year) -> dict:
     return interest_post(year=int(year), by=by, job=job)

@@ -108,6 +108,18 @@ def remittance_voucher_store(*, remittance: Remittance, parts: tuple[str, ...] =
     return remittance
 
 
+def remittance_start(*, month: date, by):
+    """The remittance page's 生成上缴单 button: records the job, which runs remittance_generate after
+    commit (a later month is refused here, at the field)."""
+    from linggao_pension.org.services import job_start
+
+    _system_or_perm(by, "contributions.add_remittance", "无权生成保费上缴单")
+    month = periods.month_start(month)
+    if month > periods.month_start(timezone.localdate()):
+        raise ValidationError({"month": f"不能生成以后月份（{periods.format_month(month)}）的上缴单"})
+    return job_start(kind="contributions.remit_premiums", by=by, params={"month": f"{month:%Y-%m}"})
+
+
 def remittance_generate_job(*, job, by, month) -> dict:
     return remittance_generate(month=periods.parse_month(month), by=by, job=job)
 

@@ -34,6 +34,7 @@ SYSTEM_PERMISSIONS = [
     "org.view_all_towns", "org.view_jobrun", "org.resume_jobrun", "benefits.generate_payroll",
     "benefits.record_certification", "reports.build_report",
     "contributions.post_interest", "contributions.post_daijiao", "contributions.add_remittance",
+    "contributions.import_receipts",
 ]  # fmt: skip
 
 

@@ -370,6 +370,23 @@ def test_year_end_page_and_daijiao_job(client, clerk, town, django_capture_on_co
     assert job.status == "succeeded" and job.result == {"year": 2026, "credited": 1, "total": "100.00"}
 
 
+@pytest.mark.parametrize(
+    "name, user, data, message",
+    [
+        ("contributions:interest_start", "clerk", {"interest-year": "2099"}, "2099 年度未设置记账利率，不能结息"),
+        ("contributions:daijiao_start", "clerk", {"daijiao-year": "2099"}, "不能为以后年度（2099）执行代缴入账"),
+        ("contributions:remittance_start", "finance", {"month": "2099-01"}, "不能生成以后月份（2099年01月）的上缴单"),
+        ("contributions:remittance_start", "finance", {"month": "2026-13"}, "不是有效的年月，应为 YYYY-MM 格式"),
+    ],
+)  # fmt: skip
+def test_a_refused_batch_start_says_why_and_records_no_job(client, request, name, user, data, message):
+    """The batch buttons go through the job's own start service: a refusal is shown on the page and
+    no job is recorded (nothing runs)."""
+    response = login(client, request.getfixturevalue(user)).post(reverse(name), data, follow=True)
+    assert message in response.content.decode()
+    assert not JobRun.objects.exists()
+
+
 # --- Remittances -----------------------------------------------------------------------------------------
 
 

@@ -5,11 +5,11 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from linggao_pension.org.services import jobrun_create, jobrun_execute
+from linggao_pension.org.services import jobrun_create, jobrun_execute, system_user
 
 
 def run_batch(command, *, kind: str, params: dict, as_json: bool, summary) -> dict:
-    job = jobrun_create(kind=kind, by=None, params=params)
+    job = jobrun_create(kind=kind, by=system_user(), params=params)  # the commands run as the system
     try:
         job = jobrun_execute(job=job)
     except ValidationError as exc:

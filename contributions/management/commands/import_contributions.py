@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from contributions import services
 from linggao_pension.imports import FileFormatError
+from linggao_pension.org.services import system_user
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
             raise CommandError(f"文件不存在：{file}")
         try:
             with path.open("rb") as handle:
-                result = services.receipts_import(file=handle, by=None, legacy=legacy)
+                result = services.receipts_import(file=handle, by=system_user(), legacy=legacy)
         except FileFormatError as exc:
             raise CommandError(str(exc)) from None
         if json:
