@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,11 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from enrollment.models import Person
 from linggao_pension import exports, periods
-from linggao_pension.files import serve_stored_file, stored_file_delete
+from linggao_pension.files import serve_stored_file
 from linggao_pension.imports import template_bytes
 from linggao_pension.org.models import JobRun
 from linggao_pension.org.services import access_log_download, access_log_record
-from linggao_pension.org.tasks import enqueue
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
 
@@ -313,7 +311,6 @@ def payroll_start(request: AuthedRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            enqueue(job)
             messages.info(request, f"已开始生成{periods.format_month(form.cleaned_data['month'])}的发放明细")
             return redirect("org:jobrun_detail", pk=job.pk)
     return _payroll_list(request, form)
@@ -365,7 +362,6 @@ def payroll_export(request: AuthedRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "不能导出：" + _error_text(exc))
         return redirect("benefits:payroll_detail", pk=run.pk)
-    enqueue(job)
     messages.info(request, f"正在导出{run}的银行文件；完成后可在发放页面下载")
     return redirect("org:jobrun_detail", pk=job.pk)
 
@@ -396,16 +392,12 @@ def payroll_close(request: AuthedRequest, pk: int) -> HttpResponse:
     run = _run(pk)
     form = ReturnUploadForm(request.POST or None, request.FILES or None)
     if form.is_valid():
-        stored = default_storage.save(f"payroll/returns/{run.month:%Y-%m}_{timezone.now():%Y%m%d%H%M%S}.xlsx",
-                                      form.cleaned_data["file"])
         try:
-            job = services.payroll_close_start(run=run, stored=stored, by=request.user,
+            job = services.payroll_close_start(run=run, upload=form.cleaned_data["file"], by=request.user,
                                                paid_on=form.cleaned_data["paid_on"])
         except ValidationError as exc:
-            stored_file_delete(stored)  # a refused upload is not kept
             form.add_error(None, exc)
         else:
-            enqueue(job)
             messages.info(request, "回盘文件已上传，正在核对和入账")
             return redirect("org:jobrun_detail", pk=job.pk)
     return _render(request, "benefits/payroll_close.html", {"run": run, "form": form,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from linggao_pension.money import ZERO
 from linggao_pension.org.models import JobRun
-from linggao_pension.org.services import jobrun_create, jobrun_progress
+from linggao_pension.org.services import job_start, jobrun_progress
 
 from .. import reports, selectors
 from ..models import (
@@ -68,7 +68,7 @@ def payroll_export(*, run: PayrollRun, by, job: JobRun | None = None) -> list[Pa
 
 
 def payroll_export_start(*, run: PayrollRun, by) -> JobRun:
-    """The page's button: record the export job; the caller enqueues it (org.tasks.enqueue)."""
+    """The page's button: record the export job, which runs after commit (job_start)."""
     require(by, "benefits.export_payroll", "只有财务人员可以导出银行发放文件")
     run = PayrollRun.objects.get(pk=run.pk)
     if run.status != R.REVIEWED:
@@ -77,7 +77,7 @@ def payroll_export_start(*, run: PayrollRun, by) -> JobRun:
         raise ValidationError(f"{run}的银行文件正在导出，请在任务完成后查看")
     if refusal := payroll_generation_refusal(run):
         raise ValidationError(refusal)
-    return jobrun_create(kind=EXPORT_JOB, by=by, params={"run": run.pk})
+    return job_start(kind=EXPORT_JOB, by=by, params={"run": run.pk})
 
 
 def payroll_export_job(*, job: JobRun, by, run: int) -> dict:

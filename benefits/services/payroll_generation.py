@@ -16,7 +16,13 @@ from enrollment.models import Person
 from linggao_pension import periods
 from linggao_pension.money import ZERO, quantize
 from linggao_pension.org.models import JobRun
-from linggao_pension.org.services import jobrun_create, jobrun_execute, jobrun_progress, system_user
+from linggao_pension.org.services import (
+    job_start,
+    jobrun_create,
+    jobrun_execute,
+    jobrun_progress,
+    system_user,
+)
 
 from .. import rules, selectors
 from ..models import (
@@ -251,12 +257,12 @@ def payroll_job(*, job: JobRun, by, month: str) -> dict:
 
 
 def payroll_start(*, month: date, by) -> JobRun:
-    """The page's button: record the job; the caller enqueues it (org.tasks.enqueue)."""
+    """The page's button: record the job, which runs after commit (job_start)."""
     require(by, "benefits.generate_payroll", "只有财务人员或局领导可以生成月度发放")
     refusal = selectors.payroll_refusal(month=month, today=timezone.localdate())
     if refusal:
         raise ValidationError({"month": refusal})
-    return jobrun_create(kind=PAYROLL_JOB, by=by, params={"month": f"{month:%Y-%m}"})
+    return job_start(kind=PAYROLL_JOB, by=by, params={"month": f"{month:%Y-%m}"})
 
 
 def payroll_scheduled(*, today: date) -> str:

@@ -13,7 +13,7 @@ from linggao_pension.imports import FileFormatError, ImportResult, RowError, rea
 from linggao_pension.inputs import ascii_digits
 from linggao_pension.money import parse as parse_money
 from linggao_pension.org.models import JobRun
-from linggao_pension.org.services import jobrun_create
+from linggao_pension.org.services import job_start
 
 from .. import reports
 from ..models import (
@@ -100,7 +100,7 @@ def payroll_close(*, run: PayrollRun, file, by, paid_on: date | None = None) -> 
     return result
 
 
-def payroll_close_job(*, job: JobRun, by, run: int, stored: str, paid_on: str = "") -> dict:
+def payroll_close_job(*, job: JobRun, by, run: int, stored: str, paid_on: str = "", filename: str = "") -> dict:
     """Job handler (the app's job_handlers["benefits.payroll_close"]): the uploaded return file."""
     payroll_run = PayrollRun.objects.get(pk=run)
     day = date.fromisoformat(paid_on) if paid_on else None
@@ -115,13 +115,14 @@ def payroll_close_job(*, job: JobRun, by, run: int, stored: str, paid_on: str = 
     return data
 
 
-def payroll_close_start(*, run: PayrollRun, stored: str, by, paid_on: date | None = None) -> JobRun:
-    """The upload page: record the closing job for the stored file; the caller enqueues it."""
+def payroll_close_start(*, run: PayrollRun, upload, by, paid_on: date | None = None) -> JobRun:
+    """The upload page: store the return file with its closing job (job_start), which runs after
+    commit; a refused upload is not kept."""
     require(by, "benefits.close_payroll", "只有财务人员可以导入银行回盘文件")
     if run.status != R.EXPORTED:
         raise ValidationError(f"{run}当前状态为“{run.get_status_display()}”，导出银行文件后才能回盘")
-    params = {"run": run.pk, "stored": stored, "paid_on": paid_on.isoformat() if paid_on else ""}
-    return jobrun_create(kind=CLOSE_JOB, by=by, params=params)
+    params = {"run": run.pk, "paid_on": paid_on.isoformat() if paid_on else ""}
+    return job_start(kind=CLOSE_JOB, by=by, params=params, upload=upload)
 
 
 @transaction.atomic
