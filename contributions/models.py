@@ -262,6 +262,12 @@ class ReceiptStatus(models.TextChoices):
     VOIDED = "voided", "已作废"
 
 
+class ReceiptMethod(models.TextChoices):
+    # 缴费方式 aab033 (§2.6)
+    BANK = "2", "银行代收"
+    AGENCY = "3", "经办机构自收"
+
+
 class Receipt(models.Model):
     """One premium payment of a person for a contribution year (R4).
 
@@ -281,10 +287,7 @@ class Receipt(models.Model):
         Status.VOIDED: frozenset(),
     }
 
-    class Method(models.TextChoices):
-        # 缴费方式 aab033 (§2.6)
-        BANK = "2", "银行代收"
-        AGENCY = "3", "经办机构自收"
+    Method = ReceiptMethod
 
     receipt_no = models.CharField("票据号", max_length=30, unique=True)
     person = models.ForeignKey("enrollment.Person", models.PROTECT, related_name="receipts", verbose_name="参保人")
@@ -334,7 +337,7 @@ class Receipt(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ReceiptStatus.values), name="receipt_status_valid"),
-            models.CheckConstraint(condition=Q(method__in=["2", "3"]), name="receipt_method_valid"),
+            models.CheckConstraint(condition=Q(method__in=ReceiptMethod.values), name="receipt_method_valid"),
             models.CheckConstraint(condition=Q(grade__gt=0), name="receipt_grade_positive"),
             models.CheckConstraint(
                 condition=Q(personal_amount__gte=0) & Q(collective_amount__gte=0) & Q(sponsor_amount__gte=0),
@@ -466,13 +469,16 @@ class Remittance(models.Model):
 # --- Year-end interest (R6) ---------------------------------------------------------------------------
 
 
+class InterestPostingStatus(models.TextChoices):
+    RUNNING = "running", "结息中"
+    DONE = "done", "已结息"
+
+
 class InterestPosting(models.Model):
     """年度结息: one row per year. Created (running) when a posting starts, done when every account is
     posted; a rerun after a crash resumes (the unique interest entry refuses a second credit)."""
 
-    class Status(models.TextChoices):
-        RUNNING = "running", "结息中"
-        DONE = "done", "已结息"
+    Status = InterestPostingStatus
 
     year = models.PositiveSmallIntegerField("结息年度", unique=True)
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.RUNNING)
@@ -496,7 +502,7 @@ class InterestPosting(models.Model):
         verbose_name_plural = "年度结息"
         ordering = ["-year"]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=["running", "done"]), name="interestposting_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=InterestPostingStatus.values), name="interestposting_status_valid"),
             models.CheckConstraint(
                 condition=~Q(status="done") | Q(finished_at__isnull=False), name="interestposting_done_has_time"
             ),
@@ -560,15 +566,21 @@ class SpecialCreditQuerySet(ScopedQuerySet):
     town_field = "town"
 
 
-class SpecialCredit(models.Model):
-    class Kind(models.TextChoices):
-        OLD_RURAL = "old_rural", "老农保个账并入"
-        LAND = "land", "被征地补助"
+class SpecialCreditKind(models.TextChoices):
+    OLD_RURAL = "old_rural", "老农保个账并入"
+    LAND = "land", "被征地补助"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "待复核"
-        APPROVED = "approved", "已入账"
-        REJECTED = "rejected", "已退回"
+
+class SpecialCreditStatus(models.TextChoices):
+    PENDING = "pending", "待复核"
+    APPROVED = "approved", "已入账"
+    REJECTED = "rejected", "已退回"
+
+
+class SpecialCredit(models.Model):
+    Kind = SpecialCreditKind
+
+    Status = SpecialCreditStatus
 
     person = models.ForeignKey(
         "enrollment.Person", models.PROTECT, related_name="special_credits", verbose_name="参保人"
@@ -600,9 +612,9 @@ class SpecialCredit(models.Model):
         verbose_name_plural = "老农保并入/被征地补助"
         ordering = ["-prepared_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["old_rural", "land"]), name="specialcredit_kind_valid"),
+            models.CheckConstraint(condition=Q(kind__in=SpecialCreditKind.values), name="specialcredit_kind_valid"),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "approved", "rejected"]), name="specialcredit_status_valid"
+                condition=Q(status__in=SpecialCreditStatus.values), name="specialcredit_status_valid"
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="specialcredit_amount_positive"),
             models.CheckConstraint(condition=~Q(reviewed_by=F("prepared_by")), name="specialcredit_checker_not_maker"),
