@@ -19,7 +19,7 @@ DUE_COLUMNS = [
 ]
 
 
-def due_workbook(rows: list[selectors.DueRow], month, viewer=None) -> bytes:
+def due_workbook(rows: list[selectors.DueRow], month, viewer=None):
     """到龄名单 as Excel: the full ID number for those who may see it (the town follows up), masked for
     the others (linggao_pension.masking)."""
     wb = exports.new_workbook()
@@ -35,7 +35,7 @@ def due_workbook(rows: list[selectors.DueRow], month, viewer=None) -> bytes:
         ),
         heading_lines=[f"临高县城乡居民养老保险 {periods.format_month(month)}到龄人员名单（共 {len(rows)} 人）"],
     )
-    return exports.workbook_bytes(wb)
+    return wb
 
 
 def pension_sheet_context(pension: Pension) -> dict:

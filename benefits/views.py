@@ -107,7 +107,7 @@ def due_export(request: AuthedRequest) -> HttpResponse:
     _, month, rows = _due(request)
     access_log_download(user=request.user, object_type="benefits.due_list", object_id=f"{month:%Y-%m}",
                         label=f"到龄名单 {month:%Y-%m}（{len(rows)} 人）", request=request)
-    return exports.file_response(reports.due_workbook(rows, month, viewer=request.user), f"到龄名单_{month:%Y-%m}.xlsx", exports.XLSX_TYPE)
+    return exports.xlsx_response(reports.due_workbook(rows, month, viewer=request.user), f"到龄名单_{month:%Y-%m}.xlsx")
 
 
 # --- claims ------------------------------------------------------------------------------------------------

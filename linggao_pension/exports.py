@@ -5,13 +5,14 @@ PDF: an HTML template rendered by WeasyPrint, A4, with the CJK font shipped in s
 """
 
 import io
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.encoding import escape_uri_path
 from openpyxl import Workbook
@@ -127,5 +128,16 @@ def pdf_response(content: bytes, filename: str, inline: bool = True) -> HttpResp
     return response
 
 
-def xlsx_response(wb: Workbook, filename: str) -> HttpResponse:
-    return file_response(workbook_bytes(wb), filename, XLSX_TYPE)
+def xlsx_response(wb: Workbook, filename: str) -> FileResponse:
+    """Stream a (write-only) workbook: it is saved to a temporary file on disk, never to memory, and
+    sent in chunks; the file is removed when the response is closed."""
+    spool = tempfile.TemporaryFile(suffix=".xlsx")
+    try:
+        wb.save(spool)
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    response = FileResponse(spool, content_type=XLSX_TYPE, as_attachment=True, filename=filename)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
+    return response

@@ -50,7 +50,7 @@ def test_the_village_upload_shows_the_shared_import_result_page(client, admin_us
     assert "未知的镇/农场“不存在镇”" in page and reverse("org:import_errors", args=[job.pk]) in page
     assert Village.objects.count() == before  # all or nothing
     errors = client.get(reverse("org:import_errors", args=[job.pk]))
-    sheet = load_workbook(io.BytesIO(errors.content)).worksheets[0]
+    sheet = load_workbook(io.BytesIO(errors.getvalue())).worksheets[0]
     assert tuple(list(sheet.iter_rows(values_only=True))[2])[:2] == (3, "镇/农场")
 
     response = _upload(client, [("临城镇", "结果页甲村", ""), ("临城镇", "结果页乙村", "")],

@@ -68,7 +68,7 @@ def test_a_bad_row_imports_nothing_and_lists_every_error(client, town, clerk, dj
         job = JobRun.objects.get(kind="benefits.import_certifications")
         errors = client.get(reverse("org:import_errors", args=[job.pk]))
         assert errors.status_code == 200
-        cells = [str(c) for row in load_workbook(io.BytesIO(errors.content)).active.iter_rows(values_only=True)
+        cells = [str(c) for row in load_workbook(io.BytesIO(errors.getvalue())).active.iter_rows(values_only=True)
                  for c in row if c is not None]
         assert sum("认证日期不能晚于今天" in c or "应为现场" in c or "未找到该身份证号" in c for c in cells) == 3
     assert not Certification.objects.exists()

@@ -222,7 +222,7 @@ def test_due_list_and_export(client, agent, person_here, town, poster):
     assert reverse("contributions:backpay_create", args=[short.pk]) in html
     assert reverse("contributions:backpay_create", args=[person_here.pk]) not in html
     assert response.status_code == 200
-    rows = list(load_workbook(io.BytesIO(response.content), read_only=True).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(response.getvalue()), read_only=True).active.iter_rows(values_only=True))
     body = {r[2]: r for r in rows[2:]}
     assert body[short.name][6:10] == (15, 11, 4, "年限不足，可补缴")
     assert body[person_here.name][6:10] == (15, 15, 0, "符合领取条件")

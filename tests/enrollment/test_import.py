@@ -292,7 +292,8 @@ def test_refused_upload_lands_on_the_result_page_with_every_bad_row(client, cler
     assert [e["row"] for e in page.context["errors"]] == list(range(3, 603))
     assert reverse("org:import_errors", args=[job.pk]) in html
     download = client.get(reverse("org:import_errors", args=[job.pk]))
-    sheet = load_workbook(io.BytesIO(download.content)).worksheets[0]
+    assert download.streaming  # written to a temporary file and sent in chunks, never held in memory
+    sheet = load_workbook(io.BytesIO(download.getvalue())).worksheets[0]
     lines = list(sheet.iter_rows(min_row=3, values_only=True))
     assert len(lines) == 600 and lines[0] == (3, "身份证号", "身份证号校验位错误") and lines[-1][0] == 602
     assert not Person.objects.exists()

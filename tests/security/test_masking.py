@@ -112,7 +112,7 @@ def test_the_due_list_excel(client, request, role, person):
     with at(2026, 4, 2):
         response = client.get(reverse("benefits:due_export") + "?month=2026-04")
     assert response.status_code == 200
-    ws = load_workbook(io.BytesIO(response.content), read_only=True).active
+    ws = load_workbook(io.BytesIO(response.getvalue()), read_only=True).active
     cells = [str(c) for row in ws.iter_rows(values_only=True) for c in row if c is not None]
     expected = person.id_number if role in FULL_ROLES else id_masked(person.id_number)
     assert expected in cells and (role in FULL_ROLES or person.id_number not in cells)
