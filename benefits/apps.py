@@ -107,6 +107,7 @@ class BenefitsConfig(AppConfig):
         },
     )  # fmt: skip
     home_todos = ["benefits.todos.todos"]  # the home page's 待办 (linggao_pension.org.todos)
+    kept_figures = {"benefits.pensioners": "benefits.figures.pensioners_by_town"}  # dashboards (org.figures)
 
     # Records that archives may attach scanned documents to (archives/records.py).
     archive_record_types = {

@@ -58,6 +58,7 @@ class EnrollmentConfig(AppConfig):
          r.CLERK: ["enrollment.review_relationshipapplication"]},
     )  # fmt: skip
     home_todos = ["enrollment.todos.todos"]  # the home page's 待办 (linggao_pension.org.todos)
+    kept_figures = {"enrollment.person_status": "enrollment.figures.person_status_by_town"}  # dashboards (org.figures)
 
     # Records that archives may attach scanned documents to (archives/records.py): how to find
     # each record's town and person, and the permission that shows it.

@@ -14,6 +14,7 @@ list but INSTALLED_APPS: its AppConfig (apps.py) declares, as class attributes, 
 | `nav_sections` | [NavSection(...)] (linggao_pension.navigation) | the side menu |
 | `role_permissions` | {role name: ["app.codename", ...]} (org.roles) | org.roles.sync_roles |
 | `home_todos` | ["dotted.path"] (user) -> [org.todos.Todo(label, count, url, ...)] | the home page's 待办 (org.todos) |
+| `kept_figures` | {key: "dotted.path"} () -> {town_id: {name: number}} | dashboards (org.figures.kept), refreshed by beat |
 
 Values are read on each call (cheap), so a test may patch one AppConfig's attribute.
 """
@@ -60,6 +61,10 @@ def job_file_permissions() -> dict[str, str]:
 
 def beat_schedule() -> dict[str, dict]:
     return _merged("beat_schedule")
+
+
+def kept_figures() -> dict[str, str]:
+    return _merged("kept_figures")
 
 
 def person_page_sections() -> list[str]:

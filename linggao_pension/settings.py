@@ -218,6 +218,10 @@ JOB_STALL_SECONDS = int(os.environ.get("JOB_STALL_SECONDS", "120"))
 JOB_HEARTBEAT_SECONDS = int(os.environ.get("JOB_HEARTBEAT_SECONDS", "15"))
 JOB_RESUME_EVERY_SECONDS = int(os.environ.get("JOB_RESUME_EVERY_SECONDS", "60"))
 JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "5"))
+# Dashboard figures kept by a job (org.figures): beat recomputes them every KEPT_FIGURES_SECONDS; a
+# page recomputes a set itself only when it is older than KEPT_FIGURES_MAX_AGE (no beat running).
+KEPT_FIGURES_SECONDS = int(os.environ.get("KEPT_FIGURES_SECONDS", "60"))
+KEPT_FIGURES_MAX_AGE = int(os.environ.get("KEPT_FIGURES_MAX_AGE", "120"))
 # Without a broker: "thread" runs a job in a background thread once the request's transaction has
 # committed (the page redirects to the job at once); "sync" runs it inside the request (the tests).
 JOB_EAGER_MODE = os.environ.get("JOB_EAGER_MODE", "thread")

@@ -5,17 +5,19 @@ each month (aggregates kept by the job, not recomputed per page view); this mont
 far are a few indexed counts. The page therefore costs the same few queries at any county size.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 from django.db.models.functions import Coalesce
 
 from benefits.models import PayrollLine, PayrollRun
 from contributions.models import Receipt
 from enrollment.models import EnrollmentApplication, Person, ReviewStatus
 from linggao_pension import periods
+from linggao_pension.org.figures import kept
 
 from .models import BuiltReport
 
@@ -54,10 +56,14 @@ def dashboard(*, today: date) -> dict:
     reports = latest_reports(months=months)
     last = reports.get(months[-1])
     last_total = last.data["total"] if last else {}
-    people = Person.objects.aggregate(
-        enrolled=Count("pk", filter=~Q(status=Person.Status.TERMINATED)),
-        receiving=Count("pk", filter=Q(status=Person.Status.RECEIVING)),
-    )
+    figures = kept("enrollment.person_status")  # kept by a job: no count of the registry per view
+    by_status = Counter()
+    for counts in figures.data.values():
+        by_status.update(counts)
+    people = {
+        "enrolled": sum(n for status, n in by_status.items() if status != Person.Status.TERMINATED),
+        "receiving": by_status[Person.Status.RECEIVING],
+    }
     collected = Receipt.objects.filter(paid_on__gte=this_month, paid_on__lte=today).exclude(
         status=Receipt.Status.VOIDED
     ).aggregate(t=Coalesce(Sum("personal_amount"), ZERO) + Coalesce(Sum("collective_amount"), ZERO))["t"]
@@ -84,7 +90,7 @@ def dashboard(*, today: date) -> dict:
     return {
         "keys": keys, "trend": trend, "months": months, "missing": [m for m in months if m not in reports],
         "coverage": [(t["town"], int(t["参保人数"]), int(t["领取人数"])) for t in towns],
-        "coverage_month": last.month if last else None, "open_work": open_work,
+        "coverage_month": last.month if last else None, "open_work": open_work, "figures_at": figures.computed_at,
     }
 
 

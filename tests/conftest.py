@@ -22,6 +22,8 @@ def _fast_settings(settings, tmp_path):
     # Jobs started without a broker run inside the request (deterministic), with no heartbeat thread.
     settings.JOB_EAGER_MODE = "sync"
     settings.JOB_HEARTBEAT_SECONDS = 0
+    # Dashboards count their figures on every view (tests/org/test_figures.py tests keeping them).
+    settings.KEPT_FIGURES_MAX_AGE = 0
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

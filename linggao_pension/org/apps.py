@@ -18,6 +18,10 @@ class OrgConfig(AppConfig):
             "task": "linggao_pension.org.tasks.jobs_resume_stalled",
             "schedule": float(settings.JOB_RESUME_EVERY_SECONDS),
         },
+        "org-refresh-figures": {
+            "task": "linggao_pension.org.tasks.figures_refresh",
+            "schedule": float(settings.KEPT_FIGURES_SECONDS),
+        },
     }
     demo_seeder = "linggao_pension.org.demo.seed"
     demo_order = 0

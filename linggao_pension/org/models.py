@@ -313,3 +313,20 @@ class StatusChange(models.Model):
         if not self.from_status:
             return self.to_label
         return f"{self.from_label} → {self.to_label}"
+
+
+class KeptFigures(models.Model):
+    """Dashboard figures kept by a job instead of counted on every page view (issue 10): one row
+    per figure set an app declares (`kept_figures` in its apps.py), its data per town, and when it
+    was computed. Read and refreshed by linggao_pension.org.figures."""
+
+    key = models.CharField("统计项", max_length=60, primary_key=True)
+    data = models.JSONField("数据", default=dict)
+    computed_at = models.DateTimeField("统计时间")
+
+    class Meta:
+        verbose_name = "看板统计"
+        verbose_name_plural = "看板统计"
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.computed_at:%Y-%m-%d %H:%M}"

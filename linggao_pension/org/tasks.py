@@ -63,3 +63,11 @@ def enqueue(job: JobRun) -> None:
         )
     else:
         transaction.on_commit(lambda: run_job(job.pk))
+
+
+@shared_task
+def figures_refresh() -> list[str]:
+    """Beat (every KEPT_FIGURES_SECONDS): recompute the dashboards' kept figures (org.figures)."""
+    from .figures import figures_refresh as refresh
+
+    return refresh()
