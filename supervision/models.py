@@ -17,6 +17,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from linggao_pension.org.models import ScopedQuerySet
+from linggao_pension.workflow import Reviewable, ReviewStatus
 
 USER = settings.AUTH_USER_MODEL
 
@@ -478,13 +479,14 @@ class ReferralKind(models.TextChoices):
 
 
 class ReferralStatus(models.TextChoices):
-    SENT = "sent", "已移送/报批"
+    SENT = "sent", "已移送/已批准送达"
     ANSWERED = "answered", "已反馈"
 
 
 class Referral(models.Model):
-    """六(2)-(4): an administrative penalty proposal sent for approval, a transfer to the police, or
-    to the discipline inspection organ or procuratorate. Its own record, with the answer."""
+    """六(2)-(4): an administrative penalty proposal once a bureau leader approved it (its
+    PenaltyProposal, below), a transfer to the police, or to the discipline inspection organ or
+    procuratorate. Its own record, with the answer."""
 
     Kind = ReferralKind
     Status = ReferralStatus
@@ -524,6 +526,72 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.get_kind_display()}"
+
+
+class PenaltyProposalQuerySet(ScopedQuerySet):
+    town_field = "town"
+
+
+# The review workflow's states as a penalty proposal reads them: the auditor's submission is the
+# workflow's town-side step (镇初审通过), the bureau leader's approval its county-side one (县复核通过).
+PENALTY_STATUS_CHOICES = [
+    (ReviewStatus.DRAFT, "草稿"),
+    (ReviewStatus.TOWN_APPROVED, "已报批，待局领导审批"),
+    (ReviewStatus.TOWN_RETURNED, "已退回拟稿人"),
+    (ReviewStatus.COUNTY_APPROVED, "已批准，已送达"),
+    (ReviewStatus.COUNTY_RETURNED, "局领导退回修改"),
+    (ReviewStatus.CANCELLED, "已撤销"),
+]
+
+
+class PenaltyProposal(Reviewable):
+    """六(2): 行政处理处罚意见（报批）. An auditor (稽核股) drafts it and submits it; a bureau leader
+    (局领导) approves it or returns it with an opinion (linggao_pension.workflow, flow
+    supervision.services.penalties.PENALTY_FLOW; whoever drafted, edited or submitted it never
+    approves it). Only the approval sends it: it creates the Referral of kind 行政处理处罚意见
+    (`referral`), which is printed, sent and answered like the other referrals."""
+
+    status = models.CharField(
+        "状态", max_length=16, choices=PENALTY_STATUS_CHOICES, default=ReviewStatus.DRAFT, db_index=True
+    )
+    town = models.ForeignKey("org.Town", models.PROTECT, related_name="+", verbose_name="涉及镇/农场")
+    number = models.CharField("编号", max_length=20, unique=True)
+    inspection = models.ForeignKey(
+        Inspection, models.PROTECT, null=True, blank=True, related_name="penalty_proposals", verbose_name="现场监督"
+    )
+    report = models.ForeignKey(
+        "WhistleReport", models.PROTECT, null=True, blank=True, related_name="penalty_proposals", verbose_name="举报"
+    )
+    subject = models.CharField("涉及单位或个人", max_length=80)
+    facts = models.TextField("事实与依据")
+    proposal = models.TextField("处理处罚意见", help_text="如责令退回、处骗取金额2-5倍罚款")
+    recipient = models.CharField("报送机关", max_length=60)
+    referral = models.OneToOneField(
+        Referral, models.PROTECT, null=True, blank=True, related_name="penalty_proposal", verbose_name="送达记录"
+    )
+    history = HistoricalRecords()
+
+    objects = PenaltyProposalQuerySet.as_manager()
+    review_flow = "supervision.services.penalties.PENALTY_FLOW"
+
+    class Meta:
+        verbose_name = "行政处理处罚意见（报批）"
+        verbose_name_plural = "行政处理处罚意见（报批）"
+        ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("propose_penalty", "可拟定并提交行政处理处罚意见（报批）"),
+            ("approve_penalty", "可审批行政处理处罚意见"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ReviewStatus.values), name="penalty_status_valid"),
+            models.CheckConstraint(
+                condition=Q(referral__isnull=True) | Q(status=ReviewStatus.COUNTY_APPROVED),
+                name="penalty_referral_only_approved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} 行政处理处罚意见"
 
 
 # --- off-site supervision (非现场监督, 五(2)) -------------------------------------------------------
