@@ -133,6 +133,8 @@ class ReviewFlow:
     default_opinions: Mapping[str, str] = field(default_factory=dict)  # opinion when none is given
     done: Mapping[str, str] = field(default_factory=dict)  # the page's message after each step
     select_related: tuple[str, ...] = ()  # fetched with the locked record (for before_move/on_approve)
+    # the buttons' words by step ("submit", "approve", "county_return" ...; review/_actions.html)
+    labels: Mapping[str, str] = field(default_factory=dict)
 
     def perm_for(self, to: str) -> str:
         return self.review_perm if to in COUNTY_STEPS else self.submit_perm

@@ -55,6 +55,7 @@ def review_context(record, user, namespace_name: str, opinion_form: OpinionForm 
         "steps": record.status_changes.select_related("by"),
         "opinion_form": opinion_form or OpinionForm(),
         "urls": review_urls(namespace_name, record.pk),
+        "labels": flow_of(record).labels,
     }
 
 

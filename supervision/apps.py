@@ -6,7 +6,7 @@ from linggao_pension.org import roles as r
 
 _VIEW = ["supervision.view_supervision", "supervision.view_inspection", "supervision.view_datarequest",
          "supervision.view_suspectitem", "supervision.view_whistlereport", "supervision.view_trainingsession",
-         "supervision.view_referral"]  # fmt: skip
+         "supervision.view_referral", "supervision.view_penaltyproposal"]  # fmt: skip
 
 
 class SupervisionConfig(AppConfig):
@@ -31,7 +31,9 @@ class SupervisionConfig(AppConfig):
     beat_schedule = {
         "supervision-daily": {"task": "supervision.tasks.supervision_daily", "schedule": crontab(minute=10, hour=1)},
     }
-    # the town's 待办: contributors found dead by a verified check, whose termination is still to enter
+    # 待办: the town's (contributors found dead by a verified check whose termination is still to
+    # enter; supervision reports awaiting its written opinion), the leader's (penalty proposals to
+    # approve) and the auditor's (proposals returned to them)
     home_todos = ["supervision.todos.todos"]
     # Records archives may attach scans to (archives/records.py): the inspection's 监督报告, 询问笔录,
     # 整改报告 ... and a 举报's materials, with 档号; shown on their pages ({% record_documents %}).
@@ -57,6 +59,7 @@ class SupervisionConfig(AppConfig):
                 NavItem("非现场监督", "supervision:request_list", "supervision.view_datarequest"),
                 NavItem("疑点核查", "supervision:suspect_list", "supervision.view_suspectitem"),
                 NavItem("举报受理", "supervision:report_list", "supervision.view_whistlereport"),
+                NavItem("处理处罚意见报批", "supervision:penalty_list", "supervision.view_penaltyproposal"),
                 NavItem("移送处理", "supervision:referral_list", "supervision.view_referral"),
                 NavItem("培训与指导", "supervision:training_list", "supervision.view_trainingsession"),
             ),
@@ -65,7 +68,9 @@ class SupervisionConfig(AppConfig):
     # The audit section (稽核股, auditors) runs everything: the plan, on-site and off-site supervision,
     # suspicious-data checks, 举报, referrals; county clerks (业务股) and auditors record the training
     # and guidance of the town centres (duty 4); town agents see their own town's inspections, sign
-    # notices, answer reports, upload data and rectification reports; managers see it all.
+    # notices, answer reports, upload data and rectification reports; managers see it all. An
+    # administrative penalty proposal (六(2)) is drafted and submitted by an auditor and approved by a
+    # bureau leader (局领导) before it is sent.
     role_permissions = r.merged(
         r.every(r.COUNTY_STAFF, ["supervision.view_supervision"]),
         {
@@ -75,8 +80,8 @@ class SupervisionConfig(AppConfig):
             # a verified suspect item starts the benefits step it calls for (the county still reviews it)
             r.AUDITOR: [*_VIEW, "supervision.manage_supervision", "supervision.check_suspects",
                         "supervision.handle_reports", "supervision.manage_training",
-                        "benefits.record_death", "benefits.request_suspension"],
+                        "supervision.propose_penalty", "benefits.record_death", "benefits.request_suspension"],
             r.CLERK: ["supervision.view_trainingsession", "supervision.manage_training"],
-            r.MANAGER: _VIEW,
+            r.MANAGER: [*_VIEW, "supervision.approve_penalty"],
         },
     )  # fmt: skip

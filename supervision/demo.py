@@ -14,9 +14,10 @@ from openpyxl import Workbook
 
 from benefits.models import PayrollLine
 from linggao_pension.org.models import Town, User
+from linggao_pension.workflow import RS, review_move
 
 from .models import SupervisionPlan
-from .services import offsite, plans, suspects, training, whistle
+from .services import offsite, penalties, plans, suspects, training, whistle
 from .services.onsite import finding_add, work_record_add
 
 ALL_SCOPE = ["1", "2", "3", "4"]
@@ -65,6 +66,11 @@ def seed(*, rng: random.Random, residents: int, stdout) -> dict:
                     recorder="黄丽华", content="问：认证表由谁收集？\n答：由村委会协助收集后交镇中心录入。")
     finding_add(inspection=working, scope=working.scope[0], by=auditor, persons_involved=3,
                 description="3 名领取人认证表无本人签字，由村干部代签。")
+    # a 行政处理处罚意见 submitted by the auditor, awaiting a bureau leader's approval (manager's 待办)
+    proposal = penalties.penalty_create(inspection=working, by=auditor, data={
+        "subject": f"{working.town.name}居民陈某", "facts": "其父死亡后未申报，继续冒领养老金6个月，计1806.00元。",
+        "proposal": "责令退回冒领金额，并依照社会保险法第八十八条处冒领金额2倍罚款。"})  # fmt: skip
+    review_move(record=proposal, to=RS.TOWN_APPROVED, by=auditor)
     plans.inspection_send_report(inspection=overdue, on=today - timedelta(days=15), by=auditor,
                                  text="经检查，该镇参保登记资料基本齐全，存在个别信息未及时更新的问题。")
     summary = {"plan_items": plan.items.count(), "inspections": sum(i.inspections.count() for i in plan.items.all())}

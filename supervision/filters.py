@@ -5,7 +5,15 @@ from django.db.models import Q
 
 from linggao_pension.filters import BaseFilterSet, town_choices
 
-from .models import DataRequest, Inspection, Referral, SuspectItem, WhistleReport
+from .models import (
+    PENALTY_STATUS_CHOICES,
+    DataRequest,
+    Inspection,
+    PenaltyProposal,
+    Referral,
+    SuspectItem,
+    WhistleReport,
+)
 
 
 class InspectionFilter(BaseFilterSet):
@@ -59,3 +67,12 @@ class ReferralFilter(BaseFilterSet):
     class Meta:
         model = Referral
         fields = ["kind", "status"]
+
+
+class PenaltyFilter(BaseFilterSet):
+    status = django_filters.ChoiceFilter(field_name="status", choices=PENALTY_STATUS_CHOICES, label="状态")
+    town = django_filters.ModelChoiceFilter(field_name="town", queryset=town_choices, label="涉及镇/农场")
+
+    class Meta:
+        model = PenaltyProposal
+        fields = ["status", "town"]

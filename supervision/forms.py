@@ -192,12 +192,24 @@ class ReasonForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
-    kind = forms.ChoiceField(label="类型", choices=Referral.Kind.choices)
+    """六(3)-(4): a transfer, sent at once (a penalty proposal, 六(2), is PenaltyForm: approved first)."""
+
+    kind = forms.ChoiceField(label="类型", choices=[c for c in Referral.Kind.choices if c[0] != Referral.Kind.PENALTY])
     subject = forms.CharField(label="涉及单位或个人", max_length=80)
     facts = _text("事实与依据")
-    proposal = _text("处理意见", required=False, help_text="行政处理处罚意见必填，如责令退回、处骗取金额2-5倍罚款")
+    proposal = _text("处理意见", required=False)
     recipient = forms.CharField(label="接收机关", max_length=60, required=False, help_text="留空按类型填写默认机关")
     sent_on = _date("移送/报批日期")
+
+
+class PenaltyForm(forms.Form):
+    """六(2): 行政处理处罚意见, drafted by an auditor, approved by a bureau leader before it is sent."""
+
+    subject = forms.CharField(label="涉及单位或个人", max_length=80)
+    facts = _text("事实与依据")
+    proposal = _text("处理处罚意见", help_text="如责令退回、处骗取金额2-5倍罚款",
+                     error_messages={"required": "请写明处理处罚意见（如责令退回、处骗取金额2-5倍罚款）"})
+    recipient = forms.CharField(label="报送机关", max_length=60, required=False, help_text="留空为临高县人力资源和社会保障局")
 
 
 class ReferralAnswerForm(forms.Form):

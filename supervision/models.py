@@ -5,6 +5,10 @@ reports of wrongful payments (举报), referrals, and the training and guidance 
 The inspected units are org data: a town or farm agency (Town), or a village committee (Village)
 under it. Each workflow keeps its states and allowed moves next to its status enum; the services
 in supervision/services/ perform the moves and record who, when and why.
+
+The choice enums stand at module level, before their model (`InspectionStatus`), so that the
+model's check constraints list `InspectionStatus.values` instead of a hand-copied list; the model
+names them as before (`Inspection.Status`).
 """
 
 from django.conf import settings
@@ -13,6 +17,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from linggao_pension.org.models import ScopedQuerySet
+from linggao_pension.workflow import Reviewable, ReviewStatus
 
 USER = settings.AUTH_USER_MODEL
 
@@ -76,14 +81,17 @@ class SupervisionPlan(models.Model):
         return self.title
 
 
+class PlanItemKind(models.TextChoices):
+    SPECIAL = "special", "全县专项检查（定期）"
+    SPOT = "spot", "不定期抽查"
+
+
 class PlanItem(models.Model):
     """A line of the yearly plan: a county-wide special inspection (定期, one inspection per town
     or farm it covers) or a spot check (不定期抽查, of the units chosen), with its object, scope
     (the seed's 二(1)-(4)), team and dates. Each covered unit gets its own Inspection."""
 
-    class Kind(models.TextChoices):
-        SPECIAL = "special", "全县专项检查（定期）"
-        SPOT = "spot", "不定期抽查"
+    Kind = PlanItemKind
 
     plan = models.ForeignKey(SupervisionPlan, models.PROTECT, related_name="items", verbose_name="年度计划")
     kind = models.CharField("类型", max_length=8, choices=Kind)
@@ -103,7 +111,7 @@ class PlanItem(models.Model):
         verbose_name_plural = "计划检查项目"
         ordering = ["start", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["special", "spot"]), name="planitem_kind_valid"),
+            models.CheckConstraint(condition=Q(kind__in=PlanItemKind.values), name="planitem_kind_valid"),
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="planitem_end_after_start"),
         ]
 
@@ -122,30 +130,37 @@ class InspectionQuerySet(ScopedQuerySet):
     town_field = "town"
 
 
+class InspectionKind(models.TextChoices):
+    SPECIAL = "special", "全县专项检查（定期）"
+    SPOT = "spot", "不定期抽查"
+    REPORT = "report", "举报核查"
+    OFFSITE = "offsite", "非现场监督转现场"
+
+
+class InspectionStatus(models.TextChoices):
+    PLANNED = "planned", "计划"
+    NOTIFIED = "notified", "已通知"
+    IN_PROGRESS = "in_progress", "实施中"
+    REPORT_SENT = "report_sent", "报告已送达"
+    OPINION = "opinion", "意见反馈"
+    RECTIFYING = "rectifying", "整改中"
+    CLOSED = "closed", "已结案"
+    CANCELLED = "cancelled", "已撤销"
+
+
+class InspectionOpinionKind(models.TextChoices):
+    WRITTEN = "written", "书面意见"
+    DEEMED = "deemed", "逾期视同无异议"
+
+
 class Inspection(models.Model):
     """现场监督: 计划（监督方案）→ 已通知 (≥5 days before the start) → 实施中 (work records) →
     报告已送达 → 意见反馈 (the unit's written opinion within 10 days, or 逾期视同无异议) →
     整改中 (rectification orders) → 已结案; or 已撤销 before it starts."""
 
-    class Kind(models.TextChoices):
-        SPECIAL = "special", "全县专项检查（定期）"
-        SPOT = "spot", "不定期抽查"
-        REPORT = "report", "举报核查"
-        OFFSITE = "offsite", "非现场监督转现场"
-
-    class Status(models.TextChoices):
-        PLANNED = "planned", "计划"
-        NOTIFIED = "notified", "已通知"
-        IN_PROGRESS = "in_progress", "实施中"
-        REPORT_SENT = "report_sent", "报告已送达"
-        OPINION = "opinion", "意见反馈"
-        RECTIFYING = "rectifying", "整改中"
-        CLOSED = "closed", "已结案"
-        CANCELLED = "cancelled", "已撤销"
-
-    class OpinionKind(models.TextChoices):
-        WRITTEN = "written", "书面意见"
-        DEEMED = "deemed", "逾期视同无异议"
+    Kind = InspectionKind
+    Status = InspectionStatus
+    OpinionKind = InspectionOpinionKind
 
     # The allowed moves (architecture.md "Inspection").
     TRANSITIONS: dict[str, set[str]] = {
@@ -213,11 +228,10 @@ class Inspection(models.Model):
         permissions = [("respond_inspection", "可答复监督检查（签收通知、书面意见、整改报告、报送数据）")]
         indexes = [models.Index(fields=["town", "status"], name="inspection_town_status_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["special", "spot", "report", "offsite"]),
+            models.CheckConstraint(condition=Q(kind__in=InspectionKind.values),
                                    name="inspection_kind_valid"),
             models.CheckConstraint(
-                condition=Q(status__in=["planned", "notified", "in_progress", "report_sent", "opinion",
-                                        "rectifying", "closed", "cancelled"]),
+                condition=Q(status__in=InspectionStatus.values),
                 name="inspection_status_valid",
             ),
             models.CheckConstraint(condition=Q(planned_end__gte=models.F("planned_start")),
@@ -264,17 +278,20 @@ class InspectionStep(models.Model):
         return Inspection.Status(self.to_status).label
 
 
+class WorkRecordKind(models.TextChoices):
+    CONSULTED = "consulted", "查阅资料"
+    COPIED = "copied", "复制资料"
+    SEALED = "sealed", "封存资料"
+    INTERVIEW = "interview", "询问笔录"
+    BRIEFING = "briefing", "听取汇报"
+    EVIDENCE = "evidence", "调查取证"
+
+
 class WorkRecord(models.Model):
     """What the team did on site (五(1)②, 四(1)(2)): documents consulted or copied, materials sealed
     (list, place, who keeps them) and later released, interviews (询问笔录, printable), briefings."""
 
-    class Kind(models.TextChoices):
-        CONSULTED = "consulted", "查阅资料"
-        COPIED = "copied", "复制资料"
-        SEALED = "sealed", "封存资料"
-        INTERVIEW = "interview", "询问笔录"
-        BRIEFING = "briefing", "听取汇报"
-        EVIDENCE = "evidence", "调查取证"
+    Kind = WorkRecordKind
 
     inspection = models.ForeignKey(Inspection, models.PROTECT, related_name="work_records", verbose_name="现场监督")
     kind = models.CharField("类型", max_length=10, choices=Kind)
@@ -300,7 +317,7 @@ class WorkRecord(models.Model):
         ordering = ["on_date", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["consulted", "copied", "sealed", "interview", "briefing", "evidence"]),
+                condition=Q(kind__in=WorkRecordKind.values),
                 name="workrecord_kind_valid",
             ),
             models.CheckConstraint(condition=Q(released_on__isnull=True) | Q(kind="sealed"),
@@ -328,7 +345,7 @@ class Finding(models.Model):
         verbose_name_plural = "检查发现问题"
         ordering = ["pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(scope__in=["1", "2", "3", "4"]), name="finding_scope_valid"),
+            models.CheckConstraint(condition=Q(scope__in=SCOPE_CODES), name="finding_scope_valid"),
             models.CheckConstraint(condition=Q(amount_involved__gte=0), name="finding_amount_not_negative"),
         ]
 
@@ -336,13 +353,16 @@ class Finding(models.Model):
         return self.description[:30]
 
 
+class StopOrderConduct(models.TextChoices):
+    CONCEAL = "conceal", "隐匿"
+    SEIZE = "seize", "侵占"
+    DIVERT = "divert", "挪用"
+
+
 class StopOrder(models.Model):
     """四(3): an order to stop and correct 隐匿、侵占、挪用 of pensioners' benefits."""
 
-    class Conduct(models.TextChoices):
-        CONCEAL = "conceal", "隐匿"
-        SEIZE = "seize", "侵占"
-        DIVERT = "divert", "挪用"
+    Conduct = StopOrderConduct
 
     inspection = models.ForeignKey(Inspection, models.PROTECT, related_name="stop_orders", verbose_name="现场监督")
     conduct = models.CharField("行为", max_length=8, choices=Conduct)
@@ -361,7 +381,7 @@ class StopOrder(models.Model):
         verbose_name_plural = "责令改正（制止隐匿、侵占、挪用）"
         ordering = ["pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(conduct__in=["conceal", "seize", "divert"]), name="stoporder_conduct_valid"),
+            models.CheckConstraint(condition=Q(conduct__in=StopOrderConduct.values), name="stoporder_conduct_valid"),
             models.CheckConstraint(condition=Q(correct_by__gte=models.F("ordered_on")), name="stoporder_deadline_after"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="stoporder_amount_not_negative"),
         ]
@@ -370,14 +390,17 @@ class StopOrder(models.Model):
         return f"责令改正（{self.get_conduct_display()}）"
 
 
+class RectificationStatus(models.TextChoices):
+    ISSUED = "issued", "已下达"
+    REPORTED = "reported", "已报送整改报告"
+    VERIFIED = "verified", "整改到位"
+
+
 class Rectification(models.Model):
     """六(1): a rectification order with its deadline; the unit reports (text and an upload), the
     team follows up and verifies it."""
 
-    class Status(models.TextChoices):
-        ISSUED = "issued", "已下达"
-        REPORTED = "reported", "已报送整改报告"
-        VERIFIED = "verified", "整改到位"
+    Status = RectificationStatus
 
     TRANSITIONS: dict[str, set[str]] = {
         Status.ISSUED: {Status.REPORTED},
@@ -405,7 +428,7 @@ class Rectification(models.Model):
         verbose_name_plural = "整改通知"
         ordering = ["pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=["issued", "reported", "verified"]),
+            models.CheckConstraint(condition=Q(status__in=RectificationStatus.values),
                                    name="rectification_status_valid"),
         ]  # fmt: skip
 
@@ -413,12 +436,15 @@ class Rectification(models.Model):
         return f"整改通知 #{self.pk}"
 
 
+class FollowUpKind(models.TextChoices):
+    FOLLOW_UP = "follow_up", "跟踪检查"
+    TALK = "talk", "约谈单位主要领导"
+
+
 class FollowUp(models.Model):
     """A follow-up of a rectification (跟踪检查) or a 约谈 of the unit's leader (六(1))."""
 
-    class Kind(models.TextChoices):
-        FOLLOW_UP = "follow_up", "跟踪检查"
-        TALK = "talk", "约谈单位主要领导"
+    Kind = FollowUpKind
 
     inspection = models.ForeignKey(Inspection, models.PROTECT, related_name="follow_ups", verbose_name="现场监督")
     rectification = models.ForeignKey(
@@ -435,7 +461,7 @@ class FollowUp(models.Model):
         verbose_name = "跟踪检查/约谈"
         verbose_name_plural = "跟踪检查/约谈"
         ordering = ["on_date", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(kind__in=["follow_up", "talk"]), name="followup_kind_valid")]
+        constraints = [models.CheckConstraint(condition=Q(kind__in=FollowUpKind.values), name="followup_kind_valid")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.on_date}"
@@ -445,19 +471,25 @@ class ReferralQuerySet(ScopedQuerySet):
     town_field = "town"
 
 
+class ReferralKind(models.TextChoices):
+    PENALTY = "penalty", "行政处理处罚意见（报批）"
+    POLICE = "police", "移送公安机关"
+    DISCIPLINE = "discipline", "移送纪检监察机关"
+    PROCURATORATE = "procuratorate", "移送人民检察院"
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", "已移送/已批准送达"
+    ANSWERED = "answered", "已反馈"
+
+
 class Referral(models.Model):
-    """六(2)-(4): an administrative penalty proposal sent for approval, a transfer to the police, or
-    to the discipline inspection organ or procuratorate. Its own record, with the answer."""
+    """六(2)-(4): an administrative penalty proposal once a bureau leader approved it (its
+    PenaltyProposal, below), a transfer to the police, or to the discipline inspection organ or
+    procuratorate. Its own record, with the answer."""
 
-    class Kind(models.TextChoices):
-        PENALTY = "penalty", "行政处理处罚意见（报批）"
-        POLICE = "police", "移送公安机关"
-        DISCIPLINE = "discipline", "移送纪检监察机关"
-        PROCURATORATE = "procuratorate", "移送人民检察院"
-
-    class Status(models.TextChoices):
-        SENT = "sent", "已移送/报批"
-        ANSWERED = "answered", "已反馈"
+    Kind = ReferralKind
+    Status = ReferralStatus
 
     number = models.CharField("编号", max_length=20, unique=True)
     kind = models.CharField("类型", max_length=14, choices=Kind)
@@ -487,13 +519,79 @@ class Referral(models.Model):
         verbose_name_plural = "移送与处理处罚意见"
         ordering = ["-sent_on", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["penalty", "police", "discipline", "procuratorate"]),
+            models.CheckConstraint(condition=Q(kind__in=ReferralKind.values),
                                    name="referral_kind_valid"),
-            models.CheckConstraint(condition=Q(status__in=["sent", "answered"]), name="referral_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=ReferralStatus.values), name="referral_status_valid"),
         ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.number} {self.get_kind_display()}"
+
+
+class PenaltyProposalQuerySet(ScopedQuerySet):
+    town_field = "town"
+
+
+# The review workflow's states as a penalty proposal reads them: the auditor's submission is the
+# workflow's town-side step (镇初审通过), the bureau leader's approval its county-side one (县复核通过).
+PENALTY_STATUS_CHOICES = [
+    (ReviewStatus.DRAFT, "草稿"),
+    (ReviewStatus.TOWN_APPROVED, "已报批，待局领导审批"),
+    (ReviewStatus.TOWN_RETURNED, "已退回拟稿人"),
+    (ReviewStatus.COUNTY_APPROVED, "已批准，已送达"),
+    (ReviewStatus.COUNTY_RETURNED, "局领导退回修改"),
+    (ReviewStatus.CANCELLED, "已撤销"),
+]
+
+
+class PenaltyProposal(Reviewable):
+    """六(2): 行政处理处罚意见（报批）. An auditor (稽核股) drafts it and submits it; a bureau leader
+    (局领导) approves it or returns it with an opinion (linggao_pension.workflow, flow
+    supervision.services.penalties.PENALTY_FLOW; whoever drafted, edited or submitted it never
+    approves it). Only the approval sends it: it creates the Referral of kind 行政处理处罚意见
+    (`referral`), which is printed, sent and answered like the other referrals."""
+
+    status = models.CharField(
+        "状态", max_length=16, choices=PENALTY_STATUS_CHOICES, default=ReviewStatus.DRAFT, db_index=True
+    )
+    town = models.ForeignKey("org.Town", models.PROTECT, related_name="+", verbose_name="涉及镇/农场")
+    number = models.CharField("编号", max_length=20, unique=True)
+    inspection = models.ForeignKey(
+        Inspection, models.PROTECT, null=True, blank=True, related_name="penalty_proposals", verbose_name="现场监督"
+    )
+    report = models.ForeignKey(
+        "WhistleReport", models.PROTECT, null=True, blank=True, related_name="penalty_proposals", verbose_name="举报"
+    )
+    subject = models.CharField("涉及单位或个人", max_length=80)
+    facts = models.TextField("事实与依据")
+    proposal = models.TextField("处理处罚意见", help_text="如责令退回、处骗取金额2-5倍罚款")
+    recipient = models.CharField("报送机关", max_length=60)
+    referral = models.OneToOneField(
+        Referral, models.PROTECT, null=True, blank=True, related_name="penalty_proposal", verbose_name="送达记录"
+    )
+    history = HistoricalRecords()
+
+    objects = PenaltyProposalQuerySet.as_manager()
+    review_flow = "supervision.services.penalties.PENALTY_FLOW"
+
+    class Meta:
+        verbose_name = "行政处理处罚意见（报批）"
+        verbose_name_plural = "行政处理处罚意见（报批）"
+        ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("propose_penalty", "可拟定并提交行政处理处罚意见（报批）"),
+            ("approve_penalty", "可审批行政处理处罚意见"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ReviewStatus.values), name="penalty_status_valid"),
+            models.CheckConstraint(
+                condition=Q(referral__isnull=True) | Q(status=ReviewStatus.COUNTY_APPROVED),
+                name="penalty_referral_only_approved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} 行政处理处罚意见"
 
 
 # --- off-site supervision (非现场监督, 五(2)) -------------------------------------------------------
@@ -503,22 +601,27 @@ class DataRequestQuerySet(ScopedQuerySet):
     town_field = "town"
 
 
+class DataRequestKind(models.TextChoices):
+    REGULAR = "regular", "定期报送（常规监督）"
+    SPECIAL = "special", "专项报送（专项监督）"
+
+
+class DataRequestStatus(models.TextChoices):
+    REQUESTED = "requested", "已通知报送"
+    SUBMITTED = "submitted", "已报送待审核"
+    RESUBMIT = "resubmit", "要求补报/重报"
+    ACCEPTED = "accepted", "数据已审核通过"
+    REPORTED = "reported", "已出具监督报告"
+    ESCALATED = "escalated", "已转现场监督"
+
+
 class DataRequest(models.Model):
     """五(2)①: what the unit must submit (scope, format, method, deadline); ② review of each
     submission (accept or ask to resubmit with reasons); ③ analysis and report; 三(2)③ escalation
     to an on-site inspection when serious problems are found."""
 
-    class Kind(models.TextChoices):
-        REGULAR = "regular", "定期报送（常规监督）"
-        SPECIAL = "special", "专项报送（专项监督）"
-
-    class Status(models.TextChoices):
-        REQUESTED = "requested", "已通知报送"
-        SUBMITTED = "submitted", "已报送待审核"
-        RESUBMIT = "resubmit", "要求补报/重报"
-        ACCEPTED = "accepted", "数据已审核通过"
-        REPORTED = "reported", "已出具监督报告"
-        ESCALATED = "escalated", "已转现场监督"
+    Kind = DataRequestKind
+    Status = DataRequestStatus
 
     TRANSITIONS: dict[str, set[str]] = {
         Status.REQUESTED: {Status.SUBMITTED},
@@ -554,9 +657,9 @@ class DataRequest(models.Model):
         verbose_name_plural = "非现场监督"
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["regular", "special"]), name="datarequest_kind_valid"),
+            models.CheckConstraint(condition=Q(kind__in=DataRequestKind.values), name="datarequest_kind_valid"),
             models.CheckConstraint(
-                condition=Q(status__in=["requested", "submitted", "resubmit", "accepted", "reported", "escalated"]),
+                condition=Q(status__in=DataRequestStatus.values),
                 name="datarequest_status_valid",
             ),
         ]
@@ -565,13 +668,16 @@ class DataRequest(models.Model):
         return f"{self.number} {self.purpose}"
 
 
+class DataSubmissionStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    ACCEPTED = "accepted", "通过"
+    RESUBMIT = "resubmit", "要求补报/重报"
+
+
 class DataSubmission(models.Model):
     """One upload by the unit (Excel) and its review."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "待审核"
-        ACCEPTED = "accepted", "通过"
-        RESUBMIT = "resubmit", "要求补报/重报"
+    Status = DataSubmissionStatus
 
     request = models.ForeignKey(DataRequest, models.PROTECT, related_name="submissions", verbose_name="非现场监督")
     file = models.FileField("报送文件", upload_to="supervision/submissions/")
@@ -590,7 +696,7 @@ class DataSubmission(models.Model):
         verbose_name_plural = "报送数据"
         ordering = ["-uploaded_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=["pending", "accepted", "resubmit"]),
+            models.CheckConstraint(condition=Q(status__in=DataSubmissionStatus.values),
                                    name="submission_status_valid"),
         ]  # fmt: skip
 
@@ -601,14 +707,17 @@ class DataSubmission(models.Model):
 # --- suspicious-data checks (疑点核查, 三(2)①) -----------------------------------------------------
 
 
+class SuspectListKind(models.TextChoices):
+    DEATHS = "deaths", "死亡人员名单"
+    EMPLOYEE_PENSIONS = "employee_pensions", "职工养老保险领取人员名单"
+    PRISON = "prison", "服刑人员名单"
+    SYSTEM = "system", "本系统数据比对"
+
+
 class SuspectList(models.Model):
     """One imported external list (deaths, employee pensions, prison) and what matching found."""
 
-    class Kind(models.TextChoices):
-        DEATHS = "deaths", "死亡人员名单"
-        EMPLOYEE_PENSIONS = "employee_pensions", "职工养老保险领取人员名单"
-        PRISON = "prison", "服刑人员名单"
-        SYSTEM = "system", "本系统数据比对"
+    Kind = SuspectListKind
 
     kind = models.CharField("名单类型", max_length=20, choices=Kind)
     filename = models.CharField("文件名", max_length=120, blank=True)
@@ -625,7 +734,7 @@ class SuspectList(models.Model):
         ordering = ["-imported_at", "-pk"]
         permissions = [("check_suspects", "可导入比对名单并核查疑点")]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["deaths", "employee_pensions", "prison", "system"]),
+            models.CheckConstraint(condition=Q(kind__in=SuspectListKind.values),
                                    name="suspectlist_kind_valid"),
         ]  # fmt: skip
 
@@ -637,24 +746,29 @@ class SuspectItemQuerySet(ScopedQuerySet):
     town_field = "person__town"
 
 
+class SuspectItemKind(models.TextChoices):
+    PAID_AFTER_DEATH = "paid_after_death", "死亡后仍领取待遇"
+    PENSIONER_DIED = "pensioner_died", "领取人死亡未停发"
+    DUPLICATE_EMPLOYEE = "duplicate_employee", "与职工养老保险重复领取"
+    IMPRISONED = "imprisoned", "服刑期间领取待遇"
+    CONTRIBUTOR_DIED = "contributor_died", "缴费人员死亡（个人账户待结算）"
+    SHARED_ACCOUNT = "shared_account", "多名领取人共用一个银行账号"
+    CENTENARIAN_UNCERTIFIED = "over_100_uncertified", "百岁以上且一年内未认证"
+
+
+class SuspectItemStatus(models.TextChoices):
+    OPEN = "open", "待核查"
+    VERIFIED = "verified", "核实属实"
+    DISMISSED = "dismissed", "排除"
+
+
 class SuspectItem(models.Model):
     """A suspicious case for an auditor to verify or dismiss with a reason. One per (kind, person,
     key): the key is what identifies the case in its list (the death date, the employee pension's
     start month, the sentence start, the shared account), so a rerun of the same list adds nothing."""
 
-    class Kind(models.TextChoices):
-        PAID_AFTER_DEATH = "paid_after_death", "死亡后仍领取待遇"
-        PENSIONER_DIED = "pensioner_died", "领取人死亡未停发"
-        DUPLICATE_EMPLOYEE = "duplicate_employee", "与职工养老保险重复领取"
-        IMPRISONED = "imprisoned", "服刑期间领取待遇"
-        CONTRIBUTOR_DIED = "contributor_died", "缴费人员死亡（个人账户待结算）"
-        SHARED_ACCOUNT = "shared_account", "多名领取人共用一个银行账号"
-        CENTENARIAN_UNCERTIFIED = "over_100_uncertified", "百岁以上且一年内未认证"
-
-    class Status(models.TextChoices):
-        OPEN = "open", "待核查"
-        VERIFIED = "verified", "核实属实"
-        DISMISSED = "dismissed", "排除"
+    Kind = SuspectItemKind
+    Status = SuspectItemStatus
 
     TRANSITIONS: dict[str, set[str]] = {
         Status.OPEN: {Status.VERIFIED, Status.DISMISSED},
@@ -693,7 +807,7 @@ class SuspectItem(models.Model):
         indexes = [models.Index(fields=["status", "kind"], name="suspect_status_kind_idx")]
         constraints = [
             models.UniqueConstraint(fields=["kind", "person", "key"], name="suspect_once_per_case"),
-            models.CheckConstraint(condition=Q(status__in=["open", "verified", "dismissed"]), name="suspect_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=SuspectItemStatus.values), name="suspect_status_valid"),
             models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="suspect_amount_not_negative"),
         ]
 
@@ -708,26 +822,33 @@ class WhistleReportQuerySet(ScopedQuerySet):
     town_field = "town"
 
 
+class WhistleReportStatus(models.TextChoices):
+    REGISTERED = "registered", "已登记"
+    ASSIGNED = "assigned", "已分办"
+    INVESTIGATING = "investigating", "调查中"
+    ANSWERED = "answered", "已答复办结"
+
+
+class WhistleReportOutcome(models.TextChoices):
+    RECOVERY = "recovery", "立案追回"
+    CORRECTION = "correction", "更正信息/停发"
+    DISMISSED = "dismissed", "查无实据"
+
+
+class WhistleReportChannel(models.TextChoices):
+    PHONE = "phone", "电话（28278663）"
+    VISIT = "visit", "来访"
+    LETTER = "letter", "来信"
+    TRANSFERRED = "transferred", "上级转办"
+
+
 class WhistleReport(models.Model):
     """举报: 已登记 → 已分办 → 调查中 → 已答复 (with the outcome: a recovery case, a correction, or
     dismissed)."""
 
-    class Status(models.TextChoices):
-        REGISTERED = "registered", "已登记"
-        ASSIGNED = "assigned", "已分办"
-        INVESTIGATING = "investigating", "调查中"
-        ANSWERED = "answered", "已答复办结"
-
-    class Outcome(models.TextChoices):
-        RECOVERY = "recovery", "立案追回"
-        CORRECTION = "correction", "更正信息/停发"
-        DISMISSED = "dismissed", "查无实据"
-
-    class Channel(models.TextChoices):
-        PHONE = "phone", "电话（28278663）"
-        VISIT = "visit", "来访"
-        LETTER = "letter", "来信"
-        TRANSFERRED = "transferred", "上级转办"
+    Status = WhistleReportStatus
+    Outcome = WhistleReportOutcome
+    Channel = WhistleReportChannel
 
     TRANSITIONS: dict[str, set[str]] = {
         Status.REGISTERED: {Status.ASSIGNED},
@@ -765,9 +886,9 @@ class WhistleReport(models.Model):
         ordering = ["-received_on", "-pk"]
         permissions = [("handle_reports", "可受理、调查、答复举报")]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=["registered", "assigned", "investigating", "answered"]),
+            models.CheckConstraint(condition=Q(status__in=WhistleReportStatus.values),
                                    name="report_status_valid"),
-            models.CheckConstraint(condition=Q(outcome__in=["", "recovery", "correction", "dismissed"]),
+            models.CheckConstraint(condition=Q(outcome__in=["", *WhistleReportOutcome.values]),
                                    name="report_outcome_valid"),
         ]  # fmt: skip
 
@@ -823,12 +944,15 @@ class GuidanceVisitQuerySet(ScopedQuerySet):
     town_field = "town"
 
 
+class GuidanceVisitKind(models.TextChoices):
+    GUIDANCE = "guidance", "业务指导"
+    CHECK = "check", "工作检查"
+
+
 class GuidanceVisit(models.Model):
     """A guidance or check visit to a town centre (指导、检查), with its notes."""
 
-    class Kind(models.TextChoices):
-        GUIDANCE = "guidance", "业务指导"
-        CHECK = "check", "工作检查"
+    Kind = GuidanceVisitKind
 
     town = models.ForeignKey("org.Town", models.PROTECT, related_name="+", verbose_name="镇/农场")
     kind = models.CharField("类型", max_length=8, choices=Kind)
@@ -846,7 +970,7 @@ class GuidanceVisit(models.Model):
         verbose_name = "指导检查"
         verbose_name_plural = "指导检查"
         ordering = ["-visited_on", "-pk"]
-        constraints = [models.CheckConstraint(condition=Q(kind__in=["guidance", "check"]), name="visit_kind_valid")]
+        constraints = [models.CheckConstraint(condition=Q(kind__in=GuidanceVisitKind.values), name="visit_kind_valid")]
 
     def __str__(self) -> str:
         return f"{self.town} {self.get_kind_display()} {self.visited_on}"

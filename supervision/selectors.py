@@ -47,6 +47,7 @@ def inspection_page(*, inspection: Inspection) -> dict:
         "rectifications": inspection.rectifications.select_related("reported_by", "verified_by"),
         "follow_ups": inspection.follow_ups.select_related("created_by"),
         "referrals": inspection.referrals.all(),
+        "penalties": inspection.penalty_proposals.all(),
     }
 
 

@@ -1,7 +1,10 @@
 from django.urls import path
 
+from linggao_pension.workflow_views import review_paths
+
 from .views import inspections as i
 from .views import offsite as o
+from .views import penalties as pen
 from .views import plans as p
 from .views import suspects as s
 from .views import training as t
@@ -30,6 +33,7 @@ urlpatterns = [
     path("inspections/<int:pk>/rectifications/", i.rectification_issue, name="rectification_issue"),
     path("inspections/<int:pk>/follow-ups/", i.follow_up_add, name="follow_up_add"),
     path("inspections/<int:pk>/referrals/", i.referral_create, name="referral_create"),
+    path("inspections/<int:pk>/penalties/", i.penalty_create, name="penalty_create"),
     path("inspections/<int:pk>/close/", i.inspection_close, name="inspection_close"),
     path("inspections/<int:pk>/cancel/", i.inspection_cancel, name="inspection_cancel"),
     path("inspections/<int:pk>/pdf/<str:doc>/", i.inspection_pdf, name="inspection_pdf"),
@@ -65,6 +69,11 @@ urlpatterns = [
     path("reports/<int:pk>/answer/", w.report_answer, name="report_answer"),
     path("reports/<int:pk>/referral/", w.report_referral, name="report_referral"),
     path("reports/<int:pk>/inspection/", w.report_inspection, name="report_inspection"),
+    path("reports/<int:pk>/penalty/", w.report_penalty, name="report_penalty"),
+    path("penalties/", pen.penalty_list, name="penalty_list"),
+    path("penalties/<int:pk>/", pen.penalty_detail, name="penalty_detail"),
+    path("penalties/<int:pk>/edit/", pen.penalty_edit, name="penalty_edit"),
+    *review_paths("penalties/", "penalty", pen.penalty_review),
     path("referrals/", w.referral_list, name="referral_list"),
     path("referrals/<int:pk>/", w.referral_detail, name="referral_detail"),
     path("referrals/<int:pk>/answer/", w.referral_answer, name="referral_answer"),

@@ -190,7 +190,6 @@ def follow_up_add(*, inspection: Inspection, kind: str, on_date: date, notes: st
 # --- referrals (六(2)-(4)) -------------------------------------------------------------------------
 
 DEFAULT_RECIPIENTS = {
-    Referral.Kind.PENALTY: "临高县人力资源和社会保障局",
     Referral.Kind.POLICE: "临高县公安局",
     Referral.Kind.DISCIPLINE: "临高县纪委监委",
     Referral.Kind.PROCURATORATE: "临高县人民检察院",
@@ -203,8 +202,8 @@ def referral_create(*, kind: str, town, subject: str, facts: str, recipient: str
     require_perm(by, MANAGE, "只有稽核股可以移送或报批处理处罚意见")
     if kind not in Referral.Kind.values:
         raise ValidationError({"kind": "请选择移送类型"})
-    if kind == Referral.Kind.PENALTY:
-        required_text(proposal, "proposal", "行政处理处罚意见须写明处理意见")
+    if kind == Referral.Kind.PENALTY:  # 六(2): approved by a bureau leader before it is sent (penalties.py)
+        raise ValidationError({"kind": "行政处理处罚意见须报局领导审批后送达：请用“拟定行政处理处罚意见（报批）”"})
     if inspection is not None:
         town = inspection.town
     return Referral.objects.create(

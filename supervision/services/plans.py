@@ -311,6 +311,7 @@ def inspection_actions(*, inspection: Inspection, user) -> dict[str, bool]:
         "rectify": manage and inspection.status in (I.OPINION, I.RECTIFYING),
         "follow_up": manage and inspection.status in (I.OPINION, I.RECTIFYING),
         "referral": manage and inspection.status != I.CANCELLED,
+        "penalty": user.has_perm("supervision.propose_penalty") and inspection.status != I.CANCELLED,
         "close": manage and I.CLOSED in allowed,
         "cancel": manage and I.CANCELLED in allowed,
         "respond": respond,

@@ -17,6 +17,7 @@ from ..filters import InspectionFilter
 from ..models import Rectification, StopOrder, WorkRecord
 from ..services import onsite, plans
 from .common import MANAGE, RESPOND, post_action
+from .penalties import PROPOSE, penalty_draft
 
 VIEW_INSPECTION = "supervision.view_inspection"
 # each action's form on the page, by its prefix
@@ -24,7 +25,7 @@ FORMS = {
     "programme": F.ProgrammeForm, "notice": F.NoticeForm, "start": F.StartForm, "work": F.WorkRecordForm,
     "finding": F.FindingForm, "stop": F.StopOrderForm, "report": F.ReportForm, "opinion": F.OpinionForm,
     "rectify": F.RectificationForm, "follow": F.FollowUpForm, "close": F.CloseForm, "cancel": F.ReasonForm,
-    "referral": F.ReferralForm,
+    "referral": F.ReferralForm, "penalty": F.PenaltyForm,
 }  # fmt: skip
 
 
@@ -180,6 +181,14 @@ def referral_create(request: AuthedRequest, pk: int) -> HttpResponse:
         return onsite.referral_create(inspection=i, town=i.town, **d, by=request.user)
 
     return _step(request, pk, "referral", call, "已登记移送（可打印移送函）")
+
+
+@permission_required(PROPOSE, raise_exception=True)
+@require_POST
+def penalty_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    """六(2): an auditor drafts the 行政处理处罚意见 of this inspection (approved before it is sent)."""
+    inspection = _get(request, pk)
+    return penalty_draft(request, lambda bound: _page(request, inspection, bound), inspection=inspection)
 
 
 # --- the records under an inspection ---------------------------------------------------------------

@@ -15,10 +15,11 @@ from ..filters import ReferralFilter, WhistleFilter
 from ..models import Inspection, Referral, WhistleReport
 from ..services import onsite, plans, whistle
 from .common import MANAGE, REPORTS, apply_refusal, post_action
+from .penalties import PROPOSE, penalty_draft
 
 VIEW_REPORT = "supervision.view_whistlereport"
 FORMS = {"assign": F.AssignForm, "investigate": F.InvestigateForm, "answer": F.AnswerForm,
-         "referral": F.ReferralForm, "inspect": F.InspectionForm}  # fmt: skip
+         "referral": F.ReferralForm, "inspect": F.InspectionForm, "penalty": F.PenaltyForm}  # fmt: skip
 
 
 def _reports(request):
@@ -55,6 +56,7 @@ def _page(request, report, bound=None) -> HttpResponse:
     can = request.user.has_perm(REPORTS)
     return render(request, "supervision/report_detail.html", {"report": report, "forms": forms, "can_handle": can,
                   "can_refer": request.user.has_perm(MANAGE), "referrals": report.referrals.all(),
+                  "can_propose": request.user.has_perm(PROPOSE), "penalties": report.penalty_proposals.all(),
                   "inspections": report.inspections.all()})
 
 
@@ -99,6 +101,14 @@ def report_referral(request: AuthedRequest, pk: int) -> HttpResponse:
         return onsite.referral_create(report=report, town=report.town, **d, by=request.user)
 
     return _step(request, pk, "referral", call, "已登记移送")
+
+
+@permission_required(PROPOSE, raise_exception=True)
+@require_POST
+def report_penalty(request: AuthedRequest, pk: int) -> HttpResponse:
+    """六(2): an auditor drafts the 行政处理处罚意见 of this 举报 (approved before it is sent)."""
+    report = get_object_or_404(_reports(request), pk=pk)
+    return penalty_draft(request, lambda bound: _page(request, report, bound), report=report)
 
 
 @permission_required(MANAGE, raise_exception=True)

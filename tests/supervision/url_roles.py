@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 V, M, R = "supervision.view_inspection", "supervision.manage_supervision", "supervision.respond_inspection"
 D, C, W = "supervision.view_datarequest", "supervision.check_suspects", "supervision.handle_reports"
 T = "supervision.view_trainingsession"
+P, A = "supervision.propose_penalty", "supervision.approve_penalty"
 _POST = {"methods": "POST"}
 
 EXPECT_KWARGS: dict[str, dict] = {
@@ -66,6 +67,15 @@ EXPECT_KWARGS: dict[str, dict] = {
     "supervision:referral_detail": {"perm": "supervision.view_referral", "record": "sv_referral"},
     "supervision:referral_answer": {"perm": M, "record": "sv_referral", **_POST},
     "supervision:referral_pdf": {"perm": "supervision.view_referral", "record": "sv_referral"},
+    # 行政处理处罚意见（报批）: drafted from an inspection or a 举报, then the review workflow's steps
+    "supervision:penalty_create": {"perm": P, "record": "sv_inspection", **_POST},
+    "supervision:report_penalty": {"perm": P, "record": "sv_report", **_POST},
+    "supervision:penalty_list": {"perm": "supervision.view_penaltyproposal"},
+    "supervision:penalty_detail": {"perm": "supervision.view_penaltyproposal", "record": "sv_penalty"},
+    "supervision:penalty_edit": {"perm": P, "record": "sv_penalty", "methods": "GET POST"},
+    **{f"supervision:penalty_{n}": {"perm": P, "record": "sv_penalty", **_POST} for n in (
+        "submit", "town_return", "cancel")},
+    **{f"supervision:penalty_{n}": {"perm": A, "record": "sv_penalty", **_POST} for n in ("approve", "county_return")},
     "supervision:training_list": {"perm": T},
     "supervision:training_create": {"perm": "supervision.manage_training", "methods": "GET POST"},
     "supervision:visit_create": {"perm": "supervision.manage_training", "methods": "GET POST"},
@@ -80,6 +90,7 @@ def supervision_world(users, here, there) -> dict[str, list[int]]:
         DataRequest,
         DataSubmission,
         Inspection,
+        PenaltyProposal,
         Rectification,
         Referral,
         StopOrder,
@@ -128,6 +139,9 @@ def supervision_world(users, here, there) -> dict[str, list[int]]:
         out.setdefault("sv_referral", []).append(Referral.objects.create(
             number=f"移T-{n}", kind="police", town=town, subject="某人", facts="冒领", recipient="临高县公安局",
             sent_on=date(2026, 3, 5), created_by=auditor).pk)
+        out.setdefault("sv_penalty", []).append(PenaltyProposal.objects.create(
+            number=f"罚T-{n}", town=town, inspection=inspection, subject="某人", facts="冒领", proposal="责令退回",
+            recipient="临高县人力资源和社会保障局", created_by=auditor).pk)
     job = JobRun.objects.create(kind="supervision.import_suspect_list", started_by=auditor,
                                 status=JobRun.Status.SUCCEEDED, result={"errors": []})
     out["sv_suspect_job"] = [job.pk, job.pk]
