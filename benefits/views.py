@@ -328,7 +328,8 @@ def payroll_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     lines = PayrollLine.objects.in_scope(request.user).filter(run=run).select_related("person", "town")
     jobs = list(selectors.run_jobs(run, kinds=[services.EXPORT_JOB, services.CLOSE_JOB])[:5])
     changes = list(run.status_changes.select_related("by"))
-    filterset = PayrollLineFilter(request.GET, queryset=lines.order_by("town__sort_order", "pk"), request=request)
+    filterset = PayrollLineFilter(request.GET, queryset=lines.order_by("town__sort_order", "town_id", "pk"),
+                                  request=request)
     return _render(request, "benefits/payroll_detail.html", {
         "run": run, "summary": selectors.run_summary(run), "filter": filterset,
         "page": paginate(request, filterset.qs), "files": run.bank_files.all(),

@@ -633,3 +633,18 @@ def test_the_paid_on_date_is_filled_in_a_format_the_browser_date_input_reads(cli
     assert response.status_code == 200 and "请上传 Excel（.xlsx 或 97-2003 的 .xls）或 CSV 文件" in html
     assert 'type="date" name="paid_on" value="2026-01-24"' in html
     assert not JobRun.objects.filter(kind="benefits.payroll_close").exists()
+
+
+def test_the_run_page_lists_one_town_at_a_time_and_a_search_looks_across_towns(
+    client, finance, run, pension_here, pension_elsewhere, other_town
+):
+    """A county run has 60,000 lines: the page shows the first town's (临城镇) unless another is
+    chosen, and a name search finds a line in any town."""
+    url = reverse("benefits:payroll_detail", args=[run.pk])
+    client.force_login(finance)
+    html = client.get(url).content.decode()
+    assert pension_here.person.name in html and pension_elsewhere.person.name not in html
+    html = client.get(url, {"town": other_town.pk}).content.decode()
+    assert pension_elsewhere.person.name in html and pension_here.person.name not in html
+    html = client.get(url, {"q": pension_elsewhere.person.name}).content.decode()
+    assert pension_elsewhere.person.name in html and "全部（查询姓名/身份证号时）" in html
