@@ -98,3 +98,13 @@ def test_reports_transfers_deaths_and_recovery_cases_take_scans_scoped_to_their_
     client.force_login(auditor)
     page = client.get(reverse("supervision:report_detail", args=[report.pk])).content.decode()
     assert attached[0].archive_no in page
+    # each record's own page lists its scans with the upload form (the {% record_documents %} tag)
+    pension_scan = _attach("benefits.pension", pension, agent, "other")
+    client.force_login(agent)
+    pages = {
+        attached[1]: reverse("enrollment:relationship_detail", args=[application.pk]),
+        pension_scan: reverse("benefits:pension_detail", args=[pension.pk]),
+    }
+    for document, url in pages.items():
+        page = client.get(url).content.decode()
+        assert document.archive_no in page and reverse("archives:document_upload") in page, url
