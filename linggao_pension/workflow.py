@@ -133,11 +133,14 @@ class ReviewFlow:
     default_opinions: Mapping[str, str] = field(default_factory=dict)  # opinion when none is given
     done: Mapping[str, str] = field(default_factory=dict)  # the page's message after each step
     select_related: tuple[str, ...] = ()  # fetched with the locked record (for before_move/on_approve)
+    done_for: Callable | None = None  # (record, to) -> str | None: a message that depends on the record
 
     def perm_for(self, to: str) -> str:
         return self.review_perm if to in COUNTY_STEPS else self.submit_perm
 
-    def done_message(self, to: str) -> str:
+    def done_message(self, to: str, record=None) -> str:
+        if self.done_for is not None and record is not None and (message := self.done_for(record, to)):
+            return message
         return self.done.get(to) or DEFAULT_DONE[to]
 
 
