@@ -1,8 +1,9 @@
-"""Death (R11): a town agent or clerk records it, a county clerk reviews it. Approval ends the pension
-and the insurance relationship (enrollment's service), cancels the lines not yet sent to the bank for
-months after the death month, opens a recovery case for the basic part paid after it, settles the
-death year's interim interest and freezes the heirs' settlement, paid once as a one-off line of the
-next payroll when the heirs' details are in."""
+"""Death (R11): a town agent or clerk records and submits it, a county clerk reviews it (the shared
+review workflow, DEATH_FLOW; a returned report is corrected with death_update and resubmitted, or
+withdrawn). Approval ends the pension and the insurance relationship (enrollment's service), cancels
+the lines not yet sent to the bank for months after the death month, opens a recovery case for the
+basic part paid after it, settles the death year's interim interest and freezes the heirs'
+settlement, paid once as a one-off line of the next payroll when the heirs' details are in."""
 
 from datetime import date
 
