@@ -18,18 +18,18 @@ class CertificationForm(forms.Form):
     note = forms.CharField(label="备注", max_length=200, required=False)
 
 
-class DeathForm(forms.Form):
-    id_number = forms.CharField(label="身份证号", max_length=18)
+class DeathEditForm(forms.Form):
     death_date = forms.DateField(label="死亡日期", widget=DATE)
     source = forms.ChoiceField(label="信息来源", choices=DeathReport.Source.choices)
     note = forms.CharField(label="说明", max_length=200, required=False)
 
+
+class DeathForm(DeathEditForm):
+    id_number = forms.CharField(label="身份证号", max_length=18)
+    field_order = ["id_number", "death_date", "source", "note"]
+
     def clean_id_number(self):
         return self.cleaned_data["id_number"].strip().upper()
-
-
-class OpinionForm(forms.Form):
-    opinion = forms.CharField(label="意见", max_length=200, required=False)
 
 
 class HeirsForm(forms.Form):
@@ -61,12 +61,6 @@ class ResumptionForm(forms.Form):
     evidence_file = forms.FileField(label="证明材料附件", required=False, help_text=EVIDENCE_HELP,
                                     validators=[upload_size_limit])
     note = forms.CharField(label="说明", max_length=200, required=False)
-
-
-class SuspensionReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "县复核通过"), ("return", "退回")],
-                                 error_messages={"required": "请选择复核通过或退回"})
-    opinion = forms.CharField(label="复核意见", max_length=200, required=False)
 
 
 class RecoveryActionForm(forms.Form):

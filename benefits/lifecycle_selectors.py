@@ -8,10 +8,12 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from linggao_pension.filters import BaseFilterSet, town_choices
+from linggao_pension.workflow import RS, not_prepared_by
 
 from . import rules, selectors
 from .models import (
     Certification,
+    DeathReport,
     DelegatedPayee,
     DelegatedProgramme,
     HeirSettlement,
@@ -21,7 +23,6 @@ from .models import (
     Suspension,
     SuspensionRequest,
 )
-from .services.review import review_steps
 
 DUE_SOON_DAYS = 30
 
@@ -92,13 +93,11 @@ class _Rows:
 
 
 def death_page(report, user) -> dict:
+    """The death page's reads beyond the review (linggao_pension.workflow_views.review_context)."""
     settlement = HeirSettlement.objects.filter(death=report).select_related("recovery_case").first()
-    can_review = (user.has_perm("benefits.review_death") and report.status == report.Status.TOWN_APPROVED
-                  and user.pk not in (report.created_by_id, report.submitted_by_id))
     can_heirs = (settlement is not None and user.has_perm("benefits.record_death")
                  and settlement.status in (settlement.Status.AWAITING_HEIRS, settlement.Status.READY))
-    return {"report": report, "settlement": settlement, "steps": review_steps(report), "can_review": can_review,
-            "can_heirs": can_heirs,
+    return {"report": report, "settlement": settlement, "can_heirs": can_heirs,
             "by_source": [{"label": selectors.SOURCE_LABELS.get(s, s), "amount": a}
                           for s, a in (settlement.by_source.items() if settlement else [])]}
 
@@ -158,14 +157,31 @@ def person_lifecycle(person) -> dict:
     }
 
 
-class SuspensionRequestFilter(BaseFilterSet):
-    status = django_filters.ChoiceFilter(label="状态", choices=SuspensionRequest.Status.choices, empty_label="全部")
-    action = django_filters.ChoiceFilter(label="申请事项", choices=SuspensionRequest.Action.choices, empty_label="全部")
+class ReviewFilter(BaseFilterSet):
+    """The lists of reviewed records (deaths, suspension requests): by state and town, and 待我复核:
+    awaiting the county's review and not prepared by the user (maker-checker, as the home to-do counts)."""
+
+    status = django_filters.ChoiceFilter(label="状态", choices=RS.choices, empty_label="全部")
+    review = django_filters.ChoiceFilter(label="复核", choices=[("mine", "待我复核")], empty_label="全部",
+                                         method="awaiting_me")
     town = django_filters.ModelChoiceFilter(label="镇/农场", field_name="town", queryset=town_choices, empty_label="全部")
+
+    def awaiting_me(self, queryset, name, value):
+        return queryset.filter(not_prepared_by(queryset.model, self.request.user), status=RS.TOWN_APPROVED)
+
+
+class SuspensionRequestFilter(ReviewFilter):
+    action = django_filters.ChoiceFilter(label="申请事项", choices=SuspensionRequest.Action.choices, empty_label="全部")
 
     class Meta:
         model = SuspensionRequest
-        fields = ["status", "action", "town"]
+        fields = ["status", "review", "action", "town"]
+
+
+class DeathReportFilter(ReviewFilter):
+    class Meta:
+        model = DeathReport
+        fields = ["status", "review", "town"]
 
 
 def suspension_requests(request):
@@ -176,11 +192,16 @@ def suspension_requests(request):
     return filterset, filterset.qs
 
 
+def death_reports(request):
+    """The death reports the user may see, newest first."""
+    qs = DeathReport.objects.in_scope(request.user).select_related("person", "town", "created_by")
+    filterset = DeathReportFilter(request.GET, queryset=qs.order_by("-created_at", "-pk"), request=request)
+    return filterset, filterset.qs
+
+
 def suspension_request_page(record, user) -> dict:
-    can_review = (user.has_perm("benefits.review_suspension") and record.status == record.Status.TOWN_APPROVED
-                  and user.pk not in (record.created_by_id, record.submitted_by_id))
-    return {"record": record, "person": record.pension.person, "steps": review_steps(record), "can_review": can_review,
-            "history": record.history.select_related("history_user")[:20]}
+    """The request page's reads beyond the review (linggao_pension.workflow_views.review_context)."""
+    return {"record": record, "person": record.pension.person}
 
 
 def open_suspension(pension):

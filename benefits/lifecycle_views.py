@@ -22,15 +22,16 @@ from linggao_pension.org.models import JobRun
 from linggao_pension.org.services import access_log_download, access_log_record
 from linggao_pension.pagination import paginate
 from linggao_pension.types import AuthedRequest
+from linggao_pension.workflow_views import OpinionForm, review_context, review_step
 
 from . import lifecycle_selectors as sel
 from . import reports
 from .forms import XlsxUploadForm
 from .lifecycle_forms import (
     CertificationForm,
+    DeathEditForm,
     DeathForm,
     HeirsForm,
-    OpinionForm,
     OtherPensionForm,
     PayeeForm,
     PayeeStatusForm,
@@ -38,7 +39,6 @@ from .lifecycle_forms import (
     RecoveryActionForm,
     ResumptionForm,
     SuspensionRequestForm,
-    SuspensionReviewForm,
 )
 from .models import (
     DeathReport,
@@ -128,8 +128,8 @@ def certification_import_template(request: AuthedRequest) -> HttpResponse:
 @permission_required("benefits.view_deathreport", raise_exception=True)
 @require_GET
 def death_list(request: AuthedRequest) -> HttpResponse:
-    qs = DeathReport.objects.in_scope(request.user).select_related("person", "town", "created_by")
-    return render(request, "benefits/lifecycle/death_list.html", {"page": paginate(request, qs)})
+    filterset, qs = sel.death_reports(request)
+    return render(request, "benefits/lifecycle/death_list.html", {"filter": filterset, "page": paginate(request, qs)})
 
 
 @permission_required("benefits.record_death", raise_exception=True)
@@ -153,8 +153,20 @@ def death_create(request: AuthedRequest) -> HttpResponse:
     return render(request, "benefits/lifecycle/death_form.html", {"form": form})
 
 
+def _deaths(request):
+    return DeathReport.objects.in_scope(request.user).select_related("person", "town", "created_by", "reviewed_by")
+
+
 def _death(request, pk: int) -> DeathReport:
-    return get_object_or_404(DeathReport.objects.in_scope(request.user).select_related("person", "town"), pk=pk)
+    return get_object_or_404(_deaths(request), pk=pk)
+
+
+def _review(record, user, name: str, opinion_form: OpinionForm | None) -> dict:
+    """The shared workflow's buttons and steps. These records are entered and submitted at once (no
+    town reviewer): a returned one is corrected and resubmitted, or withdrawn, never 镇初审退回."""
+    context = review_context(record, user, name, opinion_form)
+    context["actions"]["town_return"] = False
+    return context
 
 
 @permission_required("benefits.view_deathreport", raise_exception=True)
@@ -166,30 +178,42 @@ def death_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _death_page(request, report)
 
 
-def _death_page(request: AuthedRequest, report: DeathReport, heirs_form: HeirsForm | None = None,
-                status: int = 200) -> HttpResponse:
-    """The death page; `heirs_form` bound when the heirs' details were refused (errors at their fields).
-    A fresh form repeats the name, relation and bank, never the ID number or the account."""
+def _death_page(request: AuthedRequest, report: DeathReport, opinion_form: OpinionForm | None = None, *,
+                heirs_form: HeirsForm | None = None, status: int = 200) -> HttpResponse:
+    """The death page; a bound form when a step or the heirs' details were refused (errors at their
+    fields). A fresh heirs' form repeats the name, relation and bank, never the ID number or the account."""
     context = sel.death_page(report, request.user)
     settlement = context["settlement"]
     if heirs_form is None:
         heirs_form = HeirsForm(initial={f: getattr(settlement, f) for f in ("heir_name", "heir_relation", "heir_bank_name")}
                                if settlement else None)
-    return render(request, "benefits/lifecycle/death_detail.html", {**context, "heirs_form": heirs_form}, status=status)
+    return render(request, "benefits/lifecycle/death_detail.html",
+                  {**context, **_review(report, request.user, "benefits:death", opinion_form), "heirs_form": heirs_form},
+                  status=status)
 
 
-@permission_required("benefits.review_death", raise_exception=True)
 @require_POST
-def death_review(request: AuthedRequest, pk: int) -> HttpResponse:
+def death_review(request: AuthedRequest, pk: int, to: str) -> HttpResponse:
+    """One review step (workflow_views.review_paths): resubmit, approve, return, withdraw."""
+    return review_step(request, queryset=_deaths(request), pk=pk, to=to, page=_death_page,
+                       detail_url="benefits:death_detail")
+
+
+@permission_required("benefits.record_death", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def death_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Correct a returned report (death date, source, note), then resubmit it from its page."""
     report = _death(request, pk)
-    form = OpinionForm(request.POST)
-    opinion = form.data.get("opinion", "")[:200]
-    if request.POST.get("decision") == "return":
-        _try(request, lambda: death.death_return(report=report, by=request.user, opinion=opinion), "已退回")
-    else:
-        _try(request, lambda: death.death_approve(report=report, by=request.user, opinion=opinion),
-             "复核通过：已停止发放、终止参保关系，并核算继承额")
-    return redirect("benefits:death_detail", pk=report.pk)
+    form = DeathEditForm(request.POST or None, initial={f: getattr(report, f) for f in DeathEditForm.base_fields})
+    if form.is_valid():
+        try:
+            death.death_update(report=report, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_refusal(form, exc)
+        else:
+            messages.success(request, "已保存修改，核对无误后请重新提交县局复核")
+            return redirect("benefits:death_detail", pk=report.pk)
+    return render(request, "benefits/lifecycle/death_form.html", {"form": form, "report": report})
 
 
 @permission_required("benefits.record_death", raise_exception=True)
@@ -205,7 +229,7 @@ def settlement_heirs(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已登记继承人，下次月度发放时一次性支付")
             return redirect("benefits:death_detail", pk=settlement.death_id)
-    return _death_page(request, _death(request, settlement.death_id), form, status=400)
+    return _death_page(request, _death(request, settlement.death_id), heirs_form=form, status=400)
 
 
 @permission_required("benefits.view_heirsettlement", raise_exception=True)
@@ -345,9 +369,13 @@ def resumption_request_create(request: AuthedRequest, pk: int) -> HttpResponse:
                   {"form": form, "pension": pension, "person": pension.person, "action": "resume", "open": current})
 
 
+def _suspension_requests(request):
+    return SuspensionRequest.objects.in_scope(request.user).select_related("pension__person", "town", "suspension",
+                                                                          "created_by", "reviewed_by")
+
+
 def _suspension_request(request, pk: int) -> SuspensionRequest:
-    return get_object_or_404(SuspensionRequest.objects.in_scope(request.user)
-                             .select_related("pension__person", "town", "suspension"), pk=pk)
+    return get_object_or_404(_suspension_requests(request), pk=pk)
 
 
 @permission_required("benefits.view_suspensionrequest", raise_exception=True)
@@ -357,25 +385,45 @@ def suspension_request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     person = record.pension.person
     access_log_record(user=request.user, obj=person, label=person.name, action="查看暂停/恢复领取申请",
                       request=request)
-    return render(request, "benefits/lifecycle/suspension_detail.html",
-                  {**sel.suspension_request_page(record, request.user), "review_form": SuspensionReviewForm()})
+    return _suspension_page(request, record)
 
 
-@permission_required("benefits.review_suspension", raise_exception=True)
+def _suspension_page(request: AuthedRequest, record: SuspensionRequest, opinion_form: OpinionForm | None = None):
+    return render(request, "benefits/lifecycle/suspension_detail.html", {
+        **sel.suspension_request_page(record, request.user),
+        **_review(record, request.user, "benefits:suspension_request", opinion_form),
+    })
+
+
 @require_POST
-def suspension_request_review(request: AuthedRequest, pk: int) -> HttpResponse:
+def suspension_request_review(request: AuthedRequest, pk: int, to: str) -> HttpResponse:
+    """One review step (workflow_views.review_paths): resubmit, approve, return, withdraw."""
+    return review_step(request, queryset=_suspension_requests(request), pk=pk, to=to, page=_suspension_page,
+                       detail_url="benefits:suspension_request_detail")
+
+
+@permission_required("benefits.request_suspension", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def suspension_request_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Correct a returned request (the same form as filing it), then resubmit it from its page."""
     record = _suspension_request(request, pk)
-    form = SuspensionReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择复核通过或退回")
-    elif form.cleaned_data["decision"] == "return":
-        _try(request, lambda: suspension.suspension_request_return(request=record, by=request.user,
-                                                                   opinion=form.cleaned_data["opinion"]), "已退回镇/农场")
-    else:
-        done = "复核通过：已暂停领取" if record.action == record.Action.SUSPEND else "复核通过：已恢复发放"
-        _try(request, lambda: suspension.suspension_request_approve(request=record, by=request.user,
-                                                                    opinion=form.cleaned_data["opinion"]), done)
-    return redirect("benefits:suspension_request_detail", pk=record.pk)
+    resume = record.action == record.Action.RESUME
+    form_class, month = (ResumptionForm, "resume_month") if resume else (SuspensionRequestForm, "start_month")
+    initial = {month: record.month, **{f: getattr(record, f) for f in ("reason_code", "backpay", "evidence", "note")}}
+    form = form_class(request.POST or None, request.FILES or None, initial=initial)
+    if form.is_valid():
+        data = {**form.cleaned_data, "month": form.cleaned_data[month]}
+        del data[month]
+        try:
+            suspension.suspension_request_update(request=record, by=request.user, **data)
+        except ValidationError as exc:
+            apply_refusal(form, exc)
+        else:
+            messages.success(request, "已保存修改，核对无误后请重新提交县局复核")
+            return redirect("benefits:suspension_request_detail", pk=record.pk)
+    return render(request, "benefits/lifecycle/suspension_form.html", {
+        "form": form, "record": record, "pension": record.pension, "person": record.pension.person,
+        "action": record.action, "open": record.suspension if resume else sel.open_suspension(record.pension)})
 
 
 @permission_required("benefits.view_suspensionrequest", raise_exception=True)

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from linggao_pension.db import money_field
 from linggao_pension.org.models import ScopedQuerySet
+from linggao_pension.workflow import Reviewable
 
 
 class ModuleAccess(models.Model):
@@ -608,76 +609,6 @@ class PayrollBankFile(models.Model):
 # === the benefit lifecycle (issue 11): certification, suspension, death, recovery, delegated payments ===
 
 
-class ReviewFields(models.Model):
-    """The fields of a record that a town prepares and the county reviews (草稿 → 镇初审通过 → 县复核通过,
-    or 退回 / 撤销), laid out like the shared review workflow's records."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "草稿"
-        TOWN_APPROVED = "town_approved", "镇初审通过"
-        TOWN_RETURNED = "town_returned", "镇初审退回"
-        COUNTY_APPROVED = "county_approved", "县复核通过"
-        COUNTY_RETURNED = "county_returned", "县复核退回"
-        CANCELLED = "cancelled", "已撤销"
-
-    MOVES: dict[str, set[str]] = {
-        "": {Status.DRAFT, Status.TOWN_APPROVED},
-        Status.DRAFT: {Status.TOWN_APPROVED, Status.CANCELLED},
-        Status.TOWN_RETURNED: {Status.TOWN_APPROVED, Status.CANCELLED},
-        Status.TOWN_APPROVED: {Status.COUNTY_APPROVED, Status.COUNTY_RETURNED},
-        Status.COUNTY_RETURNED: {Status.TOWN_APPROVED, Status.CANCELLED},
-    }
-
-    status = models.CharField("状态", max_length=16, choices=Status, default=Status.DRAFT, db_index=True)
-    town = models.ForeignKey("org.Town", models.PROTECT, related_name="+", verbose_name="镇/农场")
-    town_opinion = models.TextField("镇初审意见", blank=True)
-    county_opinion = models.TextField("县复核意见", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="录入人")
-    created_at = models.DateTimeField("录入时间", auto_now_add=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="初审人"
-    )
-    submitted_at = models.DateTimeField("初审时间", null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="复核人"
-    )
-    reviewed_at = models.DateTimeField("复核时间", null=True, blank=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in (self.Status.DRAFT, self.Status.TOWN_APPROVED, self.Status.TOWN_RETURNED,
-                               self.Status.COUNTY_RETURNED)
-
-
-class ReviewStep(models.Model):
-    """One step of a benefits review record (death, suspension, resumption): who, when, from → to, why."""
-
-    record_type = models.CharField("记录类型", max_length=20)
-    record_id = models.PositiveIntegerField("记录号")
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="经办人")
-    at = models.DateTimeField("时间", auto_now_add=True)
-    opinion = models.CharField("意见", max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = "审核记录"
-        verbose_name_plural = "审核记录"
-        ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["record_type", "record_id"], name="reviewstep_record_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.record_type} #{self.record_id} → {self.to_status}"
-
-    @property
-    def to_label(self) -> str:
-        return ReviewFields.Status(self.to_status).label
-
-
 # --- certification (领取资格认证, R10) --------------------------------------------------------------
 
 
@@ -785,8 +716,11 @@ class SuspensionRequestQuerySet(ScopedQuerySet):
     town_field = "town"
 
 
-class SuspensionRequest(ReviewFields):
-    """A town's request to suspend (1202 服刑, 1299 其他) or resume a pension, reviewed by the county."""
+class SuspensionRequest(Reviewable):
+    """A town's request to suspend (1202 服刑, 1299 其他) or resume a pension, through the shared review
+    workflow (recorded and submitted at once; the county approves or returns it)."""
+
+    review_flow = "benefits.services.suspension.SUSPENSION_FLOW"
 
     class Action(models.TextChoices):
         SUSPEND = "suspend", "暂停领取"
@@ -826,9 +760,12 @@ class DeathReportQuerySet(ScopedQuerySet):
     town_field = "town"
 
 
-class DeathReport(ReviewFields):
-    """A recorded death, reviewed by a county clerk; approval ends the pension and the relationship
-    and prepares the heirs' settlement."""
+class DeathReport(Reviewable):
+    """A recorded death, through the shared review workflow (recorded and submitted at once, reviewed
+    by a county clerk); approval ends the pension and the relationship and prepares the heirs'
+    settlement."""
+
+    review_flow = "benefits.services.death.DEATH_FLOW"
 
     class Source(models.TextChoices):
         FAMILY = "family", "家属报告"

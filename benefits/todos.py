@@ -5,11 +5,26 @@ from django.utils import timezone
 
 from linggao_pension import periods
 from linggao_pension.org.todos import Todo
+from linggao_pension.workflow import RS, flow_of, not_prepared_by
 
-from .models import BenefitClaim, DelegatedPayee, PayrollRun, Pension, SuspensionRequest
+from .models import BenefitClaim, DeathReport, DelegatedPayee, PayrollRun, Pension, SuspensionRequest
 from .selectors import scheme_parameters
 
 CS = BenefitClaim.Status
+
+
+def _review_todos(user, model, noun: str, list_name: str, *, returned: str, waiting: str) -> list[Todo]:
+    """A reviewed record type's two to-dos: the town's returned records, the county's records awaiting
+    review that the user did not prepare (maker-checker: those are left for another clerk)."""
+    flow, records, url = flow_of(model), model.objects.in_scope(user), reverse(f"benefits:{list_name}")
+    items = []
+    if user.has_perm(flow.submit_perm):
+        items.append(Todo(f"退回的{noun}", records.filter(status=RS.COUNTY_RETURNED).count(),
+                          f"{url}?status={RS.COUNTY_RETURNED}", returned, "bad"))  # fmt: skip
+    if user.has_perm(flow.review_perm):
+        waiting_qs = records.filter(not_prepared_by(model, user), status=RS.TOWN_APPROVED)
+        items.append(Todo(f"待县复核的{noun}", waiting_qs.count(), f"{url}?review=mine", waiting))
+    return items
 
 
 def todos(user) -> list[Todo]:
@@ -22,17 +37,10 @@ def todos(user) -> list[Todo]:
     if user.has_perm("benefits.determine_claim"):
         items.append(Todo("待县核定的待遇申领", claims.filter(status=CS.TOWN_REVIEWED).count(),
                           f"{claim_list}?status={CS.TOWN_REVIEWED}", "核定后打印养老金计算表"))  # fmt: skip
-    requests = SuspensionRequest.objects.in_scope(user)
-    request_list = reverse("benefits:suspension_request_list")
-    if user.has_perm("benefits.request_suspension"):
-        items.append(Todo("退回的暂停/恢复领取申请", requests.filter(status=SuspensionRequest.Status.COUNTY_RETURNED)
-                          .count(), f"{request_list}?status=county_returned", "按复核意见重新申请", "bad"))  # fmt: skip
-    if user.has_perm("benefits.review_suspension"):
-        # Maker-checker: what the user prepared is left for another clerk.
-        waiting = (requests.filter(status=SuspensionRequest.Status.TOWN_APPROVED)
-                   .exclude(created_by=user).exclude(submitted_by=user))
-        items.append(Todo("待县复核的暂停/恢复领取申请", waiting.count(), f"{request_list}?status=town_approved",
-                          "核对依据和证明材料后复核"))  # fmt: skip
+    items += _review_todos(user, SuspensionRequest, "暂停/恢复领取申请", "suspension_request_list",
+                           returned="按复核意见修改后重新提交，或撤销", waiting="核对依据和证明材料后复核")
+    items += _review_todos(user, DeathReport, "死亡登记", "death_list",
+                           returned="按复核意见修改后重新提交，或撤销", waiting="核实死亡信息后复核，复核通过即停发")
     if user.has_perm("benefits.manage_delegated"):
         pending = (DelegatedPayee.objects.in_scope(user).filter(status=DelegatedPayee.Status.PENDING)
                    .exclude(created_by=user))

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from linggao_pension.workflow_views import review_paths
+
 from . import lifecycle_views, views
 
 app_name = "benefits"
@@ -37,12 +39,14 @@ urlpatterns = [
     path("deaths/", lifecycle_views.death_list, name="death_list"),
     path("deaths/new/", lifecycle_views.death_create, name="death_create"),
     path("deaths/<int:pk>/", lifecycle_views.death_detail, name="death_detail"),
-    path("deaths/<int:pk>/review/", lifecycle_views.death_review, name="death_review"),
+    path("deaths/<int:pk>/edit/", lifecycle_views.death_edit, name="death_edit"),
+    *review_paths("deaths/", "death", lifecycle_views.death_review),
     path("settlements/<int:pk>/heirs/", lifecycle_views.settlement_heirs, name="settlement_heirs"),
     path("settlements/<int:pk>/sheet.pdf", lifecycle_views.settlement_sheet, name="settlement_sheet"),
     path("suspensions/", lifecycle_views.suspension_request_list, name="suspension_request_list"),
     path("suspensions/<int:pk>/", lifecycle_views.suspension_request_detail, name="suspension_request_detail"),
-    path("suspensions/<int:pk>/review/", lifecycle_views.suspension_request_review, name="suspension_request_review"),
+    path("suspensions/<int:pk>/edit/", lifecycle_views.suspension_request_edit, name="suspension_request_edit"),
+    *review_paths("suspensions/", "suspension_request", lifecycle_views.suspension_request_review),
     path("suspensions/<int:pk>/evidence/", lifecycle_views.suspension_request_evidence,
          name="suspension_request_evidence"),
     path("pensions/<int:pk>/suspend/", lifecycle_views.suspension_request_create, name="suspension_request_create"),

@@ -135,11 +135,14 @@ class ReviewFlow:
     select_related: tuple[str, ...] = ()  # fetched with the locked record (for before_move/on_approve)
     # the buttons' words by step ("submit", "approve", "county_return" ...; review/_actions.html)
     labels: Mapping[str, str] = field(default_factory=dict)
+    done_for: Callable | None = None  # (record, to) -> str | None: a message that depends on the record
 
     def perm_for(self, to: str) -> str:
         return self.review_perm if to in COUNTY_STEPS else self.submit_perm
 
-    def done_message(self, to: str) -> str:
+    def done_message(self, to: str, record=None) -> str:
+        if self.done_for is not None and record is not None and (message := self.done_for(record, to)):
+            return message
         return self.done.get(to) or DEFAULT_DONE[to]
 
 

@@ -82,5 +82,5 @@ def review_step(request, *, queryset, pk: int, to: str, page: Callable, detail_u
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, flow_of(record).done_message(to))
+        messages.success(request, flow_of(record).done_message(to, record))
     return redirect(detail_url, pk=record.pk)

@@ -174,7 +174,12 @@ EXPECT: dict[str, U] = {
     # benefits lifecycle (records: tests/benefits/url_roles.py)
     "benefits:suspension_request_list": U("benefits.view_suspensionrequest"),
     "benefits:suspension_request_detail": U("benefits.view_suspensionrequest", "suspreq"),
-    "benefits:suspension_request_review": U("benefits.review_suspension", "suspreq", methods="POST"),
+    "benefits:suspension_request_edit": U("benefits.request_suspension", "suspreq", methods="GET POST"),
+    "benefits:suspension_request_submit": U("benefits.request_suspension", "suspreq", methods="POST"),
+    "benefits:suspension_request_town_return": U("benefits.request_suspension", "suspreq", methods="POST"),
+    "benefits:suspension_request_cancel": U("benefits.request_suspension", "suspreq", methods="POST"),
+    "benefits:suspension_request_approve": U("benefits.review_suspension", "suspreq", methods="POST"),
+    "benefits:suspension_request_county_return": U("benefits.review_suspension", "suspreq", methods="POST"),
     "benefits:suspension_request_evidence": U("benefits.view_suspensionrequest", "suspreq"),
     "benefits:suspension_request_create": U("benefits.request_suspension", "pension", methods="GET POST"),
     "benefits:resumption_request_create": U("benefits.request_suspension", "pension", methods="GET POST"),

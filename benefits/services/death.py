@@ -1,8 +1,9 @@
-"""Death (R11): a town agent or clerk records it, a county clerk reviews it. Approval ends the pension
-and the insurance relationship (enrollment's service), cancels the lines not yet sent to the bank for
-months after the death month, opens a recovery case for the basic part paid after it, settles the
-death year's interim interest and freezes the heirs' settlement, paid once as a one-off line of the
-next payroll when the heirs' details are in."""
+"""Death (R11): a town agent or clerk records and submits it, a county clerk reviews it (the shared
+review workflow, DEATH_FLOW; a returned report is corrected with death_update and resubmitted, or
+withdrawn). Approval ends the pension and the insurance relationship (enrollment's service), cancels
+the lines not yet sent to the bank for months after the death month, opens a recovery case for the
+basic part paid after it, settles the death year's interim interest and freezes the heirs'
+settlement, paid once as a one-off line of the next payroll when the heirs' details are in."""
 
 from datetime import date
 
@@ -15,98 +16,119 @@ from enrollment.models import Person
 from enrollment.rules import validate_id_number
 from enrollment.services import person_status_set
 from linggao_pension import periods
+from linggao_pension.workflow import (
+    RS,
+    ReviewFlow,
+    review_check_editable,
+    review_mark_created,
+    review_mark_edited,
+    review_move,
+)
 
 from ..models import DeathReport, DelegatedPayee, HeirSettlement, PayrollLine, PayrollRun, Pension, Suspension
 from .common import require, require_town
 from .pensions import pension_stop
 from .recovery import recovery_case_open
-from .review import county_check, review_first_steps, review_step
 from .settlement import death_settlement
 
-RS = DeathReport.Status
 L = PayrollLine.Status
-NOUN = "死亡登记"
+RECORD_PERM, REVIEW_PERM = "benefits.record_death", "benefits.review_death"
+NO_TOWN_RETURN = "死亡登记录入即提交，没有镇初审退回：请修改后重新提交，或撤销"
 
 
-@transaction.atomic
-def death_record(*, person, death_date: date, source: str, by, note: str = "") -> DeathReport:
-    """Record a death (镇初审通过: recorded and submitted for the county's review)."""
-    require(by, "benefits.record_death", "只有镇/农场经办员或县局经办员可以登记死亡")
-    require_town(by, person.town_id)
-    person = Person.objects.select_for_update().get(pk=person.pk)
-    today = timezone.localdate()
+def _check_fields(person, *, death_date: date, source: str) -> None:
+    """The report's own fields, each refusal at its field."""
+    errors = {}
     if source not in DeathReport.Source.values:
-        raise ValidationError({"source": "请选择信息来源"})
-    if death_date > today:
-        raise ValidationError({"death_date": "死亡日期不能晚于今天"})
-    if death_date < person.birth_date:
-        raise ValidationError({"death_date": "死亡日期不能早于出生日期"})
+        errors["source"] = "请选择信息来源"
+    if death_date > timezone.localdate():
+        errors["death_date"] = "死亡日期不能晚于今天"
+    elif death_date < person.birth_date:
+        errors["death_date"] = "死亡日期不能早于出生日期"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_person(person) -> None:
+    """A death is recorded for a pensioner still insured."""
     if not Pension.objects.filter(person=person).exists():
         raise ValidationError("该参保人没有养老金待遇；未领取待遇人员的死亡请办理注销登记")
     if person.status == Person.Status.TERMINATED:
         raise ValidationError("该参保人已终止参保")
+
+
+@transaction.atomic
+def death_record(*, person, death_date: date, source: str, by, note: str = "") -> DeathReport:
+    """Record a death and submit it at once (录入, then 镇初审通过) for the county's review."""
+    require(by, RECORD_PERM, "只有镇/农场经办员或县局经办员可以登记死亡")
+    require_town(by, person.town_id)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _check_fields(person, death_date=death_date, source=source)
+    _check_person(person)
     if DeathReport.objects.filter(person=person).exclude(status=RS.CANCELLED).exists():
         raise ValidationError("该参保人已有死亡登记，不能重复登记")
     report = DeathReport(person=person, town_id=person.town_id, death_date=death_date, source=source,
-                         note=note[:200], created_by=by, status="")
-    review_step(report, RS.TOWN_APPROVED, by=by, opinion=note or "登记死亡")
+                         note=note.strip()[:200], created_by=by)
     report._history_user, report._change_reason = by, "登记死亡"
     report.save()
-    review_first_steps(report, by=by, opinion=f"登记死亡：{death_date}（{report.get_source_display()}）")
-    return report
+    review_mark_created(report, by=by, opinion=f"登记死亡：{death_date}（{report.get_source_display()}）")
+    return review_move(record=report, to=RS.TOWN_APPROVED, by=by, opinion=note.strip()[:200])
 
 
 @transaction.atomic
-def death_return(*, report: DeathReport, by, opinion: str) -> DeathReport:
-    """县复核退回 (with the reason); the town corrects and records it again or withdraws it."""
-    report = DeathReport.objects.select_for_update().get(pk=report.pk)
-    county_check(report, by=by, perm="benefits.review_death", noun=NOUN)
-    if not (opinion or "").strip():
-        raise ValidationError({"opinion": "退回必须填写意见"})
-    review_step(report, RS.COUNTY_RETURNED, by=by, opinion=opinion)
-    report._history_user, report._change_reason = by, "县复核退回"
+def death_update(*, report: DeathReport, by, death_date: date, source: str, note: str = "") -> DeathReport:
+    """Correct a returned report (death date, source, note); whoever edits it never approves it.
+    The town then resubmits it (review_move to 镇初审通过) or withdraws it."""
+    report = DeathReport.objects.select_for_update(of=("self",)).select_related("person").get(pk=report.pk)
+    review_check_editable(report, by=by, flow=DEATH_FLOW)
+    _check_fields(report.person, death_date=death_date, source=source)
+    report.death_date, report.source, report.note = death_date, source, note.strip()[:200]
+    report._history_user, report._change_reason = by, "修改死亡登记"
     report.save()
+    review_mark_edited(report, by=by, opinion=f"修改：{death_date}（{report.get_source_display()}）")
     return report
 
 
-@transaction.atomic
-def death_cancel(*, report: DeathReport, by, opinion: str) -> DeathReport:
-    """撤销 a returned report (e.g. recorded wrongly): frees the person for a new report."""
-    require(by, "benefits.record_death", "只有镇/农场经办员或县局经办员可以撤销死亡登记")
-    report = DeathReport.objects.select_for_update().get(pk=report.pk)
-    require_town(by, report.town_id)
-    if not (opinion or "").strip():
-        raise ValidationError({"opinion": "撤销必须填写原因"})
-    review_step(report, RS.CANCELLED, by=by, opinion=opinion)
-    report._history_user, report._change_reason = by, "撤销"
-    report.save()
-    return report
-
-
-@transaction.atomic
 def death_approve(*, report: DeathReport, by, opinion: str = "") -> HeirSettlement:
     """县复核通过: apply the death (see the module docstring). Approving twice is refused by the
     report's state and the settlement's one-per-person constraint: nothing is paid twice."""
-    report = DeathReport.objects.select_for_update().select_related("person").get(pk=report.pk)
-    county_check(report, by=by, perm="benefits.review_death", noun=NOUN)
-    settlement = _death_apply(report, by=by)
-    review_step(report, RS.COUNTY_APPROVED, by=by, opinion=opinion or "县复核通过")
-    report._history_user, report._change_reason = by, "县复核通过"
-    report.save()
-    return settlement
+    review_move(record=report, to=RS.COUNTY_APPROVED, by=by, opinion=opinion)
+    return HeirSettlement.objects.get(death_id=report.pk)
 
 
-def _death_apply(report: DeathReport, *, by) -> HeirSettlement:
+def death_return(*, report: DeathReport, by, opinion: str) -> DeathReport:
+    """县复核退回 (with the reason); the town corrects and resubmits it, or withdraws it."""
+    return review_move(record=report, to=RS.COUNTY_RETURNED, by=by, opinion=opinion)
+
+
+def death_cancel(*, report: DeathReport, by, opinion: str) -> DeathReport:
+    """撤销 a returned report (e.g. recorded wrongly): frees the person for a new report."""
+    return review_move(record=report, to=RS.CANCELLED, by=by, opinion=opinion)
+
+
+def _before_move(report: DeathReport, to: str) -> None:
+    """The death's own refusals: a resubmitted report still concerns an insured pensioner; the
+    approval waits while a bank file with months after the death is at the bank."""
+    if to == RS.TOWN_RETURNED:
+        raise ValidationError(NO_TOWN_RETURN)
+    if to == RS.TOWN_APPROVED:
+        _check_person(report.person)
+    if to != RS.COUNTY_APPROVED:
+        return
+    if HeirSettlement.objects.filter(person_id=report.person_id).exists():
+        raise ValidationError("该参保人的继承结算已办理，不能重复办理")
+    at_bank = PayrollLine.objects.filter(pension__person_id=report.person_id, status=L.PENDING,
+                                         month__gt=periods.month_start(report.death_date),
+                                         run__status=PayrollRun.Status.EXPORTED).select_related("run").first()
+    if at_bank is not None:
+        raise ValidationError(f"{at_bank.run}已导出银行文件、尚未回盘，含死亡次月以后的发放；请在回盘后复核本死亡登记")
+
+
+def _death_apply(report: DeathReport, by) -> HeirSettlement:
+    """县复核通过 (DEATH_FLOW.on_approve), after _before_move's refusals, in the approval's transaction."""
     person = Person.objects.select_for_update().get(pk=report.person_id)
     pension = Pension.objects.select_for_update().get(person=person)
     last = periods.month_start(report.death_date)
-    if HeirSettlement.objects.filter(person=person).exists():
-        raise ValidationError("该参保人的继承结算已办理，不能重复办理")
-    at_bank = PayrollLine.objects.filter(pension=pension, month__gt=last, status=L.PENDING,
-                                         run__status=PayrollRun.Status.EXPORTED)
-    if at_bank.exists():
-        run = at_bank.first().run
-        raise ValidationError(f"{run}已导出银行文件、尚未回盘，含死亡次月以后的发放；请在回盘后复核本死亡登记")
     cancelled = PayrollLine.objects.filter(pension=pension, month__gt=last, status=L.PENDING).update(
         status=L.CANCELLED, failure_reason=f"死亡（{report.death_date}）后月份，取消发放"
     )
@@ -180,3 +202,16 @@ def settlement_heirs_set(*, settlement: HeirSettlement, by, heir_name: str, heir
     settlement._history_user, settlement._change_reason = by, "登记继承人信息"
     settlement.save()
     return settlement
+
+
+DEATH_FLOW = ReviewFlow(
+    noun="死亡登记",
+    submit_perm=RECORD_PERM,
+    review_perm=REVIEW_PERM,
+    on_approve=_death_apply,
+    before_move=_before_move,
+    default_opinions={RS.TOWN_APPROVED: "登记死亡", RS.COUNTY_APPROVED: "县复核通过"},
+    done={RS.TOWN_APPROVED: "已重新提交县局复核", RS.COUNTY_APPROVED: "复核通过：已停止发放、终止参保关系，并核算继承额",
+          RS.COUNTY_RETURNED: "已退回镇/农场", RS.CANCELLED: "死亡登记已撤销"},
+    select_related=("person",),
+)

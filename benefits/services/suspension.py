@@ -1,7 +1,9 @@
 """Suspension (暂停领取) and resumption (R3, R10): the payroll suspends every pensioner whose
 certification is overdue (1201) from its month; a certification ends it and the next payroll
 back-pays the withheld months once. Other suspensions (1202 服刑, 1299 其他) and every resumption
-other than by certification go through the town → county review (SuspensionRequest)."""
+other than by certification go through the shared review workflow (SuspensionRequest, SUSPENSION_FLOW):
+recorded and submitted by the town at once, approved or returned by a county clerk who did not prepare
+it; a returned request is corrected (suspension_request_update) and resubmitted, or withdrawn."""
 
 from datetime import date
 
@@ -18,15 +20,23 @@ from linggao_pension import periods
 from linggao_pension.files import stored_file_delete
 from linggao_pension.money import ZERO
 from linggao_pension.org.services import system_user
+from linggao_pension.workflow import (
+    RS,
+    ReviewFlow,
+    review_check_editable,
+    review_mark_created,
+    review_mark_edited,
+    review_move,
+)
 
 from .. import rules, selectors
 from ..models import PayrollLine, PayrollRun, Pension, Suspension, SuspensionRequest
 from .common import require, require_town
 from .recovery import recovery_case_open
-from .review import county_check, review_first_steps, review_step
 
-RS = SuspensionRequest.Status
-NOUN = "暂停/恢复领取申请"
+REQUEST_PERM, REVIEW_PERM = "benefits.request_suspension", "benefits.review_suspension"
+A = SuspensionRequest.Action
+PENDING_MESSAGE = "该养老金已有待复核的暂停/恢复申请"
 REASON_LABELS = {"1201": "未按期认证", "1202": "服刑", "1299": "其他"}
 
 
@@ -108,26 +118,46 @@ def suspend_overdue(*, month: date, today: date, by) -> int:
 # --- requests through the review ------------------------------------------------------------------------
 
 
-@transaction.atomic
-def suspension_request(*, pension: Pension, reason_code: str, by, start_month: date, evidence: str = "",
-                       note: str = "", evidence_file=None) -> SuspensionRequest:
-    """A town agent asks to suspend a pension (1202 服刑, 1299 其他) from `start_month`, with the
-    evidence; a county clerk reviews it (suspension_request_approve)."""
-    require(by, "benefits.request_suspension", "只有镇/农场经办员可以申请暂停领取")
-    pension = Pension.objects.select_related("person").get(pk=pension.pk)
-    require_town(by, pension.person.town_id)
+def _check_suspend_fields(*, reason_code: str, evidence: str, note: str) -> None:
     if reason_code not in ("1202", "1299"):
         raise ValidationError({"reason_code": "暂停原因应为 1202（服刑）或 1299（其他）；1201 由发放时自动暂停"})
     if not (evidence or "").strip() and not (note or "").strip():
         raise ValidationError({"evidence": "请填写依据或证明材料"})
-    if pension.status != Pension.Status.ACTIVE:
-        raise ValidationError("该养老金已停止发放")
-    if Suspension.objects.filter(pension=pension, end_month__isnull=True).exists():
-        raise ValidationError("该养老金已在暂停领取中")
+
+
+def _check_resume_fields(*, suspension: Suspension, month: date, evidence: str, note: str) -> None:
+    if periods.month_start(month) < suspension.start_month:
+        raise ValidationError({"resume_month": "恢复年月不能早于暂停起始年月"})
+    if not (evidence or "").strip() and not (note or "").strip():
+        raise ValidationError({"evidence": "请填写恢复发放的依据"})
+
+
+def _check_requestable(*, action: str, pension: Pension, suspension: Suspension | None) -> None:
+    """What the pension must be for the request to wait for the county: at its creation and when a
+    returned request is resubmitted."""
+    if action == A.SUSPEND:
+        if pension.status != Pension.Status.ACTIVE:
+            raise ValidationError("该养老金已停止发放")
+        if Suspension.objects.filter(pension=pension, end_month__isnull=True).exists():
+            raise ValidationError("该养老金已在暂停领取中")
+    elif Suspension.objects.filter(pk=suspension.pk, end_month__isnull=False).exists():
+        raise ValidationError("该暂停已恢复")
     if SuspensionRequest.objects.filter(pension=pension, status=RS.TOWN_APPROVED).exists():
-        raise ValidationError("该养老金已有待复核的暂停/恢复申请")
+        raise ValidationError(PENDING_MESSAGE)
+
+
+@transaction.atomic
+def suspension_request(*, pension: Pension, reason_code: str, by, start_month: date, evidence: str = "",
+                       note: str = "", evidence_file=None) -> SuspensionRequest:
+    """A town agent asks to suspend a pension (1202 服刑, 1299 其他) from `start_month`, with the
+    evidence; recorded and submitted at once, a county clerk reviews it (suspension_request_approve)."""
+    require(by, REQUEST_PERM, "只有镇/农场经办员可以申请暂停领取")
+    pension = Pension.objects.select_related("person").get(pk=pension.pk)
+    require_town(by, pension.person.town_id)
+    _check_suspend_fields(reason_code=reason_code, evidence=evidence, note=note)
+    _check_requestable(action=A.SUSPEND, pension=pension, suspension=None)
     checked = evidence_check(evidence_file)
-    return _request_create(pension=pension, by=by, action=SuspensionRequest.Action.SUSPEND, reason_code=reason_code,
+    return _request_create(pension=pension, by=by, action=A.SUSPEND, reason_code=reason_code,
                            month=start_month, backpay=False, evidence=evidence, note=note, evidence_file=checked)
 
 
@@ -136,19 +166,13 @@ def resumption_request(*, suspension: Suspension, by, resume_month: date, backpa
                        note: str = "", evidence_file=None) -> SuspensionRequest:
     """A town agent asks to resume a suspended pension from `resume_month` (the cause removed);
     `backpay`: whether the withheld months are paid (never for 1202)."""
-    require(by, "benefits.request_suspension", "只有镇/农场经办员可以申请恢复发放")
+    require(by, REQUEST_PERM, "只有镇/农场经办员可以申请恢复发放")
     suspension = Suspension.objects.select_related("pension", "person").get(pk=suspension.pk)
     require_town(by, suspension.person.town_id)
-    if suspension.end_month is not None:
-        raise ValidationError("该暂停已恢复")
-    if periods.month_start(resume_month) < suspension.start_month:
-        raise ValidationError({"resume_month": "恢复年月不能早于暂停起始年月"})
-    if SuspensionRequest.objects.filter(pension=suspension.pension, status=RS.TOWN_APPROVED).exists():
-        raise ValidationError("该养老金已有待复核的暂停/恢复申请")
-    if not (evidence or "").strip() and not (note or "").strip():
-        raise ValidationError({"evidence": "请填写恢复发放的依据"})
+    _check_resume_fields(suspension=suspension, month=resume_month, evidence=evidence, note=note)
+    _check_requestable(action=A.RESUME, pension=suspension.pension, suspension=suspension)
     checked = evidence_check(evidence_file)
-    return _request_create(pension=suspension.pension, by=by, action=SuspensionRequest.Action.RESUME,
+    return _request_create(pension=suspension.pension, by=by, action=A.RESUME,
                            reason_code=suspension.reason_code, month=resume_month,
                            backpay=backpay and suspension.reason_code != "1202", evidence=evidence, note=note,
                            suspension=suspension, evidence_file=checked)
@@ -175,33 +199,81 @@ def evidence_check(upload) -> tuple[bytes, str] | None:
     raise ValidationError({"evidence_file": "证明材料附件应为 PDF、JPG 或 PNG 扫描件（按文件内容判断，与文件名无关）"})
 
 
+def _evidence_save(request: SuspensionRequest, evidence_file) -> None:
+    """Attach a checked scan (not saved yet: the caller saves the request and deletes the stored file
+    when that fails)."""
+    if evidence_file is not None:
+        content, extension = evidence_file
+        name = f"{request.pension.person_id}_{request.action}_{timezone.now():%Y%m%d%H%M%S}.{extension}"
+        request.evidence_file.save(name, ContentFile(content), save=False)
+
+
 def _request_create(*, pension, by, action, reason_code, month, backpay, evidence, note, suspension=None,
                     evidence_file=None):
     request = SuspensionRequest(pension=pension, town_id=pension.person.town_id, action=action,
                                 reason_code=reason_code, month=periods.month_start(month), backpay=backpay,
-                                suspension=suspension, evidence=evidence[:200], note=note[:200], created_by=by,
-                                status="")
-    if evidence_file is not None:
-        content, extension = evidence_file
-        name = f"{pension.person_id}_{action}_{timezone.now():%Y%m%d%H%M%S}.{extension}"
-        request.evidence_file.save(name, ContentFile(content), save=False)
+                                suspension=suspension, evidence=evidence.strip()[:200], note=note.strip()[:200],
+                                created_by=by)
+    _evidence_save(request, evidence_file)
     try:
-        review_step(request, RS.TOWN_APPROVED, by=by, opinion=note or "申请")
         request._history_user, request._change_reason = by, request.get_action_display()
         request.save()
-        review_first_steps(request, by=by, opinion=f"{request.get_action_display()}：{evidence or note}")
+        review_mark_created(request, by=by, opinion=f"{request.get_action_display()}：{request.evidence or request.note}")
+        return review_move(record=request, to=RS.TOWN_APPROVED, by=by, opinion=request.note)
     except Exception:
         stored_file_delete(request.evidence_file.name)
+        raise
+
+
+@transaction.atomic
+def suspension_request_update(*, request: SuspensionRequest, by, month: date, evidence: str = "", note: str = "",
+                              reason_code: str = "", backpay: bool = False, evidence_file=None) -> SuspensionRequest:
+    """Correct a returned request: its month, evidence and note, the reason (a suspension) or the
+    back pay (a resumption), optionally a new scan (the old one stays in the history). Whoever edits
+    it never approves it; the town then resubmits it (review_move to 镇初审通过) or withdraws it."""
+    request = (SuspensionRequest.objects.select_for_update(of=("self",)).select_related("pension", "suspension")
+               .get(pk=request.pk))
+    review_check_editable(request, by=by, flow=SUSPENSION_FLOW)
+    if request.action == A.SUSPEND:
+        _check_suspend_fields(reason_code=reason_code, evidence=evidence, note=note)
+        request.reason_code = reason_code
+    else:
+        _check_resume_fields(suspension=request.suspension, month=month, evidence=evidence, note=note)
+        request.backpay = backpay and request.suspension.reason_code != "1202"
+    checked = evidence_check(evidence_file)
+    request.month, request.evidence, request.note = periods.month_start(month), evidence.strip()[:200], note.strip()[:200]
+    _evidence_save(request, checked)
+    try:
+        request._history_user, request._change_reason = by, f"修改{request.get_action_display()}申请"
+        request.save()
+        review_mark_edited(request, by=by, opinion=f"修改：{request.evidence or request.note}")
+    except Exception:
+        if checked is not None:
+            stored_file_delete(request.evidence_file.name)
         raise
     return request
 
 
-@transaction.atomic
 def suspension_request_approve(*, request: SuspensionRequest, by, opinion: str = "") -> SuspensionRequest:
-    """县复核通过: the suspension starts, or ends, as requested."""
-    request = SuspensionRequest.objects.select_for_update(of=("self",)).select_related("pension", "suspension").get(pk=request.pk)
-    county_check(request, by=by, perm="benefits.review_suspension", noun=NOUN)
-    if request.action == SuspensionRequest.Action.SUSPEND:
+    """县复核通过: the suspension starts, or ends, as requested (SUSPENSION_FLOW.on_approve)."""
+    return review_move(record=request, to=RS.COUNTY_APPROVED, by=by, opinion=opinion)
+
+
+def suspension_request_return(*, request: SuspensionRequest, by, opinion: str) -> SuspensionRequest:
+    """县复核退回 (with the reason): the town corrects and resubmits it, or withdraws it."""
+    return review_move(record=request, to=RS.COUNTY_RETURNED, by=by, opinion=opinion)
+
+
+def _before_move(request: SuspensionRequest, to: str) -> None:
+    if to == RS.TOWN_RETURNED:
+        raise ValidationError("暂停/恢复领取申请录入即提交，没有镇初审退回：请修改后重新提交，或撤销")
+    if to == RS.TOWN_APPROVED:
+        _check_requestable(action=request.action, pension=request.pension, suspension=request.suspension)
+
+
+def _approved(request: SuspensionRequest, by) -> None:
+    """县复核通过, in the approval's transaction: open the suspension, or end it."""
+    if request.action == A.SUSPEND:
         request.suspension = suspension_open(pension=request.pension, reason_code=request.reason_code,
                                              start_month=request.month, by=by, backpay=False,
                                              evidence=request.evidence, note=request.note)
@@ -211,19 +283,16 @@ def suspension_request_approve(*, request: SuspensionRequest, by, opinion: str =
         suspension.save(update_fields=["backpay"])
         suspension_end(suspension=suspension, resume_month=request.month, by=by,
                        note=f"复核通过：{request.evidence or request.note}")
-    review_step(request, RS.COUNTY_APPROVED, by=by, opinion=opinion or "县复核通过")
-    request._history_user, request._change_reason = by, "县复核通过"
-    request.save()
-    return request
 
 
-@transaction.atomic
-def suspension_request_return(*, request: SuspensionRequest, by, opinion: str) -> SuspensionRequest:
-    request = SuspensionRequest.objects.select_for_update().get(pk=request.pk)
-    county_check(request, by=by, perm="benefits.review_suspension", noun=NOUN)
-    if not (opinion or "").strip():
-        raise ValidationError({"opinion": "退回必须填写意见"})
-    review_step(request, RS.COUNTY_RETURNED, by=by, opinion=opinion)
-    request._history_user, request._change_reason = by, "县复核退回"
-    request.save()
-    return request
+SUSPENSION_FLOW = ReviewFlow(
+    noun="暂停/恢复领取申请",
+    submit_perm=REQUEST_PERM,
+    review_perm=REVIEW_PERM,
+    on_approve=_approved,
+    before_move=_before_move,
+    default_opinions={RS.TOWN_APPROVED: "申请", RS.COUNTY_APPROVED: "县复核通过"},
+    done={RS.TOWN_APPROVED: "已重新提交县局复核", RS.COUNTY_RETURNED: "已退回镇/农场", RS.CANCELLED: "申请已撤销"},
+    select_related=("pension", "suspension"),
+    done_for=lambda request, to: (f"复核通过：已{request.get_action_display()}" if to == RS.COUNTY_APPROVED else None),
+)

@@ -102,11 +102,11 @@ def test_heirs_paid_once_in_the_next_payroll_and_a_second_approval_pays_nothing(
     FuneralSubsidy.objects.update_or_create(effective_from=JAN, defaults={"amount": D("1000.00")})
     with at(2026, 5, 3):
         report = death_record(person=pension.person, death_date=date(2026, 4, 9), source="hospital", by=clerk2)
-        with pytest.raises(ValidationError, match="录入或提交"):
+        with pytest.raises(ValidationError, match="录入人不能复核"):
             death_approve(report=report, by=clerk2)
         settlement = death_approve(report=report, by=clerk)
         assert settlement.overpaid_months == [] and settlement.payable == D("2350.00")  # 1350 + funeral 1000
-        with pytest.raises(ValidationError, match="不能复核"):
+        with pytest.raises(ValidationError, match="不能县复核通过"):
             death_approve(report=report, by=clerk)
         with pytest.raises(ValidationError, match="已终止参保"):
             death_record(person=pension.person, death_date=date(2026, 4, 9), source="family", by=agent)

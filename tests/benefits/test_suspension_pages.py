@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from benefits.models import ReviewStep, Suspension, SuspensionRequest
+from benefits.models import Suspension, SuspensionRequest
 from enrollment.models import Person
 from linggao_pension.org import roles
 from tests.conftest import make_user
@@ -56,8 +56,8 @@ def test_agent_files_a_1202_request_and_the_clerk_approves_it(client, town, agen
         listing = client.get(reverse("benefits:suspension_request_list")).content.decode()
         assert pension.person.name in listing and "镇初审通过" in listing
         # The agent cannot review.
-        assert client.post(reverse("benefits:suspension_request_review", args=[record.pk]),
-                           {"decision": "approve"}).status_code == 403
+        assert client.post(reverse("benefits:suspension_request_approve", args=[record.pk]),
+                           {}).status_code == 403
 
         client.force_login(clerk)
         home = client.get(reverse("home")).content.decode()
@@ -68,14 +68,15 @@ def test_agent_files_a_1202_request_and_the_clerk_approves_it(client, town, agen
         assert evidence.status_code == 200 and b"".join(evidence.streaming_content) == PDF
         assert evidence["Cache-Control"] == "private, no-store"
         # Returning needs an opinion; nothing changes without it.
-        client.post(reverse("benefits:suspension_request_review", args=[record.pk]), {"decision": "return"})
+        client.post(reverse("benefits:suspension_request_county_return", args=[record.pk]), {})
         record.refresh_from_db()
         assert record.status == "town_approved"
-        response = client.post(reverse("benefits:suspension_request_review", args=[record.pk]),
-                               {"decision": "approve", "opinion": "判决书核实无误"}, follow=True)
+        response = client.post(reverse("benefits:suspension_request_approve", args=[record.pk]),
+                               {"opinion": "判决书核实无误"}, follow=True)
         assert "复核通过：已暂停领取" in response.content.decode()
         detail = client.get(reverse("benefits:suspension_request_detail", args=[record.pk])).content.decode()
-        assert "判决书核实无误" in detail and 'value="approve"' not in detail
+        assert "判决书核实无误" in detail
+        assert reverse("benefits:suspension_request_approve", args=[record.pk]) not in detail
     record.refresh_from_db()
     suspension = Suspension.objects.get(pension=pension)
     assert (record.status, record.suspension_id, record.reviewed_by) == ("county_approved", suspension.pk, clerk)
@@ -83,8 +84,9 @@ def test_agent_files_a_1202_request_and_the_clerk_approves_it(client, town, agen
         "1202", MAR, None, False)
     pension.person.refresh_from_db()
     assert pension.person.status == Person.Status.BENEFIT_SUSPENDED
-    steps = [s.to_status for s in ReviewStep.objects.filter(record_type="suspensionrequest", record_id=record.pk)]
-    assert steps == ["town_approved", "county_approved"]
+    steps = [(s.action, s.to_status, s.by, s.maker) for s in record.status_changes.all()]
+    assert steps == [("create", "draft", agent, True), ("move", "town_approved", agent, True),
+                     ("move", "county_approved", clerk, False)]
 
 
 def test_resumption_through_the_pages(client, town, agent, clerk):
@@ -94,7 +96,7 @@ def test_resumption_through_the_pages(client, town, agent, clerk):
         client.post(reverse("benefits:suspension_request_create", args=[pension.pk]), suspend_data())
         client.force_login(clerk)
         first = SuspensionRequest.objects.get()
-        client.post(reverse("benefits:suspension_request_review", args=[first.pk]), {"decision": "approve"})
+        client.post(reverse("benefits:suspension_request_approve", args=[first.pk]), {})
     with at(2026, 5, 3):
         client.force_login(agent)
         page = client.get(reverse("benefits:resumption_request_create", args=[pension.pk])).content.decode()
@@ -108,7 +110,7 @@ def test_resumption_through_the_pages(client, town, agent, clerk):
         record = SuspensionRequest.objects.get(action="resume")
         assert (record.month, record.backpay) == (MAY, False)  # 1202 is never back-paid
         client.force_login(clerk)
-        client.post(reverse("benefits:suspension_request_review", args=[record.pk]), {"decision": "approve"})
+        client.post(reverse("benefits:suspension_request_approve", args=[record.pk]), {})
     suspension = Suspension.objects.get(pension=pension)
     assert suspension.end_month == MAY
     pension.person.refresh_from_db()
@@ -159,9 +161,10 @@ def test_whoever_prepared_the_request_never_approves_it(client, town, clerk):
         client.post(reverse("benefits:suspension_request_create", args=[pension.pk]), suspend_data())
         record = SuspensionRequest.objects.get()
         detail = client.get(reverse("benefits:suspension_request_detail", args=[record.pk])).content.decode()
-        assert "不能复核" in detail and 'value="approve"' not in detail
-        response = client.post(reverse("benefits:suspension_request_review", args=[record.pk]),
-                               {"decision": "approve"}, follow=True)
+        assert "不能复核" in detail
+        assert reverse("benefits:suspension_request_approve", args=[record.pk]) not in detail
+        response = client.post(reverse("benefits:suspension_request_approve", args=[record.pk]),
+                               {}, follow=True)
         assert "不能复核" in response.content.decode()
     record.refresh_from_db()
     assert record.status == "town_approved" and not Suspension.objects.exists()
@@ -174,8 +177,8 @@ def test_the_returned_request_is_a_todo_of_the_town(client, town, agent, clerk):
         client.post(reverse("benefits:suspension_request_create", args=[pension.pk]), suspend_data())
         record = SuspensionRequest.objects.get()
         client.force_login(clerk)
-        client.post(reverse("benefits:suspension_request_review", args=[record.pk]),
-                    {"decision": "return", "opinion": "判决书不清晰，请重新扫描"})
+        client.post(reverse("benefits:suspension_request_county_return", args=[record.pk]),
+                    {"opinion": "判决书不清晰，请重新扫描"})
         record.refresh_from_db()
         assert (record.status, record.county_opinion) == ("county_returned", "判决书不清晰，请重新扫描")
         client.force_login(agent)

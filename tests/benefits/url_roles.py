@@ -21,7 +21,13 @@ EXPECT_KWARGS: dict[str, dict] = {
     "benefits:death_list": {"perm": B + "view_deathreport"},
     "benefits:death_create": {"perm": B + "record_death", "methods": "GET POST"},
     "benefits:death_detail": {"perm": B + "view_deathreport", "record": "bn_death"},
-    "benefits:death_review": {"perm": B + "review_death", "record": "bn_death", **_POST},
+    # the review workflow's steps (linggao_pension.workflow_views.review_paths) and the edit page
+    "benefits:death_edit": {"perm": B + "record_death", "record": "bn_death", "methods": "GET POST"},
+    "benefits:death_submit": {"perm": B + "record_death", "record": "bn_death", **_POST},
+    "benefits:death_town_return": {"perm": B + "record_death", "record": "bn_death", **_POST},
+    "benefits:death_cancel": {"perm": B + "record_death", "record": "bn_death", **_POST},
+    "benefits:death_approve": {"perm": B + "review_death", "record": "bn_death", **_POST},
+    "benefits:death_county_return": {"perm": B + "review_death", "record": "bn_death", **_POST},
     # an empty POST is the heirs' form with every required field missing: 400, the errors at the fields
     "benefits:settlement_heirs": {"perm": B + "record_death", "record": "bn_settlement", **_POST,
                                   "post": frozenset({400})},

@@ -297,7 +297,7 @@ def test_death_settlement_sheet(journey, agent, clerk, finance, finance2, town):
         page = journey.login(clerk)
         page.click("nav >> text=死亡登记")
         page.locator("table tbody tr", has_text="李德福").locator("a").first.click()
-        page.fill("input[name=opinion]", "核实死亡医学证明，情况属实")
+        page.fill("textarea[name=opinion]", "核实死亡医学证明，情况属实")
         page.click("button:has-text('县复核通过')")
         page.wait_for_selector("text=复核通过：已停止发放、终止参保关系，并核算继承额")
         settlement_card = page.locator("section.card", has_text="继承结算")
