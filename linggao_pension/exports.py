@@ -114,7 +114,7 @@ _FONT_TOKEN = "pdf-font-placeholder"
 _FONT_EXTRA = "".join(chr(c) for c in range(0x20, 0x7F)) + "\u00a0\u3000\ufffd…—–·•×÷，。、；：？！（）《》“”‘’"
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=8)
 def _pdf_font_subset(chars: frozenset[str]) -> bytes:
     """The shipped CJK font cut down to `chars`, as TrueType bytes.
 
@@ -153,7 +153,8 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     from weasyprint import HTML  # heavy import, only where a PDF is made
 
     html = render_to_string(template_name, {**context, "pdf_font_url": _FONT_TOKEN})
-    html = html.replace(_FONT_TOKEN, pdf_font_url(html))
+    if _FONT_TOKEN in html:
+        html = html.replace(_FONT_TOKEN, pdf_font_url(html))
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
