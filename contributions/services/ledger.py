@@ -21,7 +21,7 @@ from ..models import (
     EntryKind,
     Source,
 )
-from .ledger_totals import ledger_totals_add
+from .ledger_totals import ledger_totals_add, ledger_totals_add_rows
 
 # Batch jobs work in chunks of this many persons, one transaction each.
 BATCH_CHUNK = 5000
@@ -126,7 +126,11 @@ def account_post_fast(*, entries: list[NewEntry], by, batch_size: int = 1000) ->
             e.person_id, e.source, e.kind, amount, e.entry_date, e.year, e.memo[:120], e.receipt_id, by_id, created_at,
         ))  # fmt: skip
     with transaction.atomic():
-        ledger_totals_add(insert_ignore_conflicts(AccountEntry, _FAST_COLUMNS, rows, batch_size=batch_size))
+        inserted = insert_ignore_conflicts(AccountEntry, _FAST_COLUMNS, rows, batch_size=batch_size)
+        if len(inserted) == len(rows):  # all went in (the usual case): the totals from the rows in hand
+            ledger_totals_add_rows((r[0], r[1], r[2], r[3], r[4]) for r in rows)
+        else:  # some were refused: the totals of those that went in, read back by key
+            ledger_totals_add(inserted)
 
 
 @transaction.atomic

@@ -18,6 +18,8 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
+from enrollment.models import Person
+
 from ..models import AccountEntry, LedgerMonthTotal
 
 _KEY = ("month", "town_id", "source", "kind", "reversed_kind")
@@ -82,6 +84,22 @@ def ledger_totals_add(entry_ids: Iterable[int]) -> None:
     ids = list(entry_ids)
     for start in range(0, len(ids), _CHUNK):
         _upsert(_rows(_grouped(AccountEntry.objects.filter(pk__in=ids[start : start + _CHUNK]))))
+
+
+def ledger_totals_add_rows(rows: Iterable[tuple]) -> None:
+    """Add entries just inserted, given as (person_id, source, kind, amount, entry_date) and none of
+    them a reversal (account_post_fast's rows): no reading back, one query for the persons' towns."""
+    rows = list(rows)
+    person_ids = list({r[0] for r in rows})
+    towns: dict[int, int] = {}
+    for start in range(0, len(person_ids), _CHUNK):
+        towns.update(
+            Person.objects.filter(pk__in=person_ids[start : start + _CHUNK]).values_list("pk", "town_id")
+        )
+    _upsert(
+        (entry_date.replace(day=1), towns[person_id], source, kind, "", amount, 1)
+        for person_id, source, kind, amount, entry_date in rows
+    )
 
 
 @transaction.atomic

@@ -281,9 +281,23 @@ def test_rerun_interest_adds_nothing_twice(ledger, clerk):
         year=2025,
         memo="2025年度利息",
     )
-    account_post_fast(entries=[again], by=clerk)  # refused by the once-per-year constraint, skipped
+    b = ledger["persons"][1]
+    first = NewEntry(
+        person_id=b.pk,
+        source="interest",
+        kind="interest",
+        amount=Decimal("5.55"),
+        entry_date=date(2025, 12, 31),
+        year=2025,
+        memo="2025年度利息",
+    )
+    # A's is refused by the once-per-year constraint and skipped; B's goes in.
+    account_post_fast(entries=[again, first], by=clerk)
     assert AccountEntry.objects.filter(person=a, kind="interest").count() == 1
+    assert AccountEntry.objects.filter(person=b, kind="interest").count() == 1
     assert _totals_match()
+    lc = ledger["towns"][0]
+    assert _total(lc, date(2025, 12, 1), source="interest", kind="interest") == (Decimal("17.89"), 2)
 
 
 def _total(town, month, **key) -> tuple:
