@@ -90,12 +90,15 @@ def ledger_totals_add_rows(rows: Iterable[tuple]) -> None:
     """Add entries just inserted, given as (person_id, source, kind, amount, entry_date) and none of
     them a reversal (account_post_fast's rows): no reading back, one query for the persons' towns."""
     rows = list(rows)
-    person_ids = list({r[0] for r in rows})
+    person_ids = sorted({r[0] for r in rows})
     towns: dict[int, int] = {}
-    for start in range(0, len(person_ids), _CHUNK):
-        towns.update(
-            Person.objects.filter(pk__in=person_ids[start : start + _CHUNK]).values_list("pk", "town_id")
-        )
+    persons = Person.objects.order_by().values_list("pk", "town_id")
+    if person_ids and person_ids[-1] - person_ids[0] < 4 * len(person_ids):
+        # A batch job's chunk of persons (interest, 代缴) is a range of keys: one index range scan.
+        towns.update(persons.filter(pk__gte=person_ids[0], pk__lte=person_ids[-1]))
+    else:
+        for start in range(0, len(person_ids), _CHUNK):
+            towns.update(persons.filter(pk__in=person_ids[start : start + _CHUNK]))
     _upsert(
         (entry_date.replace(day=1), towns[person_id], source, kind, "", amount, 1)
         for person_id, source, kind, amount, entry_date in rows
