@@ -2,7 +2,9 @@
 
 Every figure is computed from the records (enrollment's persons, contributions' ledger, receipts
 and remittances, benefits' pensions and payroll lines), one grouped query per source table, so
-a report costs a fixed number of queries whatever the county's size.
+a report costs a fixed number of queries whatever the county's size. The fund's ledger sums come
+from contributions' month totals (LedgerMonthTotal), which equal the entries' sums (tests/reports/
+test_fast_figures.py); run the report's reads inside `report_reads()`.
 """
 
 from collections import defaultdict
