@@ -35,7 +35,7 @@ from .models import (
     Remittance,
     Source,
 )
-from .services import NewEntry
+from .services import NewEntry, ledger_totals_rebuild
 
 FIRST_YEAR = 2014
 LAST_HISTORY_YEAR = 2025
@@ -168,6 +168,7 @@ def _seed_collections(*, rng: random.Random, residents: int, stdout) -> dict:
         counts["receipts"] += len(receipts)
         counts["entries"] += len(credits)
 
+    ledger_totals_rebuild()  # the entries went in by COPY, past the posting services that keep the totals
     for town_id, last in sequences.items():
         ReceiptSequence.objects.update_or_create(town_id=town_id, year=today.year, defaults={"last_number": last})
     InterestPosting.objects.bulk_create(

@@ -112,6 +112,35 @@ class AccountEntry(models.Model):
         return f"{self.entry_date} {self.get_source_display()} {self.amount}"
 
 
+class LedgerMonthTotal(models.Model):
+    """The ledger summed by month, town, sub-ledger and kind (a reversal also by the kind it reverses),
+    for the monthly reports: a few thousand rows instead of the three million entries.
+
+    Kept by the ledger services in the transaction that posts the entries (ledger_totals.py), moved
+    with a person who moves town (ledger_totals_move, from enrollment's change approval), rebuilt
+    from the entries by `manage.py rebuild_ledger_totals` (a data load that bypassed the services)."""
+
+    month = models.DateField("月份", help_text="记账日期所在月的第一天")
+    town = models.ForeignKey("org.Town", models.PROTECT, related_name="+", verbose_name="镇/农场",
+                             help_text="参保人现在所属的镇/农场")
+    source = models.CharField("资金来源", max_length=12, choices=Source)
+    kind = models.CharField("类型", max_length=12, choices=EntryKind)
+    reversed_kind = models.CharField("被冲正分录类型", max_length=12, blank=True, help_text="冲正分录冲正的分录类型")
+    amount = money_field("金额合计")
+    entries = models.IntegerField("分录数")
+
+    class Meta:
+        verbose_name = "个人账户分录月汇总"
+        verbose_name_plural = "个人账户分录月汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["month", "town", "source", "kind", "reversed_kind"],
+                                    name="ledger_total_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.town_id} {self.source} {self.kind} {self.amount}"
+
+
 class ContributionGrade(models.Model):
     """缴费档次: the yearly amounts a person may choose (domain §2.1, binding defaults)."""
 

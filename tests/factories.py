@@ -103,6 +103,15 @@ class AccountEntryFactory(factory.django.DjangoModelFactory):
     entry_date = date(2020, 5, 1)
     year = 2020
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Saved as the ledger services post: with the entry added to the ledger's month totals."""
+        from contributions.services import ledger_totals_add
+
+        entry = super()._create(model_class, *args, **kwargs)
+        ledger_totals_add([entry.pk])
+        return entry
+
 
 # --- benefits ---------------------------------------------------------------------------------
 from decimal import Decimal  # noqa: E402

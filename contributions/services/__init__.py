@@ -1,7 +1,8 @@
 """Every write of the contributions app, one module per sub-domain:
 
 - ledger: the personal account ledger (account_post, account_post_bulk, account_post_fast, account_entry_reverse,
-  account_entry_correct): other apps post to the ledger only through these;
+  account_entry_correct): other apps post to the ledger only through these; ledger_totals: the
+  ledger's month totals for the reports, kept by those services (ledger_totals_move for a move of town);
 - receipts: payments and receipts (R4); receipt_import: the bank collection file;
 - daijiao: 政府代缴 (§2.5); interest: year-end interest and interim settlements (R6);
 - remittance: the month-end remittance (R18); special_credits: 老农保 and 被征地 credits.
@@ -29,6 +30,11 @@ from .ledger import (  # noqa: F401
     account_post_bulk,
     account_post_fast,
     account_post_reversal,
+)
+from .ledger_totals import (  # noqa: F401
+    ledger_totals_add,
+    ledger_totals_move,
+    ledger_totals_rebuild,
 )
 from .receipt_import import (  # noqa: F401
     IMPORT_EXAMPLE,

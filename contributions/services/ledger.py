@@ -1,6 +1,7 @@
 """The personal account ledger: append-only postings (a mistake gets a reversing entry). Other apps
 post to the ledger only through account_post / account_post_bulk / account_post_fast /
-account_entry_reverse."""
+account_entry_reverse. Each adds what it posted to the month totals (ledger_totals.py) in the
+same transaction."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,7 @@ from ..models import (
     EntryKind,
     Source,
 )
+from .ledger_totals import ledger_totals_add, ledger_totals_add_rows
 
 # Batch jobs work in chunks of this many persons, one transaction each.
 BATCH_CHUNK = 5000
@@ -54,6 +56,7 @@ def account_post(
     )
     _check_entry(entry)
     entry.save()
+    ledger_totals_add([entry.pk])
     return entry
 
 
@@ -68,7 +71,18 @@ def account_post_bulk(
     for entry in entries:
         entry.created_by = by
         _check_entry(entry)
-    AccountEntry.objects.bulk_create(entries, batch_size=batch_size, ignore_conflicts=ignore_conflicts)
+    if ignore_conflicts:
+        # bulk_create(ignore_conflicts=True) returns no keys, so the totals could not tell which rows
+        # went in: the fast path posts the same rows, skipping the refused ones, and knows.
+        account_post_fast(entries=[
+            NewEntry(person_id=e.person_id, source=e.source, kind=e.kind, amount=e.amount, entry_date=e.entry_date,
+                     year=e.year, memo=e.memo, receipt_id=e.receipt_id)
+            for e in entries
+        ], by=by, batch_size=batch_size)
+        return len(entries)
+    with transaction.atomic():
+        AccountEntry.objects.bulk_create(entries, batch_size=batch_size)
+        ledger_totals_add(e.pk for e in entries)
     return len(entries)
 
 
@@ -111,7 +125,12 @@ def account_post_fast(*, entries: list[NewEntry], by, batch_size: int = 1000) ->
         rows.append((
             e.person_id, e.source, e.kind, amount, e.entry_date, e.year, e.memo[:120], e.receipt_id, by_id, created_at,
         ))  # fmt: skip
-    insert_ignore_conflicts(AccountEntry, _FAST_COLUMNS, rows, returning=None, batch_size=batch_size)
+    with transaction.atomic():
+        inserted = insert_ignore_conflicts(AccountEntry, _FAST_COLUMNS, rows, batch_size=batch_size)
+        if len(inserted) == len(rows):  # all went in (the usual case): the totals from the rows in hand
+            ledger_totals_add_rows((r[0], r[1], r[2], r[3], r[4]) for r in rows)
+        else:  # some were refused: the totals of those that went in, read back by key
+            ledger_totals_add(inserted)
 
 
 @transaction.atomic
@@ -134,7 +153,9 @@ def account_post_reversal(*, entry: AccountEntry, reason: str, by, entry_date: d
         reverses=entry, created_by=by,
     )
     _check_entry(reversal)
-    reversal.save()
+    with transaction.atomic():
+        reversal.save()
+        ledger_totals_add([reversal.pk])
     return reversal
 
 

@@ -9,6 +9,7 @@ change_request_create / change_request_update here; every step is
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from contributions.services import ledger_totals_move
 from linggao_pension.org.access import require_perm, require_town
 from linggao_pension.workflow import (
     RS,
@@ -135,6 +136,7 @@ def _approved(change_request: ChangeRequest, by) -> None:
     if "town" in change_request.changed_fields and new_village is not None and new_village.town_id != new_town.pk:
         raise ValidationError(f"“{new_village.name}”不属于{new_town.name}")
     before = {}
+    from_town_id = person.town_id
     for name in change_request.changed_fields:
         current = getattr(person, name)
         before[name] = str(current) if current is not None else ""
@@ -143,6 +145,9 @@ def _approved(change_request: ChangeRequest, by) -> None:
     person._history_user = by
     person._change_reason = f"信息变更（{change_request.number}）：{labels}"[:100]
     person.save()
+    if person.town_id != from_town_id:
+        # The ledger's month totals are kept by town for the reports: the person's go with them.
+        ledger_totals_move(person_id=person.pk, from_town_id=from_town_id, to_town_id=person.town_id)
     change_request.before = before
 
 

@@ -57,24 +57,27 @@ def report_compute(*, kind: str, month: date) -> tuple[list[Group], list[dict], 
     if kind not in BuiltReport.Kind.values:
         raise ValidationError({"kind": "报表类型应为 monthly（统计月报）或 fund（基金收支月报）"})
     p = selectors.Period(month)
-    if kind == BuiltReport.Kind.MONTHLY:
-        grades = selectors.grades_of(month.year)
-        groups = monthly_groups(grades)
-        parts = [selectors.coverage(p), selectors.contributions(p, grades), selectors.benefits(p), selectors.fund(p)]
-        parts += selectors.lifecycle_parts(p)
-    else:
-        groups = fund_groups()
-        parts = [selectors.fund(p)]
+    with selectors.report_reads():
+        if kind == BuiltReport.Kind.MONTHLY:
+            grades = selectors.grades_of(month.year)
+            groups = monthly_groups(grades)
+            parts = [selectors.coverage(p), selectors.contributions(p, grades), selectors.benefits(p), selectors.fund(p)]
+            parts += selectors.lifecycle_parts(p)
+        else:
+            groups = fund_groups()
+            parts = [selectors.fund(p)]
+        towns_ = selectors.towns()
+        paid_total = selectors.payroll_paid_total(month) if kind == BuiltReport.Kind.MONTHLY else None
     figs = figures_of(groups)
     towns = []
-    for town in selectors.towns():
+    for town in towns_:
         row = {}
         for part in parts:
             row.update(part.get(town.pk, {}))
         towns.append({"town": town.name, **complete_row(row, figs)})
     total = total_row(towns, figs)
     problems = reconcile(towns, total, figs)
-    if kind == BuiltReport.Kind.MONTHLY and total["实发金额"] != selectors.payroll_paid_total(month):
+    if kind == BuiltReport.Kind.MONTHLY and total["实发金额"] != paid_total:
         problems.append("实发金额与当月发放批次的已支付合计不符")
     if problems:
         raise ValidationError("报表数字不平衡：" + "；".join(problems))
