@@ -104,6 +104,7 @@ def test_reports_transfers_deaths_and_recovery_cases_take_scans_scoped_to_their_
     pages = {
         attached[1]: reverse("enrollment:relationship_detail", args=[application.pk]),
         pension_scan: reverse("benefits:pension_detail", args=[pension.pk]),
+        attached[2]: reverse("benefits:death_detail", args=[death.pk]),
     }
     for document, url in pages.items():
         page = client.get(url).content.decode()
