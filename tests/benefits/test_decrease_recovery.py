@@ -165,3 +165,33 @@ def test_verifying_the_case_with_a_bad_amount_is_refused_at_the_field_and_change
         D("10.00"),
         1,
     )
+
+
+def test_a_death_after_a_decrease_recovers_each_month_once(town, poster, finance, finance2):
+    """Paid January-April 2026 at 291 basic + 10 account; the 2026 standard lowered 163 → 153 on
+    2026-04-26: the May run opens a decrease case of 4 × 10.00 = 40.00. A death on 2026-01-20 makes
+    February-April overpaid: their basic parts 3 × 291.00 = 873.00, of which 3 × 10.00 = 30.00 is in the
+    decrease case already, so the death's recovery (to_recover) is 843.00: each month's 291.00 once."""
+    from benefits.services.settlement import settlement_estimate
+
+    from .conftest import credit
+
+    pension = PensionFactory(person__town=town)
+    credit(pension.person, "1000.00", JAN, by=poster)
+    credit(pension.person, "390.00", JAN, by=poster, source="province")
+    for month in (JAN, FEB, MAR, date(2026, 4, 1)):
+        with at(2026, month.month, 25):
+            pay_month(month, finance=finance, finance2=finance2)
+    with at(2026, 4, 26):
+        standard = BasicPensionStandard.objects.get(effective_from=JAN)
+        standard.central_part = D("153")
+        standard.save()
+    with at(2026, 5, 21):
+        services.payroll_generate(month=date(2026, 5, 1), by=finance)
+        figures = settlement_estimate(person=pension.person, reason="death", on=date(2026, 1, 20))
+    assert RecoveryCase.objects.get().amount == D("40.00")
+    assert (figures.overpaid_basic, figures.to_recover, figures.overpaid_account) == (
+        D("873.00"),
+        D("843.00"),
+        D("30.00"),
+    )
