@@ -466,7 +466,9 @@ class PayrollLine(models.Model):
     """What one pensioner is paid for one month (费款所属期 `month`) in one run.
 
     Unique per (pension, month, kind) among lines not failed: a second run, or two at once, never
-    pays a month twice. A failed line is paid again, once, by a 重发 line in a later run."""
+    pays a month twice. A failed line is paid again, once, by a 重发 line in a later run. 补发 is
+    unique per (pension, month, run): each later standard change pays the month's remaining
+    difference in its own run (the generation compares the month's lines with what is due)."""
 
     class Kind(models.TextChoices):
         NORMAL = "normal", "正常"
@@ -532,8 +534,15 @@ class PayrollLine(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["pension", "month", "kind"], condition=~Q(status__in=["failed", "cancelled"]),
+                fields=["pension", "month", "kind"],
+                condition=~Q(status__in=["failed", "cancelled"]) & ~Q(kind="arrears"),
                 name="payline_once_per_month_kind",
+            ),
+            # 补发 (R9): each later standard change may pay a month's difference again, once per run; the
+            # generation compares what the month's lines paid with what is due (one run generates at a time).
+            models.UniqueConstraint(
+                fields=["pension", "month", "run"], condition=Q(kind="arrears") & ~Q(status__in=["failed", "cancelled"]),
+                name="payline_arrears_once_per_run",
             ),
             models.UniqueConstraint(
                 fields=["pension", "month"],

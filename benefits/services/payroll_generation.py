@@ -9,7 +9,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from enrollment.models import Person
@@ -150,8 +150,11 @@ def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, 
                     due = (due[0], due[1] - offset)
                 lines.append(line(p, m, kind, basic, p["account_pension"], offset, due[0] if offset else None))
         if arrears_from is not None:
+            # A failed line not yet re-issued counts as paid: this run re-issues it (_payroll_reissues).
+            to_reissue = Q(status=L.FAILED, reissued_by__isnull=True)
             paid = (
-                PayrollLine.objects.live().filter(pension_id__in=list(pensions), month__gte=arrears_from, month__lt=month)
+                PayrollLine.objects.filter(pension_id__in=list(pensions), month__gte=arrears_from, month__lt=month)
+                .filter(~Q(status__in=PayrollLine.DEAD_STATUSES) | to_reissue)
                 .exclude(kind__in=[K.SETTLEMENT, K.DELEGATED])
                 .values("pension_id", "month").annotate(basic=Sum("basic_amount")).order_by()
             )

@@ -195,3 +195,65 @@ def test_a_death_after_a_decrease_recovers_each_month_once(town, poster, finance
         D("843.00"),
         D("30.00"),
     )
+
+
+def test_a_second_change_of_a_month_that_already_has_a_back_payment_is_paid_once(finance, finance2):
+    """Nov and Dec 2025 paid at 271. On 2026-01-10 a standard of 153 + 128 = 281 from 2025-11: January
+    pays 补发 10.00 for Nov and for Dec. On 2026-02-05 that standard is raised again to 158 + 128 = 286:
+    February pays 286 − (271 + 10) = 5.00 more for each of them (a second 补发 line of the month, in its
+    own run), once: generating February again adds nothing."""
+    pension = PensionFactory(start_month=NOV)
+    for month in (NOV, DEC):
+        with at(month.year, month.month, 20):
+            pay_month(month, finance=finance, finance2=finance2)
+    with at(2026, 1, 10):
+        standard = BasicPensionStandard.objects.create(
+            effective_from=NOV, central_part=D("153"), provincial_part=D("128"), note="追溯提高"
+        )
+    with at(2026, 1, 20):
+        pay_month(JAN, finance=finance, finance2=finance2)
+    assert [ln[:3] for ln in lines_of(JAN)] == [
+        (NOV, K.ARREARS, D("10.00")),
+        (DEC, K.ARREARS, D("10.00")),
+        (JAN, K.NORMAL, D("291.00")),
+    ]
+    with at(2026, 2, 5):
+        standard.central_part = D("158")
+        standard.save()
+    with at(2026, 2, 20):
+        services.payroll_generate(month=FEB, by=finance)
+        assert services.payroll_generate(month=FEB, by=finance)["created"] == 0
+    assert [ln[:3] for ln in lines_of(FEB)] == [
+        (NOV, K.ARREARS, D("5.00")),
+        (DEC, K.ARREARS, D("5.00")),
+        (FEB, K.NORMAL, D("291.00")),
+    ]
+    assert not RecoveryCase.objects.filter(pension=pension).exists()
+
+
+def test_a_failed_back_payment_is_reissued_not_paid_again_as_a_new_difference(finance, finance2):
+    """As above, but January's 补发 of 10.00 for November fails at the bank. February re-issues it (重发
+    10.00) and pays only the new difference 5.00 as 补发, never 15.00 (which would pay the 10 twice)."""
+    PensionFactory(start_month=NOV)
+    for month in (NOV, DEC):
+        with at(month.year, month.month, 20):
+            pay_month(month, finance=finance, finance2=finance2)
+    with at(2026, 1, 10):
+        standard = BasicPensionStandard.objects.create(
+            effective_from=NOV, central_part=D("153"), provincial_part=D("128"), note="追溯提高"
+        )
+    with at(2026, 1, 20):
+        services.payroll_generate(month=JAN, by=finance)
+        failed = PayrollLine.objects.get(run__month=JAN, month=NOV, kind=K.ARREARS)
+        pay_month(JAN, finance=finance, finance2=finance2, failures={failed.pk: "账户冻结"})
+    with at(2026, 2, 5):
+        standard.central_part = D("158")
+        standard.save()
+    with at(2026, 2, 20):
+        services.payroll_generate(month=FEB, by=finance)
+    assert [ln[:3] for ln in lines_of(FEB)] == [
+        (NOV, K.ARREARS, D("5.00")),
+        (NOV, K.REISSUE, D("10.00")),
+        (DEC, K.ARREARS, D("5.00")),
+        (FEB, K.NORMAL, D("291.00")),
+    ]
