@@ -6,124 +6,201 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('benefits', '0010_delegated_payee_review'),
-        ('enrollment', '0009_person_list_order_index'),
-        ('org', '0005_village_import_permission'),
+        ("benefits", "0010_delegated_payee_review"),
+        ("enrollment", "0009_person_list_order_index"),
+        ("org", "0005_village_import_permission"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RecoveryCaseMonth',
+            name="RecoveryCaseMonth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='费款所属期')),
-                ('paid', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='已发基础养老金')),
-                ('due', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='应发基础养老金')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='多发金额')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="费款所属期")),
+                ("paid", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="已发基础养老金")),
+                ("due", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="应发基础养老金")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="多发金额")),
             ],
             options={
-                'verbose_name': '追回案件月份',
-                'verbose_name_plural': '追回案件月份',
-                'ordering': ['case', 'month'],
+                "verbose_name": "追回案件月份",
+                "verbose_name_plural": "追回案件月份",
+                "ordering": ["case", "month"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='payrollline',
-            name='payline_once_per_month_kind',
+            model_name="payrollline",
+            name="payline_once_per_month_kind",
         ),
         migrations.AddField(
-            model_name='historicalotherpensionrecord',
-            name='end_reason',
-            field=models.CharField(blank=True, max_length=200, verbose_name='终止原因'),
+            model_name="historicalotherpensionrecord",
+            name="end_reason",
+            field=models.CharField(blank=True, max_length=200, verbose_name="终止原因"),
         ),
         migrations.AddField(
-            model_name='historicalotherpensionrecord',
-            name='ended_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='终止登记时间'),
+            model_name="historicalotherpensionrecord",
+            name="ended_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="终止登记时间"),
         ),
         migrations.AddField(
-            model_name='historicalotherpensionrecord',
-            name='ended_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='终止登记人'),
+            model_name="historicalotherpensionrecord",
+            name="ended_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="终止登记人",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalotherpensionrecord',
-            name='suspension',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='登记时暂停（1299）的在发养老金', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='benefits.suspension', verbose_name='因此暂停的养老金'),
+            model_name="historicalotherpensionrecord",
+            name="suspension",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="登记时暂停（1299）的在发养老金",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="benefits.suspension",
+                verbose_name="因此暂停的养老金",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalotherpensionrecord',
-            name='to_month',
-            field=models.DateField(blank=True, null=True, verbose_name='末次领取年月'),
+            model_name="historicalotherpensionrecord",
+            name="to_month",
+            field=models.DateField(blank=True, null=True, verbose_name="末次领取年月"),
         ),
         migrations.AddField(
-            model_name='otherpensionrecord',
-            name='end_reason',
-            field=models.CharField(blank=True, max_length=200, verbose_name='终止原因'),
+            model_name="otherpensionrecord",
+            name="end_reason",
+            field=models.CharField(blank=True, max_length=200, verbose_name="终止原因"),
         ),
         migrations.AddField(
-            model_name='otherpensionrecord',
-            name='ended_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='终止登记时间'),
+            model_name="otherpensionrecord",
+            name="ended_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="终止登记时间"),
         ),
         migrations.AddField(
-            model_name='otherpensionrecord',
-            name='ended_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='终止登记人'),
+            model_name="otherpensionrecord",
+            name="ended_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="终止登记人",
+            ),
         ),
         migrations.AddField(
-            model_name='otherpensionrecord',
-            name='suspension',
-            field=models.ForeignKey(blank=True, help_text='登记时暂停（1299）的在发养老金', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='benefits.suspension', verbose_name='因此暂停的养老金'),
+            model_name="otherpensionrecord",
+            name="suspension",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="登记时暂停（1299）的在发养老金",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="benefits.suspension",
+                verbose_name="因此暂停的养老金",
+            ),
         ),
         migrations.AddField(
-            model_name='otherpensionrecord',
-            name='to_month',
-            field=models.DateField(blank=True, null=True, verbose_name='末次领取年月'),
+            model_name="otherpensionrecord",
+            name="to_month",
+            field=models.DateField(blank=True, null=True, verbose_name="末次领取年月"),
         ),
         migrations.AddConstraint(
-            model_name='otherpensionrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('to_month__isnull', True), models.Q(('to_month__day', 1), ('to_month__gte', models.F('from_month'))), _connector='OR'), name='otherpension_to_after_from'),
+            model_name="otherpensionrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("to_month__isnull", True),
+                    models.Q(("to_month__day", 1), ("to_month__gte", models.F("from_month"))),
+                    _connector="OR",
+                ),
+                name="otherpension_to_after_from",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='otherpensionrecord',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('active', True), ('to_month__isnull', True)), models.Q(('active', False), ('to_month__isnull', False)), _connector='OR'), name='otherpension_ended_has_to_month'),
+            model_name="otherpensionrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("active", True), ("to_month__isnull", True)),
+                    models.Q(("active", False), ("to_month__isnull", False)),
+                    _connector="OR",
+                ),
+                name="otherpension_ended_has_to_month",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payrollline',
-            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('status__in', ['failed', 'cancelled']), _negated=True), models.Q(('kind', 'arrears'), _negated=True)), fields=('pension', 'month', 'kind'), name='payline_once_per_month_kind'),
+            model_name="payrollline",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["failed", "cancelled"]), _negated=True),
+                    models.Q(("kind", "arrears"), _negated=True),
+                ),
+                fields=("pension", "month", "kind"),
+                name="payline_once_per_month_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payrollline',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'arrears'), models.Q(('status__in', ['failed', 'cancelled']), _negated=True)), fields=('pension', 'month', 'run'), name='payline_arrears_once_per_run'),
+            model_name="payrollline",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("kind", "arrears"), models.Q(("status__in", ["failed", "cancelled"]), _negated=True)
+                ),
+                fields=("pension", "month", "run"),
+                name="payline_arrears_once_per_run",
+            ),
         ),
         migrations.AddField(
-            model_name='recoverycasemonth',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='month_amounts', to='benefits.recoverycase', verbose_name='案件'),
+            model_name="recoverycasemonth",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="month_amounts",
+                to="benefits.recoverycase",
+                verbose_name="案件",
+            ),
         ),
         migrations.AddField(
-            model_name='recoverycasemonth',
-            name='pension',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recovered_months', to='benefits.pension', verbose_name='养老金'),
+            model_name="recoverycasemonth",
+            name="pension",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="recovered_months",
+                to="benefits.pension",
+                verbose_name="养老金",
+            ),
         ),
         migrations.AddIndex(
-            model_name='recoverycasemonth',
-            index=models.Index(fields=['pension', 'month'], name='recoverymonth_pension_idx'),
+            model_name="recoverycasemonth",
+            index=models.Index(fields=["pension", "month"], name="recoverymonth_pension_idx"),
         ),
         migrations.AddConstraint(
-            model_name='recoverycasemonth',
-            constraint=models.UniqueConstraint(fields=('case', 'month'), name='recoverymonth_once_per_case'),
+            model_name="recoverycasemonth",
+            constraint=models.UniqueConstraint(fields=("case", "month"), name="recoverymonth_once_per_case"),
         ),
         migrations.AddConstraint(
-            model_name='recoverycasemonth',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='recoverymonth_amount_positive'),
+            model_name="recoverycasemonth",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="recoverymonth_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recoverycasemonth',
-            constraint=models.CheckConstraint(condition=models.Q(('month__day', 1)), name='recoverymonth_first_of_month'),
+            model_name="recoverycasemonth",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("month__day", 1)), name="recoverymonth_first_of_month"
+            ),
         ),
     ]
