@@ -78,6 +78,11 @@ def test_determined_after_two_year_ends_both_years_come_out_right(person, agent,
     ]
     assert balance(person=person, before=date(2017, 1, 1)) == pension.account_balance
     assert balance(person=person) == D("584.47")
+    # the account section shows the adjusted entries as they are, not as 已冲正 (only adjusted)
+    from contributions.selectors import account_overview
+
+    rows = [r for r in account_overview(person=person)["entries"] if r["entry"].kind == EntryKind.INTEREST]
+    assert not any(r["reversed"] for r in rows)
     settlement = InterestSettlement.objects.get(person=person)
     assert (settlement.year, settlement.amount, settlement.settled_on, settlement.reason) == (
         2016,
