@@ -112,3 +112,10 @@ class OtherPensionForm(forms.Form):
                              error_messages={"required": "请填写其他养老保障待遇的名称"})
     from_month = MonthField(label="起始领取年月", error_messages={"required": "请填写起始领取年月"})
     note = forms.CharField(label="说明", max_length=200, required=False, help_text="如 职保领取名单比对批次、本人申报书")
+
+
+class OtherPensionEndForm(forms.Form):
+    to_month = MonthField(label="末次领取年月", error_messages={"required": "请填写末次领取年月"},
+                          help_text="其他养老保障待遇发放的最后一个月；自次月起恢复发放城乡居民养老金")
+    reason = forms.CharField(label="终止原因", max_length=200, error_messages={"required": "请填写终止原因"},
+                             help_text="如 职保待遇停发通知、比对结果有误")

@@ -132,7 +132,7 @@ def recovery_page(case, user) -> dict:
     S = RecoveryCase.Status
     return {
         "case": case, "changes": case.status_changes.select_related("by"), "postings": case.postings.all(),
-        "instalments": case.instalments.all(),
+        "instalments": case.instalments.all(), "month_amounts": case.month_amounts.all(),
         "can": {
             "verify": manage and S.VERIFIED in moves, "notify": manage and S.NOTIFIED in moves,
             "repay": manage and case.outstanding > 0 and case.status in (S.VERIFIED, S.NOTIFIED, S.INSTALMENT,

@@ -32,6 +32,7 @@ from .lifecycle_forms import (
     DeathEditForm,
     DeathForm,
     HeirsForm,
+    OtherPensionEndForm,
     OtherPensionForm,
     PayeeForm,
     PayeeStatusForm,
@@ -534,10 +535,11 @@ def payee_status(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- R7: already receives another basic state pension ------------------------------------------------------
 
 
-def _other_pension_render(request, person, form) -> HttpResponse:
+def _other_pension_render(request, person, form, end_form=None, end_pk=None) -> HttpResponse:
     return render(request, "benefits/lifecycle/other_pension.html", {
         "person": person, "form": form, "pension": Pension.objects.filter(person=person).first(),
-        "records": OtherPensionRecord.objects.filter(person=person).select_related("recorded_by"),
+        "records": OtherPensionRecord.objects.filter(person=person).select_related("recorded_by", "ended_by"),
+        "end_form": end_form, "end_pk": end_pk, "blank_end_form": OtherPensionEndForm(),
     })
 
 
@@ -564,3 +566,21 @@ def other_pension_record(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已登记{person.name}领取其他基本养老保障待遇；在发的养老金已暂停领取（1299）")
             return redirect("benefits:other_pension", pk=person.pk)
     return _other_pension_render(request, person, form)
+
+
+@require_POST
+def other_pension_end(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The other pension ended (its last month and why): the pension is paid again from the next month."""
+    record = get_object_or_404(OtherPensionRecord.objects.select_related("person").filter(
+        person__in=Person.objects.in_scope(request.user)), pk=pk)  # another town's record: 404
+    require_perm(request.user, "benefits.add_otherpensionrecord", "只有县局经办员可以登记其他基本养老保障待遇终止")
+    form = OtherPensionEndForm(request.POST)
+    if form.is_valid():
+        try:
+            other_pension.other_pension_end(record=record, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_refusal(form, exc)
+        else:
+            messages.success(request, f"已登记{record.scheme}终止领取；自次月起恢复发放（如有因此暂停的养老金）")
+            return redirect("benefits:other_pension", pk=record.person_id)
+    return _other_pension_render(request, record.person, OtherPensionForm(), form, record.pk)

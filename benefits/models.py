@@ -467,7 +467,9 @@ class PayrollLine(models.Model):
     """What one pensioner is paid for one month (费款所属期 `month`) in one run.
 
     Unique per (pension, month, kind) among lines not failed: a second run, or two at once, never
-    pays a month twice. A failed line is paid again, once, by a 重发 line in a later run."""
+    pays a month twice. A failed line is paid again, once, by a 重发 line in a later run. 补发 is
+    unique per (pension, month, run): each later standard change pays the month's remaining
+    difference in its own run (the generation compares the month's lines with what is due)."""
 
     class Kind(models.TextChoices):
         NORMAL = "normal", "正常"
@@ -533,8 +535,15 @@ class PayrollLine(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["pension", "month", "kind"], condition=~Q(status__in=["failed", "cancelled"]),
+                fields=["pension", "month", "kind"],
+                condition=~Q(status__in=["failed", "cancelled"]) & ~Q(kind="arrears"),
                 name="payline_once_per_month_kind",
+            ),
+            # 补发 (R9): each later standard change may pay a month's difference again, once per run; the
+            # generation compares what the month's lines paid with what is due (one run generates at a time).
+            models.UniqueConstraint(
+                fields=["pension", "month", "run"], condition=Q(kind="arrears") & ~Q(status__in=["failed", "cancelled"]),
+                name="payline_arrears_once_per_run",
             ),
             models.UniqueConstraint(
                 fields=["pension", "month"],
@@ -1044,6 +1053,33 @@ class RecoveryInstalment(models.Model):
         return self.amount - self.paid
 
 
+class RecoveryCaseMonth(models.Model):
+    """One month of a case opened for a past-dated decrease (标准调整多发): what was paid above the amount
+    now due for that month. The payroll counts these when it compares a month's payments with a
+    later standard, so a decrease is recovered once and a later increase pays only the difference."""
+
+    case = models.ForeignKey(RecoveryCase, models.PROTECT, related_name="month_amounts", verbose_name="案件")
+    pension = models.ForeignKey(Pension, models.PROTECT, related_name="recovered_months", verbose_name="养老金")
+    month = models.DateField("费款所属期")
+    paid = money_field("已发基础养老金")
+    due = money_field("应发基础养老金")
+    amount = money_field("多发金额")
+
+    class Meta:
+        verbose_name = "追回案件月份"
+        verbose_name_plural = "追回案件月份"
+        ordering = ["case", "month"]
+        indexes = [models.Index(fields=["pension", "month"], name="recoverymonth_pension_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "month"], name="recoverymonth_once_per_case"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="recoverymonth_amount_positive"),
+            models.CheckConstraint(condition=Q(month__day=1), name="recoverymonth_first_of_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.amount}"
+
+
 # --- delegated payments (代发, R22) -----------------------------------------------------------------
 
 
@@ -1148,13 +1184,26 @@ class OtherPensionRecord(models.Model):
     note = models.CharField("说明", max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="录入人")
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+    suspension = models.ForeignKey(Suspension, models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name="因此暂停的养老金", help_text="登记时暂停（1299）的在发养老金")
+    to_month = models.DateField("末次领取年月", null=True, blank=True)
+    end_reason = models.CharField("终止原因", max_length=200, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name="终止登记人")
+    ended_at = models.DateTimeField("终止登记时间", null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = "领取其他基本养老保障待遇"
         verbose_name_plural = "领取其他基本养老保障待遇"
         ordering = ["-recorded_at"]
-        constraints = [models.CheckConstraint(condition=Q(from_month__day=1), name="otherpension_first_of_month")]
+        constraints = [
+            models.CheckConstraint(condition=Q(from_month__day=1), name="otherpension_first_of_month"),
+            models.CheckConstraint(condition=Q(to_month__isnull=True) | (Q(to_month__day=1)
+                                   & Q(to_month__gte=F("from_month"))), name="otherpension_to_after_from"),
+            models.CheckConstraint(condition=Q(active=True, to_month__isnull=True)
+                                   | Q(active=False, to_month__isnull=False), name="otherpension_ended_has_to_month"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.scheme} {self.from_month:%Y-%m}"

@@ -60,6 +60,7 @@ urlpatterns = [
     path("delegated/payees/<int:pk>/status/", lifecycle_views.payee_status, name="payee_status"),
     path("persons/<int:pk>/other-pension/", lifecycle_views.other_pension_page, name="other_pension"),
     path("persons/<int:pk>/other-pension/record/", lifecycle_views.other_pension_record, name="other_pension_record"),
+    path("other-pensions/<int:pk>/end/", lifecycle_views.other_pension_end, name="other_pension_end"),
     path("recovery/", lifecycle_views.recovery_list, name="recovery_list"),
     path("recovery/<int:pk>/", lifecycle_views.recovery_detail, name="recovery_detail"),
     path("recovery/<int:pk>/notice.pdf", lifecycle_views.recovery_notice, name="recovery_notice"),

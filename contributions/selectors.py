@@ -316,7 +316,9 @@ def account_overview(*, person) -> dict:
         )
         .order_by("entry_date", "pk")
     )
-    reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
+    # Wholly reversed only: a partial adjustment (interest re-settled at a benefit start) keeps its entry.
+    amounts = {e.pk: e.amount for e in entries}
+    reversed_ids = {e.reverses_id for e in entries if e.reverses_id and e.amount == -amounts.get(e.reverses_id, 0)}
     rows = [
         {"entry": e, "reversed": e.pk in reversed_ids, "reversible": e.kind == EntryKind.CREDIT and e.pk not in reversed_ids}
         for e in entries

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from contributions.selectors import interest_year_end_posted
-from contributions.services import interest_settle
+from contributions.services import interest_settle, interest_settle_after_year_end
 from enrollment.models import Person
 from enrollment.services import person_status_set
 from linggao_pension import periods
@@ -84,8 +84,10 @@ def claim_determine(*, claim: BenefitClaim, by, opinion: str = "") -> Pension:
     "interim interest"): contributions.services.interest_settle records the settlement, also when the
     interim interest is 0.00 (a January start, an empty account), and books a non-zero amount to the
     利息 sub-ledger dated S (so the snapshot at S stays what was frozen); the year-end posting then
-    credits nothing more for that year. Not when the start year's year-end interest is already posted
-    (a start in an earlier year determined after its year end): that year is settled already."""
+    credits nothing more for that year. When the start year's year-end interest is already posted (a
+    start in an earlier year determined after its year end), interest_settle_after_year_end brings the
+    posted whole year's interest down to the same interim interest (and recomputes any later year
+    posted since), so the account and the frozen balance agree whichever order the two happen in."""
     require(by, "benefits.determine_claim", "只有县局经办员可以核定待遇")
     _require_claim_in_scope(claim, by)
     claim = BenefitClaim.objects.select_for_update().get(pk=claim.pk)
@@ -120,9 +122,8 @@ def claim_determine(*, claim: BenefitClaim, by, opinion: str = "") -> Pension:
     pension._history_user = by
     pension._change_reason = "待遇核定"
     pension.save()
-    if not interest_year_end_posted(person=person, year=start.year):
-        interest_settle(person=person, year=start.year, amount=snapshot.interim_interest, settled_on=start, by=by,
-                        reason="待遇开始")
+    settle = interest_settle_after_year_end if interest_year_end_posted(person=person, year=start.year) else interest_settle
+    settle(person=person, year=start.year, amount=snapshot.interim_interest, settled_on=start, by=by, reason="待遇开始")
     _to_receiving(person=person, on_date=start, by=by,
                   note=f"待遇核定：自{periods.format_month(start)}起领取，月养老金{calc.monthly_pension}元")
     claim_move(claim, C.DETERMINED, by=by, opinion=opinion or "县核定通过")

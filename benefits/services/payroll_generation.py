@@ -9,7 +9,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from enrollment.models import Person
@@ -42,7 +42,7 @@ from .common import (
 )
 from .payroll_extras import delegated_lines, settlement_lines
 from .payroll_lines import Line, insert_lines, lock_generated
-from .recovery import offsets_due
+from .recovery import decreases_recovered, offsets_due, recovery_case_for_decrease
 from .suspension import suspend_overdue
 
 R = PayrollRun.Status
@@ -109,7 +109,8 @@ def _month_kind(m: date, spans) -> str | None:
     return K.NORMAL
 
 
-def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, arrears_from: date | None) -> int:
+def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, arrears_from: date | None,
+                   by=None) -> int:
     with transaction.atomic():
         run = lock_generated(run_id)
         pensions = {
@@ -155,19 +156,32 @@ def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, 
                     due = (due[0], due[1] - offset)
                 lines.append(line(p, m, kind, basic, p["account_pension"], offset, due[0] if offset else None))
         if arrears_from is not None:
+            # A failed line not yet re-issued counts as paid: this run re-issues it (_payroll_reissues).
+            to_reissue = Q(status=L.FAILED, reissued_by__isnull=True)
             paid = (
-                PayrollLine.objects.live().filter(pension_id__in=list(pensions), month__gte=arrears_from, month__lt=month)
+                PayrollLine.objects.filter(pension_id__in=list(pensions), month__gte=arrears_from, month__lt=month)
+                .filter(~Q(status__in=PayrollLine.DEAD_STATUSES) | to_reissue)
                 .exclude(kind__in=[K.SETTLEMENT, K.DELEGATED])
                 .values("pension_id", "month").annotate(basic=Sum("basic_amount")).order_by()
             )
+            # What a month's lines paid, less what decrease cases already hold as overpaid for it: an
+            # increase pays the difference (补发), a decrease makes it a recovery case, each once.
+            recovered = decreases_recovered(list(pensions), since=arrears_from)
+            decreases: dict[int, list] = {}
             for row in paid:
                 p = pensions[row["pension_id"]]
                 if p["last_month"] and row["month"] > p["last_month"]:
                     continue
                 expected = tables.basic_total(month=row["month"], years=p["contribution_years"],
                                               age=rules.age_at_month(p["person__birth_date"], row["month"]))
-                if expected > row["basic"]:
-                    lines.append(line(p, row["month"], K.ARREARS, quantize(expected - row["basic"]), ZERO))
+                net = quantize(row["basic"]) - recovered.get((p["pk"], row["month"]), ZERO)
+                if expected > net:
+                    lines.append(line(p, row["month"], K.ARREARS, quantize(expected - net), ZERO))
+                elif expected < net:
+                    decreases.setdefault(p["pk"], []).append((row["month"], net, expected))
+            for pension in Pension.objects.filter(pk__in=list(decreases)).select_related("person"):
+                recovery_case_for_decrease(pension=pension, months=decreases[pension.pk], by=by,
+                                           changed_from=arrears_from)
         return insert_lines(run, lines)
 
 
@@ -225,7 +239,7 @@ def payroll_generate(*, month: date, by=None, job: JobRun | None = None) -> dict
     created = 0
     for i in range(0, total, PAYROLL_CHUNK):
         created += _payroll_chunk(run_id=run.pk, month=month, pension_ids=pension_ids[i : i + PAYROLL_CHUNK],
-                                  tables=tables, arrears_from=arrears_from)
+                                  tables=tables, arrears_from=arrears_from, by=by)
         if job is not None:
             jobrun_progress(job=job, done=min(i + PAYROLL_CHUNK, total))
     created += _payroll_reissues(run_id=run.pk, month=month)

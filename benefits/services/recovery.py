@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from linggao_pension import periods
 from linggao_pension.money import ZERO, quantize
+from linggao_pension.org.services import system_user
 
 from .. import rules
 from ..models import (
@@ -22,6 +23,7 @@ from ..models import (
     PayrollLine,
     RecoveryCase,
     RecoveryCaseChange,
+    RecoveryCaseMonth,
     RecoveryInstalment,
     RecoveryPosting,
 )
@@ -65,6 +67,11 @@ def recovery_case_open(*, person, source: str, amount: Decimal, by, reason: str,
     wrongly (dates or YYYY-MM). Called by supervision's checks, by death approval and by the pages."""
     require(by, MANAGE, "只有县局经办员或稽核员可以立案追回")
     require_town(by, person.town_id)
+    return _case_create(person=person, source=source, amount=amount, by=by, reason=reason, months=months,
+                        pension=pension, detail=detail)
+
+
+def _case_create(*, person, source: str, amount: Decimal, by, reason: str, months, pension, detail: str) -> RecoveryCase:
     if source not in RecoveryCase.Source.values:
         raise ValidationError({"source": "案件来源不正确"})
     if not (reason or "").strip():
@@ -79,6 +86,43 @@ def recovery_case_open(*, person, source: str, amount: Decimal, by, reason: str,
     RecoveryCaseChange.objects.create(case=case, from_status="", to_status=S.DETECTED, by=by,
                                       note=f"立案：{reason.strip()}，金额 {amount} 元"[:200])
     return case
+
+
+def recovery_case_for_decrease(*, pension, months: list[tuple[date, Decimal, Decimal]], by,
+                               changed_from: date) -> RecoveryCase | None:
+    """标准调整多发: a past-dated decrease of the basic pension (R9 the other way round) makes every month
+    already paid at the higher amount an overpayment. `months`: (month, basic paid, basic now due) for
+    each such month; one case for the pension, with one RecoveryCaseMonth per month (its exact amount),
+    opened 已立案 for a clerk or auditor to verify and recover (repayment, instalments or 待遇抵扣).
+
+    Called by the payroll generation inside its chunk's transaction (it checked its own permission;
+    `by` None: the system user). Each month's figures count what earlier decrease cases hold
+    (decreases_recovered), so a rerun, or a second run at once, opens nothing twice."""
+    rows = [(periods.month_start(m), quantize(paid), quantize(due)) for m, paid, due in months if paid > due]
+    if not rows:
+        return None
+    actor = by or system_user()
+    rows.sort()
+    lines = [f"{periods.format_month(m)}：已发 {paid} 元，应发 {due} 元，多发 {paid - due} 元" for m, paid, due in rows]
+    case = _case_create(
+        person=pension.person, source=RecoveryCase.Source.STANDARD_CHANGE, by=actor, pension=pension,
+        amount=sum((paid - due for _, paid, due in rows), ZERO), months=[m for m, _, _ in rows],
+        reason=f"基础养老金自{periods.format_month(changed_from)}起追溯下调，已按原标准发放的月份多发",
+        detail="\n".join(lines),
+    )
+    RecoveryCaseMonth.objects.bulk_create([
+        RecoveryCaseMonth(case=case, pension=pension, month=m, paid=paid, due=due, amount=paid - due)
+        for m, paid, due in rows
+    ])
+    return case
+
+
+def decreases_recovered(pension_ids: list[int], *, since: date) -> dict[tuple[int, date], Decimal]:
+    """(pension id, month) -> the basic pension already established as overpaid for that month by
+    decrease cases (whatever became of them since: repaid, offset or written off, it is not due)."""
+    rows = (RecoveryCaseMonth.objects.filter(pension_id__in=pension_ids, month__gte=since)
+            .values("pension_id", "month").annotate(t=models.Sum("amount")).order_by())
+    return {(r["pension_id"], r["month"]): quantize(r["t"]) for r in rows}
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from linggao_pension import periods
 from linggao_pension.money import ZERO, quantize
 
 from .. import rules, selectors
-from ..models import PayrollLine, Pension
+from ..models import PayrollLine, Pension, RecoveryCaseMonth
 
 L = PayrollLine.Status
 K = PayrollLine.Kind
@@ -138,6 +138,11 @@ def death_settlement(*, person, on: date) -> Settlement:
         by_source[Source.INTEREST] = by_source.get(Source.INTEREST, ZERO) + interim
     by_source = {s: a for s, a in by_source.items() if a}
     account = sum(by_source.values(), ZERO)
+    # A decrease case (标准调整多发) already recovers part of those months' basic pension: not twice.
+    held = ZERO
+    if overpaid:
+        held = sum(RecoveryCaseMonth.objects.filter(pension=pension, month__in={ln.month for ln in overpaid})
+                   .values_list("amount", flat=True), ZERO)
     basic = sum((ln.basic_amount for ln in overpaid), ZERO)
     account_paid = sum((ln.account_amount for ln in overpaid), ZERO)
     funeral = selectors.funeral_subsidy(last)
@@ -145,5 +150,5 @@ def death_settlement(*, person, on: date) -> Settlement:
         reason="death", last_payable_month=last, overpaid_months=sorted({ln.month for ln in overpaid}),
         overpaid_basic=basic, overpaid_account=account_paid, balance=account, by_source=by_source,
         interim_interest=interim, funeral_subsidy=funeral, payable=max(ZERO, account - account_paid) + funeral,
-        to_recover=basic, interest_year=year, interest_settled_on=settled_on,
+        to_recover=max(ZERO, basic - held), interest_year=year, interest_settled_on=settled_on,
     )

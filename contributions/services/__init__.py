@@ -20,6 +20,7 @@ from .interest import (  # noqa: F401
     interest_post_job,
     interest_refusal,
     interest_settle,
+    interest_settle_after_year_end,
     interest_start,
 )
 from .ledger import (  # noqa: F401
@@ -27,6 +28,7 @@ from .ledger import (  # noqa: F401
     account_entry_correct,
     account_entry_reverse,
     account_post,
+    account_post_adjustment,
     account_post_bulk,
     account_post_fast,
     account_post_reversal,

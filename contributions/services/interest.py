@@ -21,7 +21,7 @@ from ..models import (
     Source,
 )
 from ._checks import _system_or_perm
-from .ledger import BATCH_CHUNK, NewEntry, account_post, account_post_fast
+from .ledger import BATCH_CHUNK, NewEntry, account_post, account_post_adjustment, account_post_fast
 
 # --- Year-end interest (R6) -------------------------------------------------------------------------
 
@@ -199,6 +199,84 @@ def interest_start(*, year: int, by):
     if refusal:
         raise ValidationError({"year": refusal})
     return job_start(kind="contributions.post_interest", by=by, params={"year": year})
+
+
+def _year_end_entry(person, year: int) -> AccountEntry | None:
+    return AccountEntry.objects.filter(person=person, kind=EntryKind.INTEREST, source=Source.INTEREST, year=year,
+                                       entry_date=date(year, 12, 31)).first()
+
+
+def _credited(entry: AccountEntry | None) -> Decimal:
+    """What a year-end interest entry credits, with its adjustment (or reversal) if any."""
+    if entry is None:
+        return ZERO
+    adjusted = AccountEntry.objects.filter(reverses=entry).aggregate(t=Sum("amount"))["t"] or ZERO
+    return quantize(entry.amount + adjusted)
+
+
+def _bring_to(*, person, year: int, entry: AccountEntry | None, target: Decimal, by, memo: str) -> AccountEntry | None:
+    """Make the person's 利息 of `year` credit `target`: adjust the year-end entry (dated 31 Dec, so
+    the next year's opening balance is right), or book the entry when the posting credited nothing."""
+    credited = _credited(entry)
+    if target == credited:
+        return entry
+    if entry is None:
+        return account_post(person=person, source=Source.INTEREST, kind=EntryKind.INTEREST, amount=target,
+                            entry_date=date(year, 12, 31), by=by, year=year, memo=memo)
+    account_post_adjustment(entry=entry, amount=target - credited, entry_date=date(year, 12, 31), by=by, memo=memo)
+    return entry
+
+
+@transaction.atomic
+def interest_settle_after_year_end(
+    *, person, year: int, amount: Decimal, settled_on: date, by, reason: str
+) -> InterestSettlement:
+    """interest_settle for a benefit start whose year's year-end interest was already posted (a claim
+    determined after the year end): the interest of `year` is the interim interest `amount` for the
+    months before `settled_on` (R6, binding defaults "balance at a benefit start"), not the whole year's.
+
+    So the year-end entry is adjusted down to `amount` (a 冲正 entry linked to it, dated 31 Dec of the
+    year), and every later year already posted for the person is recomputed from its opening balance
+    as it now stands, at that posting's rate, and adjusted the same way (its opening held the excess):
+    the account then holds exactly the frozen balance's interest, none twice, none missed. Records the
+    InterestSettlement (`entry`: the year's 利息 entry, whose adjustment brings it to `amount`).
+    Refused: a second settlement, and a year not yet posted (interest_settle settles that one)."""
+    if by is None:
+        raise PermissionDenied("结息必须记录经办人")
+    if not (reason or "").strip():
+        raise ValidationError("结息必须填写原因")
+    if not isinstance(amount, Decimal):
+        raise TypeError("amount must be a Decimal")
+    amount = quantize(amount)
+    if amount < 0:
+        raise ValidationError("利息不能为负数")
+    if settled_on.year != year:
+        raise ValidationError(f"结息日期 {settled_on} 不在 {year} 年度内")
+    person = Person.objects.select_for_update(no_key=True).get(pk=person.pk)
+    if InterestSettlement.objects.filter(person=person, year=year).exists():
+        raise ValidationError(f"{person.name}的 {year} 年度利息已结算，不能重复结息")
+    if not selectors.interest_year_end_posted(person=person, year=year):
+        raise ValidationError(f"{year} 年度尚未年度结息，应按过渡期利息结息")
+    entry = _year_end_entry(person, year)
+    credited = _credited(entry)
+    entry = _bring_to(person=person, year=year, entry=entry, target=amount, by=by,
+                      memo=f"{reason.strip()}结息：{year}年度利息按过渡期利息 {amount} 元计（年度结息已记 {credited} 元）")
+    settlement = InterestSettlement.objects.create(
+        person=person, year=year, settled_on=settled_on, amount=amount, reason=reason.strip()[:60],
+        entry=entry if amount else None, created_by=by,
+    )
+    for posting in InterestPosting.objects.filter(year__gt=year).order_by("year"):
+        later = posting.year
+        if InterestSettlement.objects.filter(person=person, year=later).exists():
+            continue
+        entry = _year_end_entry(person, later)
+        if entry is None and posting.status != InterestPosting.Status.DONE:
+            continue  # a running posting has not reached this person yet: it will use the corrected opening
+        opening = selectors.balance(person=person, before=date(later, 1, 1))
+        target = rules.annual_interest(opening, posting.rate) if opening > 0 else ZERO
+        _bring_to(person=person, year=later, entry=entry, target=target, by=by,
+                  memo=f"{later}年度利息按调整后的上年末余额 {opening} 元重算为 {target} 元（{reason.strip()}结息）")
+    return settlement
 
 
 def interest_post_job(*, job, by, year) -> dict:

@@ -159,6 +159,23 @@ def account_post_reversal(*, entry: AccountEntry, reason: str, by, entry_date: d
     return reversal
 
 
+def account_post_adjustment(*, entry: AccountEntry, amount: Decimal, entry_date: date, by, memo: str) -> AccountEntry:
+    """A partial correction of `entry` (its sub-ledger and year): a 冲正 entry of `amount` linked to it,
+    for a job's own figure found wrong later (interest re-settled at a benefit start). Inside the
+    caller's transaction and checks; the entry must not be reversed already."""
+    if by is None:
+        raise PermissionDenied("记账必须记录经办人")
+    if AccountEntry.objects.filter(reverses=entry).exists():
+        raise ValidationError(f"分录 {entry} 已冲正，不能再调整")
+    adjustment = AccountEntry(
+        person_id=entry.person_id, source=entry.source, kind=EntryKind.REVERSAL, amount=amount, entry_date=entry_date,
+        year=entry.year, memo=memo[:120], reverses=entry, created_by=by,
+    )
+    _check_entry(adjustment)
+    adjustment.save()
+    return adjustment
+
+
 def account_entry_correct(*, entry: AccountEntry, reason: str, by) -> AccountEntry:
     """A clerk corrects a wrong credit with a reversing entry (who and why are recorded on it).
     Only 入账 entries are corrected here; interest, pension drawn, transfers belong to their own jobs."""

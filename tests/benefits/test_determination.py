@@ -400,11 +400,14 @@ def test_interest_of_the_start_year_is_settled_once_january_and_february_starts(
     assert interest(other) == [(2016, D("83.10"), date(2016, 12, 31)), (2017, D("77.12"), date(2017, 12, 31))]
 
 
-def test_a_start_in_a_year_already_posted_at_year_end_is_not_settled_again(town, poster, agent, clerk):
+def test_a_start_in_a_year_already_posted_at_year_end_is_brought_to_the_interim_interest(town, poster, agent, clerk):
     """Born 1956-06-05 (55 at the scheme start: 5 years), 100 a year in September 2011-2015; 60 in
     June 2016, start 2016-07, claimed and determined only in February 2017, after the 2016 year-end
-    posting credited 523.85 × 8.31% = 43.531935 → 43.53 (opening 2016 = 523.85, as above). That year
-    is settled already: the determination books no interim interest and records no settlement."""
+    posting credited 523.85 × 8.31% = 43.531935 → 43.53 (opening 2016 = 523.85, as above). The frozen
+    balance holds the interim interest round(523.85 × 8.31% × 6 / 12, 2) = round(21.7659675) = 21.77,
+    so the determination brings the posted 43.53 down to 21.77 (an adjustment of −21.76 dated
+    2016-12-31) and records the settlement: the account (500 + 23.85 + 21.77 = 545.62) and the frozen
+    balance agree. Detailed in tests/benefits/test_interest_after_posting.py."""
     from contributions import services as contribution_services
     from contributions.models import InterestSettlement
 
@@ -416,7 +419,10 @@ def test_a_start_in_a_year_already_posted_at_year_end_is_not_settled_again(town,
     with at(2017, 2, 10):
         claim = services.claim_submit(person=person, by=agent)
         assert claim.start_month == date(2016, 7, 1)
-        services.claim_determine(claim=claim, by=clerk)
-    assert list(AccountEntry.objects.filter(person=person, year=2016, kind=EntryKind.INTEREST)
-                .values_list("amount", "entry_date")) == [(D("43.53"), date(2016, 12, 31))]  # fmt: skip
-    assert not InterestSettlement.objects.exists()
+        pension = services.claim_determine(claim=claim, by=clerk)
+    assert (pension.interim_interest, pension.account_balance) == (D("21.77"), D("545.62"))
+    assert list(AccountEntry.objects.filter(person=person, year=2016, source=Source.INTEREST)
+                .order_by("pk").values_list("kind", "amount", "entry_date")) == [
+        (EntryKind.INTEREST, D("43.53"), date(2016, 12, 31)), (EntryKind.REVERSAL, D("-21.76"), date(2016, 12, 31))]
+    assert list(InterestSettlement.objects.values_list("year", "amount", "settled_on")) == [
+        (2016, D("21.77"), date(2016, 7, 1))]
