@@ -135,6 +135,7 @@ class ReviewFlow:
     select_related: tuple[str, ...] = ()  # fetched with the locked record (for before_move/on_approve)
     # the buttons' words by step ("submit", "approve", "county_return" ...; review/_actions.html)
     labels: Mapping[str, str] = field(default_factory=dict)
+    checker: str = "其他县局经办员"  # who must take the county step instead of a maker (in the refusal)
     done_for: Callable | None = None  # (record, to) -> str | None: a message that depends on the record
 
     def perm_for(self, to: str) -> str:
@@ -178,14 +179,14 @@ def not_prepared_by(model, user) -> Q:
     return ~Q(created_by=user) & ~Q(submitted_by=user) & ~Exists(prepared)
 
 
-def _check_not_maker(record, by, noun: str) -> None:
+def _check_not_maker(record, by, noun: str, checker: str = "其他县局经办员") -> None:
     if record.created_by_id == by.pk:
-        raise ValidationError("录入人不能复核本人录入的申请，请由其他县局经办员复核")
+        raise ValidationError(f"录入人不能复核本人录入的申请，请由{checker}复核")
     steps = record.status_changes.filter(by=by, maker=True)
     if record.submitted_by_id == by.pk or steps.filter(to_status=RS.TOWN_APPROVED).exists():
-        raise ValidationError("提交人不能复核本人提交的申请，请由其他县局经办员复核")
+        raise ValidationError(f"提交人不能复核本人提交的申请，请由{checker}复核")
     if steps.exists():
-        raise ValidationError(f"修改过该{noun}的人不能复核，请由其他县局经办员复核")
+        raise ValidationError(f"修改过该{noun}的人不能复核，请由{checker}复核")
 
 
 # --- the steps ---------------------------------------------------------------------------------------
@@ -241,7 +242,7 @@ def review_move(*, record, to: str, by, opinion: str = ""):
     require_town(by, record.town_id)
     RS.moves.check(record.status, to, verb=STEP_VERBS[to])
     if to in COUNTY_STEPS:
-        _check_not_maker(record, by, flow.noun)
+        _check_not_maker(record, by, flow.noun, flow.checker)
     opinion = _opinion(flow, to, opinion)
     if flow.before_move is not None:
         flow.before_move(record, to)

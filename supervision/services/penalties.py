@@ -103,6 +103,7 @@ PENALTY_FLOW = ReviewFlow(
     review_perm=APPROVE,
     on_approve=_approved,
     before_move=_before_move,
+    checker="其他局领导",
     default_opinions={RS.TOWN_APPROVED: "拟定完毕，报请局领导审批", RS.COUNTY_APPROVED: "同意，送达执行"},
     done={
         RS.TOWN_APPROVED: "已报局领导审批",

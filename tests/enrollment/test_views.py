@@ -226,7 +226,7 @@ def test_refused_step_is_reported_and_changes_nothing(client, admin_user, ctx):
     client.force_login(admin_user)
     client.post(reverse("enrollment:application_submit", args=[ctx.draft.pk]), {})
     response = client.post(reverse("enrollment:application_approve", args=[ctx.draft.pk]), {}, follow=True)
-    assert "提交人不能复核本人提交的申请" in response.content.decode()
+    assert "提交人不能复核本人提交的申请，请由其他县局经办员复核" in response.content.decode()
     ctx.draft.refresh_from_db()
     assert ctx.draft.status == RS.TOWN_APPROVED
 

@@ -116,7 +116,7 @@ def test_whoever_drafted_edited_or_submitted_it_never_approves_it(client, audito
     mine = _draft(client, lead, inspection)  # the leader drafted it and submits it
     _step(client, lead, mine, "submit")
     response = _step(client, lead, mine, "approve")
-    assert "录入人不能复核本人录入的申请" in response.content.decode()
+    assert "录入人不能复核本人录入的申请，请由其他局领导复核" in response.content.decode()
     mine.refresh_from_db()
     assert mine.status == RS.TOWN_APPROVED and not Referral.objects.exists()
 
@@ -125,7 +125,7 @@ def test_whoever_drafted_edited_or_submitted_it_never_approves_it(client, audito
     client.post(_url("penalty_edit", edited), {"subject": "王某", "facts": "冒领", "proposal": "责令退回"})
     _step(client, auditor, edited, "submit")
     response = _step(client, lead, edited, "approve")
-    assert "修改过该行政处理处罚意见的人不能复核" in response.content.decode()
+    assert "修改过该行政处理处罚意见的人不能复核，请由其他局领导复核" in response.content.decode()
     edited.refresh_from_db()
     assert edited.status == RS.TOWN_APPROVED and not Referral.objects.exists()
     _step(client, manager, edited, "approve")  # another leader may
