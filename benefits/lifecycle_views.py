@@ -568,12 +568,12 @@ def other_pension_record(request: AuthedRequest, pk: int) -> HttpResponse:
     return _other_pension_render(request, person, form)
 
 
+@permission_required("benefits.add_otherpensionrecord", raise_exception=True)
 @require_POST
 def other_pension_end(request: AuthedRequest, pk: int) -> HttpResponse:
     """The other pension ended (its last month and why): the pension is paid again from the next month."""
     record = get_object_or_404(OtherPensionRecord.objects.select_related("person").filter(
         person__in=Person.objects.in_scope(request.user)), pk=pk)  # another town's record: 404
-    require_perm(request.user, "benefits.add_otherpensionrecord", "只有县局经办员可以登记其他基本养老保障待遇终止")
     form = OtherPensionEndForm(request.POST)
     if form.is_valid():
         try:

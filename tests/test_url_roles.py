@@ -194,6 +194,7 @@ EXPECT: dict[str, U] = {
     "benefits:payee_status": U("benefits.manage_delegated", "payee", methods="POST"),
     "benefits:other_pension": U("benefits.view_otherpensionrecord", "person"),
     "benefits:other_pension_record": U("benefits.add_otherpensionrecord", "person", methods="POST"),
+    "benefits:other_pension_end": U("benefits.add_otherpensionrecord", "bn_other_pension", methods="POST"),
     # --- reports
     "reports:index": U("reports.view_reports"),
     "reports:build": U("reports.build_report", methods="POST", post=frozenset({400})),  # {} is no month

@@ -73,6 +73,7 @@ def lifecycle_world(users, here, there) -> dict[str, list[int]]:
 
 def benefits_world(users, here, there) -> dict[str, list[int]]:
     from benefits.services import delegated
+    from benefits.services.other_pension import other_pension_record
     from benefits.services.suspension import suspension_request
     from tests.factories import PensionFactory
 
@@ -89,4 +90,7 @@ def benefits_world(users, here, there) -> dict[str, list[int]]:
         payee = delegated.payee_add(programme=programme, person=PensionFactory(person__town=town).person,
                                     service_years=5, start_month=date(2026, 1, 1), by=users["clerk2"])
         out.setdefault("payee", []).append(payee.pk)
+        other = other_pension_record(person=PensionFactory(person__town=town).person, origin="declaration",
+                                     scheme="城镇职工基本养老保险", from_month=date(2026, 1, 1), by=users["clerk2"])
+        out.setdefault("bn_other_pension", []).append(other.pk)
     return out
