@@ -250,14 +250,17 @@ class Register(models.Model):
         return f"{self.get_kind_display()}·{self.name}"
 
 
+class RegisterEntryAction(models.TextChoices):
+    MADE = "made", "缮制"
+    REVIEWED = "reviewed", "复核"
+    ISSUED = "issued", "签发"
+    KEPT = "kept", "保管"
+
+
 class RegisterEntry(models.Model):
     """One line of a register: 缮制 (made), 复核 (reviewed, never by its maker), 签发 (issued), 保管 (kept)."""
 
-    class Action(models.TextChoices):
-        MADE = "made", "缮制"
-        REVIEWED = "reviewed", "复核"
-        ISSUED = "issued", "签发"
-        KEPT = "kept", "保管"
+    Action = RegisterEntryAction
 
     register = models.ForeignKey(Register, models.PROTECT, related_name="entries", verbose_name="台账")
     action = models.CharField("事项", max_length=10, choices=Action)
@@ -281,7 +284,7 @@ class RegisterEntry(models.Model):
         indexes = [models.Index(fields=["register", "at"], name="regentry_register_at_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(action__in=["made", "reviewed", "issued", "kept"]), name="regentry_action_valid"
+                condition=Q(action__in=RegisterEntryAction.values), name="regentry_action_valid"
             ),
             models.CheckConstraint(
                 condition=Q(action="reviewed", reviews__isnull=False) | (~Q(action="reviewed") & Q(reviews__isnull=True)),
@@ -297,12 +300,15 @@ class CertificateQuerySet(ScopedQuerySet):
     town_field = "person__town"
 
 
+class CertificateKind(models.TextChoices):
+    CONTRIBUTION = "contribution", "参保缴费证明"
+    BENEFIT = "benefit", "待遇领取证明"
+
+
 class Certificate(models.Model):
     """A certificate issued on request (签发): its content is frozen at issue and signed by its code."""
 
-    class Kind(models.TextChoices):
-        CONTRIBUTION = "contribution", "参保缴费证明"
-        BENEFIT = "benefit", "待遇领取证明"
+    Kind = CertificateKind
 
     kind = models.CharField("证明类型", max_length=12, choices=Kind)
     serial = models.CharField("证明编号", max_length=30, unique=True)
@@ -328,7 +334,7 @@ class Certificate(models.Model):
         ordering = ["-issued_at", "-pk"]
         indexes = [models.Index(fields=["kind", "issued_on"], name="certificate_kind_date_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["contribution", "benefit"]), name="certificate_kind_valid")
+            models.CheckConstraint(condition=Q(kind__in=CertificateKind.values), name="certificate_kind_valid")
         ]
         permissions = [("issue_certificate", "可签发参保缴费证明、待遇领取证明")]
 
@@ -370,14 +376,17 @@ class ConsultationQuerySet(ScopedQuerySet):
     town_field = "town"
 
 
+class ConsultationChannel(models.TextChoices):
+    PHONE = "phone", "电话"
+    VISIT = "visit", "来访"
+    ONLINE = "online", "网络"
+    LETTER = "letter", "信函"
+
+
 class Consultation(models.Model):
     """One consultation taken at the desk (or by phone): question, answer, follow-up, referral."""
 
-    class Channel(models.TextChoices):
-        PHONE = "phone", "电话"
-        VISIT = "visit", "来访"
-        ONLINE = "online", "网络"
-        LETTER = "letter", "信函"
+    Channel = ConsultationChannel
 
     service = models.ForeignKey(ConsultationService, models.PROTECT, related_name="+", verbose_name="服务事项")
     channel = models.CharField("方式", max_length=8, choices=Channel, default=Channel.PHONE)
@@ -409,7 +418,7 @@ class Consultation(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(channel__in=["phone", "visit", "online", "letter"]), name="consultation_channel_valid"
+                condition=Q(channel__in=ConsultationChannel.values), name="consultation_channel_valid"
             )
         ]
 
@@ -420,13 +429,16 @@ class Consultation(models.Model):
 # --- policy publicity (duty 1) ---------------------------------------------------------------------
 
 
+class PolicyDocumentKind(models.TextChoices):
+    POLICY = "policy", "政策文件"
+    NOTICE = "notice", "通知公告"
+    INTERPRETATION = "interpretation", "政策解读"
+
+
 class PolicyDocument(models.Model):
     """A policy document or notice in the library shown to every staff user."""
 
-    class Kind(models.TextChoices):
-        POLICY = "policy", "政策文件"
-        NOTICE = "notice", "通知公告"
-        INTERPRETATION = "interpretation", "政策解读"
+    Kind = PolicyDocumentKind
 
     kind = models.CharField("类别", max_length=16, choices=Kind, default=Kind.POLICY)
     title = models.CharField("标题", max_length=120)
@@ -448,7 +460,7 @@ class PolicyDocument(models.Model):
         ordering = ["-issued_on", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["policy", "notice", "interpretation"]), name="policy_kind_valid"
+                condition=Q(kind__in=PolicyDocumentKind.values), name="policy_kind_valid"
             )
         ]
 

@@ -281,17 +281,23 @@ class PensionQuerySet(ScopedQuerySet):
         return self.filter(status=Pension.Status.ACTIVE)
 
 
+class PensionSource(models.TextChoices):
+    DETERMINED = "determined", "县核定"
+    IMPORTED = "imported", "系统迁移"
+
+
+class PensionStatus(models.TextChoices):
+    ACTIVE = "active", "正常"
+    STOPPED = "stopped", "停止"
+
+
 class Pension(models.Model):
     """A person's pension: the account pension and the start balance are fixed for life (R8);
     the basic part of each later month follows the standards in force for that month."""
 
-    class Source(models.TextChoices):
-        DETERMINED = "determined", "县核定"
-        IMPORTED = "imported", "系统迁移"
+    Source = PensionSource
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", "正常"
-        STOPPED = "stopped", "停止"
+    Status = PensionStatus
 
     person = models.OneToOneField("enrollment.Person", models.PROTECT, related_name="pension", verbose_name="参保人")
     claim = models.OneToOneField(
@@ -342,8 +348,8 @@ class Pension(models.Model):
         # The pensioners list's order, read from the index (60,000 rows never sorted per page).
         indexes = [models.Index(F("start_month").desc(), "id", name="pension_list_order_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(source__in=["determined", "imported"]), name="pension_source_valid"),
-            models.CheckConstraint(condition=Q(status__in=["active", "stopped"]), name="pension_status_valid"),
+            models.CheckConstraint(condition=Q(source__in=PensionSource.values), name="pension_source_valid"),
+            models.CheckConstraint(condition=Q(status__in=PensionStatus.values), name="pension_status_valid"),
             models.CheckConstraint(condition=Q(start_month__day=1), name="pension_start_first_of_month"),
             models.CheckConstraint(condition=Q(first_payroll_month__day=1), name="pension_first_pay_first_of_month"),
             models.CheckConstraint(condition=Q(account_pension__gte=0), name="pension_account_pension_not_negative"),
@@ -465,6 +471,28 @@ class PayrollLineQuerySet(ScopedQuerySet):
         return self.exclude(status__in=PayrollLine.DEAD_STATUSES)
 
 
+class PayrollLineKind(models.TextChoices):
+    NORMAL = "normal", "正常"
+    ARREARS = "arrears", "补发"
+    REISSUE = "reissue", "重发"
+    BACKPAY = "backpay", "恢复补发"  # a month withheld by a suspension, paid once on resumption (R10)
+    SETTLEMENT = "settlement", "继承支付"  # the heirs' one-off settlement (R11)
+    DELEGATED = "delegated", "代发"  # a delegated programme's monthly amount (R22)
+
+
+class PayrollLineStatus(models.TextChoices):
+    PENDING = "pending", "待支付"
+    PAID = "paid", "已支付"
+    FAILED = "failed", "支付失败"
+    CANCELLED = "cancelled", "已取消"  # e.g. a month after a recorded death, before it reached the bank
+
+
+# A month's pension is paid once, as 正常 or (after a suspension) 恢复补发.
+BASE_LINE_KINDS = (PayrollLineKind.NORMAL, PayrollLineKind.BACKPAY)
+# Lines that are not, and will never be, paid (a failed line is replaced by its 重发).
+DEAD_LINE_STATUSES = (PayrollLineStatus.FAILED, PayrollLineStatus.CANCELLED)
+
+
 class PayrollLine(models.Model):
     """What one pensioner is paid for one month (费款所属期 `month`) in one run.
 
@@ -473,24 +501,12 @@ class PayrollLine(models.Model):
     unique per (pension, month, run): each later standard change pays the month's remaining
     difference in its own run (the generation compares the month's lines with what is due)."""
 
-    class Kind(models.TextChoices):
-        NORMAL = "normal", "正常"
-        ARREARS = "arrears", "补发"
-        REISSUE = "reissue", "重发"
-        BACKPAY = "backpay", "恢复补发"  # a month withheld by a suspension, paid once on resumption (R10)
-        SETTLEMENT = "settlement", "继承支付"  # the heirs' one-off settlement (R11)
-        DELEGATED = "delegated", "代发"  # a delegated programme's monthly amount (R22)
+    Kind = PayrollLineKind
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "待支付"
-        PAID = "paid", "已支付"
-        FAILED = "failed", "支付失败"
-        CANCELLED = "cancelled", "已取消"  # e.g. a month after a recorded death, before it reached the bank
+    Status = PayrollLineStatus
 
-    # A month's pension is paid once, as 正常 or (after a suspension) 恢复补发.
-    BASE_KINDS = (Kind.NORMAL, Kind.BACKPAY)
-    # Lines that are not, and will never be, paid (a failed line is replaced by its 重发).
-    DEAD_STATUSES = (Status.FAILED, Status.CANCELLED)
+    BASE_KINDS = BASE_LINE_KINDS
+    DEAD_STATUSES = DEAD_LINE_STATUSES
 
     run = models.ForeignKey(PayrollRun, models.PROTECT, related_name="lines", verbose_name="发放批次")
     pension = models.ForeignKey(Pension, models.PROTECT, null=True, blank=True, related_name="payroll_lines",
@@ -540,37 +556,41 @@ class PayrollLine(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["pension", "month", "kind"],
-                condition=~Q(status__in=["failed", "cancelled"]) & ~Q(kind="arrears"),
+                condition=~Q(status__in=DEAD_LINE_STATUSES) & ~Q(kind="arrears"),
                 name="payline_once_per_month_kind",
             ),
             # 补发 (R9): each later standard change may pay a month's difference again, once per run; the
             # generation compares what the month's lines paid with what is due (one run generates at a time).
             models.UniqueConstraint(
-                fields=["pension", "month", "run"], condition=Q(kind="arrears") & ~Q(status__in=["failed", "cancelled"]),
+                fields=["pension", "month", "run"],
+                condition=Q(kind="arrears") & ~Q(status__in=DEAD_LINE_STATUSES),
                 name="payline_arrears_once_per_run",
             ),
             models.UniqueConstraint(
                 fields=["pension", "month"],
-                condition=Q(kind__in=["normal", "backpay"]) & ~Q(status__in=["failed", "cancelled"]),
+                condition=Q(kind__in=BASE_LINE_KINDS) & ~Q(status__in=DEAD_LINE_STATUSES),
                 name="payline_base_once_per_month",
             ),
             models.UniqueConstraint(
                 fields=["settlement"], condition=Q(kind="settlement"), name="payline_settlement_once"
             ),
             models.UniqueConstraint(
-                fields=["delegated_payee", "month"], condition=Q(kind="delegated") & ~Q(status__in=["failed", "cancelled"]),
+                fields=["delegated_payee", "month"],
+                condition=Q(kind="delegated") & ~Q(status__in=DEAD_LINE_STATUSES),
                 name="payline_delegated_once_per_month",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["normal", "arrears", "reissue", "backpay", "settlement", "delegated"]),
+                condition=Q(kind__in=PayrollLineKind.values),
                 name="payline_kind_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "paid", "failed", "cancelled"]), name="payline_status_valid"
+                condition=Q(status__in=PayrollLineStatus.values), name="payline_status_valid"
             ),
             models.CheckConstraint(condition=Q(month__day=1), name="payline_month_first_of_month"),
             models.CheckConstraint(
-                condition=Q(pension__isnull=False) | Q(kind__in=["delegated", "reissue"]), name="payline_pension_set"
+                condition=Q(pension__isnull=False)
+                | Q(kind__in=[PayrollLineKind.DELEGATED, PayrollLineKind.REISSUE]),
+                name="payline_pension_set",
             ),
             # Within half a cent, not "=": SQLite compares decimals as floats, and INSERT OR IGNORE
             # (the payroll's ON CONFLICT DO NOTHING there) silently drops a row that fails a check.
@@ -629,15 +649,18 @@ class CertificationQuerySet(ScopedQuerySet):
     town_field = "person__town"
 
 
+class CertificationMethod(models.TextChoices):
+    ONSITE = "onsite", "现场"
+    PHONE = "phone", "电话"
+    FACE = "face", "人脸识别自助"
+    HOME = "home", "入户"
+    VILLAGE = "village", "村委会证明"
+
+
 class Certification(models.Model):
     """One 领取资格认证 of a pensioner: the date and how; the next one is due a cycle later (参数)."""
 
-    class Method(models.TextChoices):
-        ONSITE = "onsite", "现场"
-        PHONE = "phone", "电话"
-        FACE = "face", "人脸识别自助"
-        HOME = "home", "入户"
-        VILLAGE = "village", "村委会证明"
+    Method = CertificationMethod
 
     class Origin(models.TextChoices):
         MANUAL = "manual", "经办录入"
@@ -663,7 +686,7 @@ class Certification(models.Model):
                        ("import_certifications", "可导入省自助认证系统的认证结果")]
         indexes = [models.Index(fields=["pension", "certified_on"], name="cert_pension_date_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(method__in=["onsite", "phone", "face", "home", "village"]),
+            models.CheckConstraint(condition=Q(method__in=CertificationMethod.values),
                                    name="cert_method_valid"),
         ]
 
@@ -717,7 +740,7 @@ class Suspension(models.Model):
             models.CheckConstraint(condition=Q(start_month__day=1), name="suspension_start_first_of_month"),
             models.CheckConstraint(condition=Q(end_month__isnull=True) | Q(end_month__gte=F("start_month")),
                                    name="suspension_end_after_start"),
-            models.CheckConstraint(condition=Q(reason_code__in=["1201", "1202", "1299"]),
+            models.CheckConstraint(condition=Q(reason_code__in=[code for code, _ in SUSPENSION_REASONS]),
                                    name="suspension_reason_valid"),
         ]
 
@@ -814,15 +837,18 @@ class HeirSettlementQuerySet(ScopedQuerySet):
     town_field = "person__town"
 
 
+class HeirSettlementStatus(models.TextChoices):
+    AWAITING_HEIRS = "awaiting", "待登记继承人"
+    READY = "ready", "待发放"
+    IN_PAYROLL = "in_payroll", "已纳入发放"
+    PAID = "paid", "已支付"
+
+
 class HeirSettlement(models.Model):
     """The heirs' settlement (R11), computed when the death is approved and paid once, as a one-off
     line of the next payroll once the heirs' details are in."""
 
-    class Status(models.TextChoices):
-        AWAITING_HEIRS = "awaiting", "待登记继承人"
-        READY = "ready", "待发放"
-        IN_PAYROLL = "in_payroll", "已纳入发放"
-        PAID = "paid", "已支付"
+    Status = HeirSettlementStatus
 
     death = models.OneToOneField(DeathReport, models.PROTECT, related_name="settlement", verbose_name="死亡登记")
     person = models.OneToOneField("enrollment.Person", models.PROTECT, related_name="heir_settlement",
@@ -859,7 +885,7 @@ class HeirSettlement(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(payable__gte=0), name="settlement_payable_not_negative"),
-            models.CheckConstraint(condition=Q(status__in=["awaiting", "ready", "in_payroll", "paid"]),
+            models.CheckConstraint(condition=Q(status__in=HeirSettlementStatus.values),
                                    name="settlement_status_valid"),
         ]
 
@@ -1117,15 +1143,18 @@ class DelegatedPayeeQuerySet(ScopedQuerySet):
     town_field = "person__town"
 
 
+class DelegatedPayeeStatus(models.TextChoices):
+    PENDING = "0", "待复核"
+    NORMAL = "1", "正常发放"
+    SUSPENDED = "2", "暂停发放"
+    TERMINATED = "3", "终止发放"
+
+
 class DelegatedPayee(models.Model):
     """A payee of a delegated programme: 正常发放 ⇄ 暂停发放 → 终止发放 (R22). One added through the
     pages waits (待复核) until another county clerk confirms it (maker-checker); only 正常发放 is paid."""
 
-    class Status(models.TextChoices):
-        PENDING = "0", "待复核"
-        NORMAL = "1", "正常发放"
-        SUSPENDED = "2", "暂停发放"
-        TERMINATED = "3", "终止发放"
+    Status = DelegatedPayeeStatus
 
     MOVES: dict[str, set[str]] = {
         "": {Status.NORMAL, Status.PENDING},
@@ -1161,7 +1190,9 @@ class DelegatedPayee(models.Model):
             models.UniqueConstraint(fields=["programme", "person"], name="payee_once_per_programme"),
             models.CheckConstraint(condition=Q(monthly_amount__gt=0), name="payee_amount_positive"),
             models.CheckConstraint(condition=Q(start_month__day=1), name="payee_start_first_of_month"),
-            models.CheckConstraint(condition=Q(status__in=["0", "1", "2", "3"]), name="payee_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=DelegatedPayeeStatus.values), name="payee_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -24,12 +24,15 @@ class ModuleAccess(models.Model):
         return self._meta.verbose_name
 
 
+class BuiltReportKind(models.TextChoices):
+    MONTHLY = "monthly", "统计月报"
+    FUND = "fund", "基金收支月报"
+
+
 class BuiltReport(models.Model):
     """One build of a report for a month. A built report never changes: a correction is a new version."""
 
-    class Kind(models.TextChoices):
-        MONTHLY = "monthly", "统计月报"
-        FUND = "fund", "基金收支月报"
+    Kind = BuiltReportKind
 
     kind = models.CharField("报表", max_length=10, choices=Kind)
     month = models.DateField("报表月份", help_text="该月1日")
@@ -48,7 +51,7 @@ class BuiltReport(models.Model):
         ordering = ["-month", "kind", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "month", "version"], name="builtreport_unique_version"),
-            models.CheckConstraint(condition=Q(kind__in=["monthly", "fund"]), name="builtreport_kind_valid"),
+            models.CheckConstraint(condition=Q(kind__in=BuiltReportKind.values), name="builtreport_kind_valid"),
         ]
         indexes = [models.Index(fields=["kind", "month", "-version"], name="builtreport_latest")]
 
@@ -111,14 +114,17 @@ class PlanTarget(models.Model):
         return self.title
 
 
+class WorkSummaryPeriod(models.TextChoices):
+    MONTHLY = "monthly", "月度总结"
+    QUARTERLY = "quarterly", "季度总结"
+    MID_YEAR = "mid_year", "半年总结"
+    YEAR_END = "year_end", "年终总结"
+
+
 class WorkSummary(models.Model):
     """A monthly, quarterly, mid-year or year-end summary of progress against the plan's targets."""
 
-    class Period(models.TextChoices):
-        MONTHLY = "monthly", "月度总结"
-        QUARTERLY = "quarterly", "季度总结"
-        MID_YEAR = "mid_year", "半年总结"
-        YEAR_END = "year_end", "年终总结"
+    Period = WorkSummaryPeriod
 
     plan = models.ForeignKey(WorkPlan, models.PROTECT, related_name="summaries", verbose_name="工作计划")
     period = models.CharField("类型", max_length=10, choices=Period)
@@ -138,7 +144,7 @@ class WorkSummary(models.Model):
         ordering = ["-month", "period"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "period", "month"], name="worksummary_unique_period"),
-            models.CheckConstraint(condition=Q(period__in=["monthly", "quarterly", "mid_year", "year_end"]),
+            models.CheckConstraint(condition=Q(period__in=WorkSummaryPeriod.values),
                                    name="worksummary_period_valid"),
         ]
 

@@ -29,10 +29,13 @@ class ScopedQuerySet(models.QuerySet):
         return access.in_scope(self, user, *(self.town_fields or (self.town_field,)))
 
 
+class TownKind(models.TextChoices):
+    TOWN = "town", "镇"
+    FARM = "farm", "国营农场"
+
+
 class Town(models.Model):
-    class Kind(models.TextChoices):
-        TOWN = "town", "镇"
-        FARM = "farm", "国营农场"
+    Kind = TownKind
 
     code = models.CharField("区划代码", max_length=12, unique=True)
     name = models.CharField("名称", max_length=30, unique=True)
@@ -46,7 +49,7 @@ class Town(models.Model):
         verbose_name_plural = "镇/农场"
         ordering = ["sort_order", "code"]
         permissions = [("view_all_towns", "可查看全县各镇/农场的数据")]
-        constraints = [models.CheckConstraint(condition=Q(kind__in=["town", "farm"]), name="town_kind_valid")]
+        constraints = [models.CheckConstraint(condition=Q(kind__in=TownKind.values), name="town_kind_valid")]
 
     def __str__(self) -> str:
         return self.name
@@ -128,6 +131,13 @@ class JobRunQuerySet(models.QuerySet):
         )
 
 
+class JobRunStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "运行中"
+    SUCCEEDED = "succeeded", "已完成"
+    FAILED = "failed", "失败"
+
+
 class JobRun(models.Model):
     """One run of a batch job or import: what, who, when, parameters, progress, counts, result.
 
@@ -136,11 +146,7 @@ class JobRun(models.Model):
     after it stalled notices at its next heartbeat and stops (services.jobrun_execute).
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        RUNNING = "running", "运行中"
-        SUCCEEDED = "succeeded", "已完成"
-        FAILED = "failed", "失败"
+    Status = JobRunStatus
 
     kind = models.CharField("任务", max_length=60, db_index=True)
     params = models.JSONField("参数", default=dict, blank=True)
@@ -173,7 +179,7 @@ class JobRun(models.Model):
         indexes = [models.Index(fields=["status", "heartbeat_at"], name="jobrun_status_heartbeat_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["queued", "running", "succeeded", "failed"]), name="jobrun_status_valid"
+                condition=Q(status__in=JobRunStatus.values), name="jobrun_status_valid"
             )
         ]
 
