@@ -27,7 +27,11 @@ class Command(BaseCommand):
             summary = import_string(path)(rng=rng, residents=residents, stdout=self.stdout)
             self.stdout.write(f"[{path}] {summary} （{time.perf_counter() - started:.1f} 秒）")
         if connection.vendor == "postgresql":
-            # Fresh planner statistics: the lists' estimated counts and plans read them at once.
+            # Fresh planner statistics: the lists' estimated counts and plans read them at once. The
+            # tables whose deep pages are read from an index alone (receipts, the registry) are also
+            # vacuumed: until the visibility map is set, an index-only scan of a freshly loaded table
+            # visits every heap page (receipts page 20,000: 0.8 s instead of 0.1 s).
             with connection.cursor() as cursor:
+                cursor.execute("VACUUM (ANALYZE) contributions_receipt, enrollment_person")
                 cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(f"演示数据已生成（共 {time.perf_counter() - total:.0f} 秒）。"))
