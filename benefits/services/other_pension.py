@@ -5,6 +5,7 @@ began, and the months already paid from then are an overpayment (a recovery case
 When the other pension ends (other_pension_end), payment resumes from the month after its last month."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,10 +13,12 @@ from django.utils import timezone
 
 from enrollment.models import Person
 from linggao_pension import periods
+from linggao_pension.money import ZERO
 
 from ..models import OtherPensionRecord, Pension, Suspension
 from .common import require, require_town
-from .suspension import suspension_end, suspension_open
+from .recovery import recovery_case_reduce
+from .suspension import paid_during, suspension_case, suspension_end, suspension_open
 
 
 def other_pension_refusal(person) -> str:
@@ -97,7 +100,27 @@ def other_pension_end(*, record: OtherPensionRecord, to_month: date, reason: str
     record.save(update_fields=["active", "to_month", "end_reason", "ended_by", "ended_at"])
     suspension = _its_suspension(record)
     still = OtherPensionRecord.objects.filter(person_id=record.person_id, active=True).exists()
+    record.refund = ZERO
     if suspension is not None and not still:
-        suspension_end(suspension=suspension, resume_month=periods.add_months(to_month, 1), by=by,
+        resume = periods.add_months(to_month, 1)
+        suspension_end(suspension=suspension, resume_month=resume, by=by,
                        note=f"{record.scheme}末次领取{periods.format_month(to_month)}（R7）：{record.end_reason}")
+        record.refund = _months_due_again(suspension, resume=resume, by=by,
+                                          reason=f"{record.scheme}末次领取{periods.format_month(to_month)}")
     return record
+
+
+def _months_due_again(suspension: Suspension, *, resume: date, by, reason: str) -> Decimal:
+    """The months from `resume` that the suspension's recovery case holds were due after all (the
+    other pension had ended): the case goes down by exactly what it counted for them (paid_during,
+    the same figures suspension_open used). Returns what the person already repaid beyond the new
+    amount (to be given back; recovery_case_reduce)."""
+    case = suspension_case(suspension)
+    if case is None:
+        return ZERO
+    months = [m for m in (periods.parse_month(x) for x in case.months) if m >= resume]
+    if not months:
+        return ZERO
+    due = paid_during(suspension.pension, since=suspension.start_month, months=months)
+    return recovery_case_reduce(case=case, amount=sum(due.values(), ZERO), months=sorted(due), by=by,
+                                reason=f"{reason}，{'、'.join(periods.format_month(m) for m in sorted(due))}应发")

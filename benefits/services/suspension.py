@@ -6,6 +6,7 @@ recorded and submitted by the town at once, approved or returned by a county cle
 it; a returned request is corrected (suspension_request_update) and resubmitted, or withdrawn."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,9 +31,9 @@ from linggao_pension.workflow import (
 )
 
 from .. import rules, selectors
-from ..models import PayrollLine, PayrollRun, Pension, Suspension, SuspensionRequest
+from ..models import PayrollLine, PayrollRun, Pension, RecoveryCase, Suspension, SuspensionRequest
 from .common import require, require_town
-from .recovery import recovery_case_open
+from .recovery import decreases_recovered, recovery_case_open
 
 REQUEST_PERM, REVIEW_PERM = "benefits.request_suspension", "benefits.review_suspension"
 A = SuspensionRequest.Action
@@ -59,14 +60,46 @@ def suspension_open(*, pension: Pension, reason_code: str, start_month: date, by
                              on=suspension.start_month, by=by, reason=reason_code,
                              note=f"暂停领取：{REASON_LABELS[reason_code]}，自{periods.format_month(start_month)}起")
     if not backpay:
-        paid = list(PayrollLine.objects.filter(pension=pension, month__gte=suspension.start_month,
-                                               kind__in=PayrollLine.BASE_KINDS, status=PayrollLine.Status.PAID))
-        amount = sum((ln.amount + ln.offset_amount for ln in paid), ZERO)
+        paid = paid_during(pension, since=suspension.start_month)
+        amount = sum(paid.values(), ZERO)
         if amount > 0:
             recovery_case_open(person=pension.person, pension=pension, source="suspension", amount=amount, by=by,
-                               months=[ln.month for ln in paid],
-                               reason=f"暂停领取（{REASON_LABELS[reason_code]}）期间已发放的待遇")
+                               months=sorted(paid), reason=_case_reason(reason_code),
+                               detail="\n".join(f"{periods.format_month(m)}：{a} 元" for m, a in sorted(paid.items())))
     return suspension
+
+
+def _case_reason(reason_code: str) -> str:
+    return f"暂停领取（{REASON_LABELS[reason_code]}）期间已发放的待遇"
+
+
+def paid_during(pension: Pension, *, since: date, months=None) -> dict[date, Decimal]:
+    """Month -> what a suspension not back-paid recovers of it: everything paid for the month's
+    pension (正常, 恢复补发, 补发 and 重发 lines 已支付, before any offset) less what decrease cases
+    already hold as overpaid for it (recovery.decreases_recovered: the same money is never recovered
+    twice). Months from `since` (only `months` when given); months with nothing left are left out."""
+    lines = (PayrollLine.objects.filter(pension=pension, month__gte=since, status=PayrollLine.Status.PAID)
+             .exclude(kind__in=[PayrollLine.Kind.SETTLEMENT, PayrollLine.Kind.DELEGATED]))
+    if months is not None:
+        lines = lines.filter(month__in=list(months))
+    paid: dict[date, Decimal] = {}
+    for month, amount, offset in lines.values_list("month", "amount", "offset_amount"):
+        paid[month] = paid.get(month, ZERO) + amount + offset
+    held = decreases_recovered([pension.pk], since=since) if paid else {}
+    net = {m: a - held.get((pension.pk, m), ZERO) for m, a in paid.items()}
+    return {m: a for m, a in net.items() if a > 0}
+
+
+def suspension_case(suspension: Suspension) -> RecoveryCase | None:
+    """The recovery case suspension_open opened for the months paid during `suspension` (opened in
+    the same transaction, right after it; one open suspension per pension, so the first such case
+    opened since is its own)."""
+    if suspension.backpay:
+        return None
+    return (RecoveryCase.objects.filter(pension_id=suspension.pension_id, source=RecoveryCase.Source.SUSPENSION,
+                                        reason=_case_reason(suspension.reason_code),
+                                        opened_at__gte=suspension.created_at)
+            .order_by("opened_at", "pk").first())
 
 
 def suspension_end(*, suspension: Suspension, resume_month: date, by, note: str) -> Suspension:
