@@ -311,3 +311,18 @@ def test_the_reduction_refuses_nothing_twice_and_a_bad_amount_changes_nothing(re
             other_pension_end(record=record, to_month=FEB, reason="职保停发", by=clerk)
     case.refresh_from_db()
     assert (case.amount, case.outstanding, case.months) == (D("301.00"), D("301.00"), ["2026-02"])
+
+
+# --- 3. the other paths that recover paid months subtract decrease cases too --------------------------------
+
+
+def test_a_duplicate_receipt_recovers_the_overlap_less_what_the_decrease_case_holds(decreased):
+    """R12: the employee pension from January; on 2026-04-10 the overlap January-March paid basic
+    291.00 + 291.00 + 281.00 = 863.00, of which the decrease case already recovers 10.00 + 10.00 =
+    20.00 ("already recovered"): 843.00 is owed (no account balance to offset it here)."""
+    from benefits.services.settlement import settlement_estimate
+
+    with at(2026, 4, 10):
+        figures = settlement_estimate(person=decreased.person, reason="duplicate_receipt", on=JAN)
+    assert figures.overpaid_months == [JAN, FEB, MAR]
+    assert (figures.overpaid_basic, figures.to_recover) == (D("843.00"), D("843.00"))
