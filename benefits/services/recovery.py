@@ -158,9 +158,11 @@ def recovery_case_reduce(*, case: RecoveryCase, amount: Decimal, months, by, rea
         return ZERO
     new_amount = max(wanted, done)
     excess = max(ZERO, collected - max(wanted, ZERO))
-    note = f"{reason}：减少应追回 {case.amount - new_amount} 元（{'、'.join(sorted(drop))}），应追回 {new_amount} 元"
+    note = f"{reason}：减少应追回 {case.amount - new_amount} 元，应追回 {new_amount} 元"
     if excess:
         note += f"；已追回金额多于应追回 {excess} 元，应退还本人"
+    if drop:
+        note += f"（不再涉及 {'、'.join(sorted(drop))}）"
     case.amount, case.outstanding = new_amount, new_amount - done
     case.months = [m for m in case.months if m not in drop]
     RecoveryCaseChange.objects.create(case=case, from_status=case.status, to_status=case.status, by=by,

@@ -78,16 +78,23 @@ def paid_during(pension: Pension, *, since: date, months=None) -> dict[date, Dec
     pension (正常, 恢复补发, 补发 and 重发 lines 已支付, before any offset) less what decrease cases
     already hold as overpaid for it (recovery.decreases_recovered: the same money is never recovered
     twice). Months from `since` (only `months` when given); months with nothing left are left out."""
+    net = {m: a - held for m, (a, _, held) in paid_by_month(pension, since=since, months=months).items()}
+    return {m: a for m, a in net.items() if a > 0}
+
+
+def paid_by_month(pension: Pension, *, since: date, months=None) -> dict[date, tuple[Decimal, Decimal, Decimal]]:
+    """Month -> (paid before any offset, of which basic pension, held by decrease cases) for the
+    pension's lines 已支付 (every kind but 继承支付 and 代发) from `since` (only `months` when given)."""
     lines = (PayrollLine.objects.filter(pension=pension, month__gte=since, status=PayrollLine.Status.PAID)
              .exclude(kind__in=[PayrollLine.Kind.SETTLEMENT, PayrollLine.Kind.DELEGATED]))
     if months is not None:
         lines = lines.filter(month__in=list(months))
-    paid: dict[date, Decimal] = {}
-    for month, amount, offset in lines.values_list("month", "amount", "offset_amount"):
-        paid[month] = paid.get(month, ZERO) + amount + offset
+    paid: dict[date, tuple[Decimal, Decimal]] = {}
+    for month, amount, offset, basic in lines.values_list("month", "amount", "offset_amount", "basic_amount"):
+        total, basic_total = paid.get(month, (ZERO, ZERO))
+        paid[month] = (total + amount + offset, basic_total + basic)
     held = decreases_recovered([pension.pk], since=since) if paid else {}
-    net = {m: a - held.get((pension.pk, m), ZERO) for m, a in paid.items()}
-    return {m: a for m, a in net.items() if a > 0}
+    return {m: (a, b, held.get((pension.pk, m), ZERO)) for m, (a, b) in paid.items()}
 
 
 def suspension_case(suspension: Suspension) -> RecoveryCase | None:

@@ -183,7 +183,10 @@ def test_ending_the_record_reduces_the_case_by_the_months_after_its_last_month(
         S.DETECTED,
     )
     change = case.status_changes.order_by("pk").last()
-    assert change.by == clerk and "减少应追回 582.00 元（2026-02、2026-03）" in change.note
+    assert (
+        change.by == clerk
+        and "减少应追回 582.00 元，应追回 291.00 元（不再涉及 2026-02、2026-03）" in change.note
+    )
     assert case.history.first().history_user == clerk
     assert case.history.first().history_change_reason.startswith(
         "减少应追回金额：城镇职工基本养老保险末次领取2026年01月"
@@ -326,3 +329,60 @@ def test_a_duplicate_receipt_recovers_the_overlap_less_what_the_decrease_case_ho
         figures = settlement_estimate(person=decreased.person, reason="duplicate_receipt", on=JAN)
     assert figures.overpaid_months == [JAN, FEB, MAR]
     assert (figures.overpaid_basic, figures.to_recover) == (D("843.00"), D("843.00"))
+
+
+def test_a_decrease_while_suspended_is_recovered_once_when_the_months_are_due_again(
+    town, clerk, finance, finance2
+):
+    """January-March paid 301.00 each; recorded on 2026-04-02 from February: a case of 602.00 (February,
+    March). On 2026-04-05 the 2026 standard is lowered 163 → 153 (basic 281): the April run compares
+    nobody suspended, so nothing more. Ended on 2026-04-25 with its last month February: March leaves
+    the case (602.00 − 301.00 = 301.00, February), and March, now due at 281.00 basic but paid 291.00,
+    gets a decrease case of 10.00. Lowered again on 2026-04-26 (153 → 148, basic 276): the May run
+    opens 15.00 for January (291.00 paid vs 276.00: both decreases at once, the April run did not
+    compare the suspended pension) and 5.00 for March (291.00 − 10.00 held = 281.00 vs 276.00),
+    nothing for February (wholly in the suspension's case), and pays April and May at 276.00 + 10.00
+    = 286.00. Each month is recovered once: January 15.00 = 291.00 − 276.00; February 301.00, all of
+    it; March 10.00 + 5.00 = 15.00."""
+    pension = PensionFactory(person__town=town, start_month=JAN)
+    PensionFactory(person__town=town, start_month=JAN)
+    for month in (JAN, FEB, MAR):
+        with at(2026, month.month, 20):
+            pay_month(month, finance=finance, finance2=finance2)
+    with at(2026, 4, 2):
+        record = other_pension_record(
+            person=pension.person, origin="declaration", scheme=SCHEME, from_month=FEB, by=clerk
+        )
+    with at(2026, 4, 5):
+        lower_2026_standard("153")
+    with at(2026, 4, 20):
+        pay_month(APR, finance=finance, finance2=finance2)
+    assert RecoveryCase.objects.filter(pension=pension).count() == 1
+    with at(2026, 4, 25):
+        other_pension_end(record=record, to_month=FEB, reason="职保停发", by=clerk)
+    case = suspension_case(pension)
+    assert (case.amount, case.outstanding, case.months) == (D("301.00"), D("301.00"), ["2026-02"])
+    march = RecoveryCase.objects.get(pension=pension, source=RecoveryCase.Source.STANDARD_CHANGE)
+    assert (march.amount, march.opened_by) == (D("10.00"), clerk)
+    assert list(march.month_amounts.values_list("month", "paid", "due", "amount")) == [
+        (MAR, D("291.00"), D("281.00"), D("10.00"))
+    ]
+    with at(2026, 4, 26):
+        lower_2026_standard("148")
+    with at(2026, 5, 20):
+        run = pay_month(date(2026, 5, 1), finance=finance, finance2=finance2)
+    later = (
+        RecoveryCase.objects.filter(pension=pension, source=RecoveryCase.Source.STANDARD_CHANGE)
+        .exclude(pk=march.pk)
+        .get()
+    )
+    assert list(later.month_amounts.values_list("month", "paid", "due", "amount")) == [
+        (JAN, D("291.00"), D("276.00"), D("15.00")),
+        (MAR, D("281.00"), D("276.00"), D("5.00")),
+    ]
+    assert list(
+        run.lines.filter(pension=pension).order_by("month").values_list("month", "kind", "amount")
+    ) == [
+        (APR, K.NORMAL, D("286.00")),
+        (date(2026, 5, 1), K.NORMAL, D("286.00")),
+    ]
