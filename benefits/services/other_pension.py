@@ -18,8 +18,8 @@ from linggao_pension.money import ZERO
 from .. import rules, selectors
 from ..models import OtherPensionRecord, Pension, Suspension
 from .common import require, require_town
-from .recovery import recovery_case_for_decrease, recovery_case_reduce
-from .suspension import paid_by_month, paid_during, suspension_case, suspension_end, suspension_open
+from .recovery import recovery_case_for_decrease
+from .suspension import paid_by_month, suspension_case_release, suspension_end, suspension_open
 
 
 def other_pension_refusal(person) -> str:
@@ -113,24 +113,15 @@ def other_pension_end(*, record: OtherPensionRecord, to_month: date, reason: str
 
 def _months_due_again(suspension: Suspension, *, resume: date, by, reason: str) -> Decimal:
     """The months from `resume` that the suspension's recovery case holds were due after all (the
-    other pension had ended): the case goes down by exactly what it counted for them (paid_during,
-    the same figures suspension_open used), and they leave it. Compared with the pension now due,
-    as the payroll compares every month paid (R9): a basic pension paid above today's standard (it
-    was lowered while they were suspended, when the payroll does not compare them) becomes a
-    decrease case (标准调整多发, per month), so it is recovered once and later changes see it.
-    Returns what the person already repaid beyond the case's new amount (to be given back;
-    recovery_case_reduce)."""
-    case = suspension_case(suspension)
-    if case is None:
-        return ZERO
-    months = [m for m in (periods.parse_month(x) for x in case.months) if m >= resume]
-    counted = paid_during(suspension.pension, since=suspension.start_month, months=months) if months else {}
+    other pension had ended): they leave the case, by exactly what it counted for them
+    (suspension_case_release). Then compared with the pension now due, as the payroll compares every
+    month paid (R9): a basic pension paid above today's standard (lowered while they were suspended,
+    when the payroll does not compare them) becomes a decrease case (标准调整多发, per month), so it is
+    recovered once and later changes see it. Returns what the person already repaid beyond the case's
+    new amount (to be given back)."""
+    refund, counted = suspension_case_release(suspension, from_month=resume, by=by, reason=f"{reason}，其后月份应发")
     if not counted:
-        return ZERO
-    first, last = periods.format_month(min(counted)), periods.format_month(max(counted))
-    span = first if first == last else f"{first}至{last}"
-    refund = recovery_case_reduce(case=case, amount=sum(counted.values(), ZERO), months=sorted(counted), by=by,
-                                  reason=f"{reason}，{span}应发")
+        return refund
     pension = Pension.objects.select_related("person").get(pk=suspension.pension_id)
     tables = selectors.pension_tables()
     rows = []

@@ -33,7 +33,7 @@ from linggao_pension.workflow import (
 from .. import rules, selectors
 from ..models import PayrollLine, PayrollRun, Pension, RecoveryCase, Suspension, SuspensionRequest
 from .common import require, require_town
-from .recovery import decreases_recovered, recovery_case_open
+from .recovery import decreases_recovered, recovery_case_open, recovery_case_reduce
 
 REQUEST_PERM, REVIEW_PERM = "benefits.request_suspension", "benefits.review_suspension"
 A = SuspensionRequest.Action
@@ -95,6 +95,27 @@ def paid_by_month(pension: Pension, *, since: date, months=None) -> dict[date, t
         paid[month] = (total + amount + offset, basic_total + basic)
     held = decreases_recovered([pension.pk], since=since) if paid else {}
     return {m: (a, b, held.get((pension.pk, m), ZERO)) for m, (a, b) in paid.items()}
+
+
+def suspension_case_release(suspension: Suspension, *, from_month: date, by, reason: str
+                            ) -> tuple[Decimal, dict[date, Decimal]]:
+    """Months from `from_month` that the suspension's recovery case holds are not its to recover after
+    all (R7 ended: they were due; a death: they are the death's overpayment, R11): the case goes down
+    by exactly what it counted for them (paid_during, the same figures as at its opening) and they
+    leave it (recovery.recovery_case_reduce, inside the caller's transaction). Returns (what the
+    person already repaid beyond the new amount, to be given back; month -> amount released)."""
+    case = suspension_case(suspension)
+    if case is None:
+        return ZERO, {}
+    months = [m for m in (periods.parse_month(x) for x in case.months) if m >= from_month]
+    counted = paid_during(suspension.pension, since=suspension.start_month, months=months) if months else {}
+    if not counted:
+        return ZERO, {}
+    first, last = periods.format_month(min(counted)), periods.format_month(max(counted))
+    span = first if first == last else f"{first}至{last}"
+    refund = recovery_case_reduce(case=case, amount=sum(counted.values(), ZERO), months=sorted(counted), by=by,
+                                  reason=f"{reason}（{span}）")
+    return refund, counted
 
 
 def suspension_case(suspension: Suspension) -> RecoveryCase | None:

@@ -386,3 +386,35 @@ def test_a_decrease_while_suspended_is_recovered_once_when_the_months_are_due_ag
         (APR, K.NORMAL, D("286.00")),
         (date(2026, 5, 1), K.NORMAL, D("286.00")),
     ]
+
+
+def test_a_death_during_a_suspension_takes_its_months_from_the_suspensions_case(
+    town, agent, clerk, finance, finance2
+):
+    """January-March paid 301.00 each; recorded on 2026-04-02 from January: suspended from January, a
+    case of 3 × 301.00 = 903.00. A death on 2026-01-20 (approved 2026-04-06) makes February and March
+    the death's overpayment: basic 2 × 291.00 = 582.00 → the death's case, account 2 × 10.00 = 20.00
+    → deducted from the heirs. So the suspension's case gives them up: 903.00 − 602.00 = 301.00
+    (January, the other pension's month). Each month once: 301.00 + 582.00 + 20.00 = 903.00 paid."""
+    from benefits.services.death import death_approve, death_record
+
+    pension = PensionFactory(person__town=town, start_month=JAN)
+    PensionFactory(person__town=town, start_month=JAN)
+    for month in (JAN, FEB, MAR):
+        with at(2026, month.month, 20):
+            pay_month(month, finance=finance, finance2=finance2)
+    with at(2026, 4, 2):
+        other_pension_record(
+            person=pension.person, origin="declaration", scheme=SCHEME, from_month=JAN, by=clerk
+        )
+    assert suspension_case(pension).amount == D("903.00")
+    with at(2026, 4, 6):
+        report = death_record(person=pension.person, death_date=date(2026, 1, 20), source="civil", by=agent)
+        settlement = death_approve(report=report, by=clerk)
+        with pytest.raises(ValidationError):
+            death_approve(report=report, by=clerk)
+    case = suspension_case(pension)
+    assert (case.amount, case.outstanding, case.months) == (D("301.00"), D("301.00"), ["2026-01"])
+    death = RecoveryCase.objects.get(pension=pension, source=RecoveryCase.Source.DEATH)
+    assert (death.amount, death.months) == (D("582.00"), ["2026-02", "2026-03"])
+    assert (settlement.overpaid_account, settlement.to_recover) == (D("20.00"), D("582.00"))
