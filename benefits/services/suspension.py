@@ -119,15 +119,19 @@ def suspension_case_release(suspension: Suspension, *, from_month: date, by, rea
 
 
 def suspension_case(suspension: Suspension) -> RecoveryCase | None:
-    """The recovery case suspension_open opened for the months paid during `suspension` (opened in
-    the same transaction, right after it; one open suspension per pension, so the first such case
-    opened since is its own)."""
+    """The recovery case suspension_open opened for the months paid during `suspension` (in the same
+    transaction, right after it): the first such case opened since whose first month lies from its
+    start to before the next suspension's start (suspensions of a pension never overlap, and its own
+    case is opened before any later one's, so a later suspension's case is never taken)."""
     if suspension.backpay:
         return None
-    return (RecoveryCase.objects.filter(pension_id=suspension.pension_id, source=RecoveryCase.Source.SUSPENSION,
-                                        reason=_case_reason(suspension.reason_code),
-                                        opened_at__gte=suspension.created_at)
-            .order_by("opened_at", "pk").first())
+    later = (Suspension.objects.filter(pension_id=suspension.pension_id, pk__gt=suspension.pk)
+             .order_by("pk").values_list("start_month", flat=True).first())
+    start, bound = f"{suspension.start_month:%Y-%m}", f"{later:%Y-%m}" if later else "9999-12"
+    cases = (RecoveryCase.objects.filter(pension_id=suspension.pension_id, source=RecoveryCase.Source.SUSPENSION,
+                                         reason=_case_reason(suspension.reason_code),
+                                         opened_at__gte=suspension.created_at).order_by("opened_at", "pk"))
+    return next((c for c in cases if c.months and start <= min(c.months) < bound), None)
 
 
 def suspension_end(*, suspension: Suspension, resume_month: date, by, note: str) -> Suspension:
