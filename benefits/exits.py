@@ -11,6 +11,7 @@ from linggao_pension import periods
 from linggao_pension.money import ZERO, quantize
 
 from .models import FuneralSubsidy, PayrollLine, Pension
+from .services.recovery import decreases_recovered
 
 
 def funeral_subsidy(on: date):
@@ -33,7 +34,10 @@ def exit_figures(*, person, kind: str, on: date, employee_start: date | None) ->
             person=person, status=PayrollLine.Status.PAID, month__gte=start, month__lt=on
         ).values_list("month", "basic_amount")
         months = sorted({m for m, _ in lines})
-        side.overlap_basic = quantize(sum((b for _, b in lines), ZERO))
+        # R12 subtracts what is already being recovered: a decrease case's part of those months.
+        held = decreases_recovered([pension.pk], since=start) if months else {}
+        side.overlap_basic = quantize(sum((b for _, b in lines), ZERO)
+                                      - sum((held.get((pension.pk, m), ZERO) for m in months), ZERO))
         side.overlap_months = [f"{m:%Y-%m}" for m in months]
     return side
 

@@ -577,10 +577,11 @@ def other_pension_end(request: AuthedRequest, pk: int) -> HttpResponse:
     form = OtherPensionEndForm(request.POST)
     if form.is_valid():
         try:
-            other_pension.other_pension_end(record=record, by=request.user, **form.cleaned_data)
+            ended = other_pension.other_pension_end(record=record, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             apply_refusal(form, exc)
         else:
-            messages.success(request, f"已登记{record.scheme}终止领取；自次月起恢复发放（如有因此暂停的养老金）")
+            refund = f"；追回案件已追回金额多于应追回 {ended.refund} 元，应退还本人" if ended.refund else ""
+            messages.success(request, f"已登记{record.scheme}终止领取；自次月起恢复发放（如有因此暂停的养老金）{refund}")
             return redirect("benefits:other_pension", pk=record.person_id)
     return _other_pension_render(request, record.person, OtherPensionForm(), form, record.pk)

@@ -30,6 +30,7 @@ from .common import require, require_town
 from .pensions import pension_stop
 from .recovery import recovery_case_open
 from .settlement import death_settlement
+from .suspension import suspension_case_release
 
 L = PayrollLine.Status
 RECORD_PERM, REVIEW_PERM = "benefits.record_death", "benefits.review_death"
@@ -139,6 +140,11 @@ def _death_apply(report: DeathReport, by) -> HeirSettlement:
     note = f"死亡（{report.death_date}），最后应发{periods.format_month(last)}"
     if pension.status == Pension.Status.ACTIVE:
         pension_stop(pension=pension, last_month=last, by=by, reason=note)
+    # A suspension not back-paid already recovers the months it withheld: those after the death
+    # month are the death's overpayment now (basic → its case, account → from the heirs), not twice.
+    for suspension in Suspension.objects.filter(pension=pension, backpay=False):
+        suspension_case_release(suspension, from_month=periods.add_months(last, 1), by=by,
+                                reason=f"死亡（{report.death_date}）后月份计入死亡多发")
     Suspension.objects.filter(pension=pension, end_month__isnull=True).update(
         end_month=max(periods.add_months(last, 1), pension.start_month), backpay=False, ended_by=by,
         ended_at=timezone.now(), end_note="死亡，终止发放",

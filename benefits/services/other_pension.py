@@ -5,6 +5,7 @@ began, and the months already paid from then are an overpayment (a recovery case
 When the other pension ends (other_pension_end), payment resumes from the month after its last month."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,10 +13,13 @@ from django.utils import timezone
 
 from enrollment.models import Person
 from linggao_pension import periods
+from linggao_pension.money import ZERO
 
+from .. import rules, selectors
 from ..models import OtherPensionRecord, Pension, Suspension
 from .common import require, require_town
-from .suspension import suspension_end, suspension_open
+from .recovery import recovery_case_for_decrease
+from .suspension import paid_by_month, suspension_case_release, suspension_end, suspension_open
 
 
 def other_pension_refusal(person) -> str:
@@ -97,7 +101,33 @@ def other_pension_end(*, record: OtherPensionRecord, to_month: date, reason: str
     record.save(update_fields=["active", "to_month", "end_reason", "ended_by", "ended_at"])
     suspension = _its_suspension(record)
     still = OtherPensionRecord.objects.filter(person_id=record.person_id, active=True).exists()
+    record.refund = ZERO
     if suspension is not None and not still:
-        suspension_end(suspension=suspension, resume_month=periods.add_months(to_month, 1), by=by,
+        resume = periods.add_months(to_month, 1)
+        suspension_end(suspension=suspension, resume_month=resume, by=by,
                        note=f"{record.scheme}末次领取{periods.format_month(to_month)}（R7）：{record.end_reason}")
+        record.refund = _months_due_again(suspension, resume=resume, by=by,
+                                          reason=f"{record.scheme}末次领取{periods.format_month(to_month)}")
     return record
+
+
+def _months_due_again(suspension: Suspension, *, resume: date, by, reason: str) -> Decimal:
+    """The months from `resume` that the suspension's recovery case holds were due after all (the
+    other pension had ended): they leave the case, by exactly what it counted for them
+    (suspension_case_release). Then compared with the pension now due, as the payroll compares every
+    month paid (R9): a basic pension paid above today's standard (lowered while they were suspended,
+    when the payroll does not compare them) becomes a decrease case (标准调整多发, per month), so it is
+    recovered once and later changes see it. Returns what the person already repaid beyond the case's
+    new amount (to be given back)."""
+    refund, counted = suspension_case_release(suspension, from_month=resume, by=by, reason=f"{reason}，其后月份应发")
+    if not counted:
+        return refund
+    pension = Pension.objects.select_related("person").get(pk=suspension.pension_id)
+    tables = selectors.pension_tables()
+    rows = []
+    for m, (_, basic, held) in sorted(paid_by_month(pension, since=min(counted), months=list(counted)).items()):
+        due = tables.basic_total(month=m, years=pension.contribution_years,
+                                 age=rules.age_at_month(pension.person.birth_date, m))
+        rows.append((m, basic - held, due))
+    recovery_case_for_decrease(pension=pension, months=rows, by=by, changed_from=min(counted))
+    return refund

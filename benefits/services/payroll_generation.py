@@ -109,6 +109,12 @@ def _month_kind(m: date, spans) -> str | None:
     return K.NORMAL
 
 
+def _recovered_whole(m: date, spans) -> bool:
+    """A month withheld by a suspension that is not back-paid: not due at all, so what was paid for it
+    is wholly its recovery case's (suspension.paid_during), never compared with a later standard."""
+    return any(m >= start and (end is None or m < end) and not backpay for start, end, backpay in spans)
+
+
 def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, arrears_from: date | None,
                    by=None) -> int:
     with transaction.atomic():
@@ -172,6 +178,8 @@ def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, 
                 p = pensions[row["pension_id"]]
                 if p["last_month"] and row["month"] > p["last_month"]:
                     continue
+                if _recovered_whole(row["month"], withheld.get(p["pk"], ())):
+                    continue  # the suspension's case recovers the whole month: no 补发, no decrease case
                 expected = tables.basic_total(month=row["month"], years=p["contribution_years"],
                                               age=rules.age_at_month(p["person__birth_date"], row["month"]))
                 net = quantize(row["basic"]) - recovered.get((p["pk"], row["month"]), ZERO)

@@ -119,10 +119,58 @@ def recovery_case_for_decrease(*, pension, months: list[tuple[date, Decimal, Dec
 
 def decreases_recovered(pension_ids: list[int], *, since: date) -> dict[tuple[int, date], Decimal]:
     """(pension id, month) -> the basic pension already established as overpaid for that month by
-    decrease cases (whatever became of them since: repaid, offset or written off, it is not due)."""
+    decrease cases (whatever became of them since: repaid, offset or written off, it is not due).
+    Every other path that recovers a month already paid (a death, a suspension) subtracts this, so
+    the same money is never recovered twice."""
     rows = (RecoveryCaseMonth.objects.filter(pension_id__in=pension_ids, month__gte=since)
             .values("pension_id", "month").annotate(t=models.Sum("amount")).order_by())
     return {(r["pension_id"], r["month"]): quantize(r["t"]) for r in rows}
+
+
+def recovery_case_reduce(*, case: RecoveryCase, amount: Decimal, months, by, reason: str) -> Decimal:
+    """Part of a case turns out not to be overpaid after all (R7 ended: the months after the other
+    pension's last month were due): the established amount goes down by `amount` and `months` leave
+    the case. Inside the caller's transaction (the caller checked the actor); history and a
+    RecoveryCaseChange (who, when, why).
+
+    R17: outstanding = established − repaid − offset − written off, never below zero, and the amount
+    is never established below what is already recovered (as at 核实). So the reduction takes the
+    outstanding amount first; what the person already repaid or had offset beyond the new amount was
+    not owed: it is returned (the figure, recorded on the case, for the clerk to refund). When the
+    whole case falls away before anything was recovered the amount cannot be 0 (a case is always of
+    a positive amount): it goes to 核销待批 with the reason, for a manager to approve (R17's only way
+    to remove a receivable, maker-checker kept). Returns the amount to give back to the person."""
+    amount = quantize(amount)
+    if amount <= 0:
+        return ZERO
+    case = RecoveryCase.objects.select_for_update().get(pk=case.pk)
+    drop = {m if isinstance(m, str) else f"{periods.month_start(m):%Y-%m}" for m in months}
+    collected = case.repaid + case.offset
+    done = collected + case.written_off
+    wanted = case.amount - amount
+    if wanted <= 0 and done == 0:
+        if case.status == S.WRITE_OFF_PENDING:
+            return ZERO
+        case.write_off_reason, case.write_off_requested_by = f"{reason}：全部月份应发，无需追回"[:200], by
+        _move(case, S.WRITE_OFF_PENDING, by=by, note=f"申请核销 {case.outstanding} 元：{reason}，全部月份应发")
+        _save(case, by=by, reason="申请核销（全部月份应发）",
+              fields=["status", "write_off_reason", "write_off_requested_by"])
+        return ZERO
+    new_amount = max(wanted, done)
+    excess = max(ZERO, collected - max(wanted, ZERO))
+    note = f"{reason}：减少应追回 {case.amount - new_amount} 元，应追回 {new_amount} 元"
+    if excess:
+        note += f"；已追回金额多于应追回 {excess} 元，应退还本人"
+    if drop:
+        note += f"（不再涉及 {'、'.join(sorted(drop))}）"
+    case.amount, case.outstanding = new_amount, new_amount - done
+    case.months = [m for m in case.months if m not in drop]
+    RecoveryCaseChange.objects.create(case=case, from_status=case.status, to_status=case.status, by=by,
+                                      note=note[:200])
+    if case.outstanding == 0 and S.REPAID in RecoveryCase.MOVES[case.status] and collected > 0:
+        _move(case, S.REPAID, by=by, note="未追回余额为零")
+    _save(case, by=by, reason=f"减少应追回金额：{reason}", fields=["status", "amount", "outstanding", "months"])
+    return excess
 
 
 @transaction.atomic

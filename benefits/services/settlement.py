@@ -20,7 +20,8 @@ from linggao_pension import periods
 from linggao_pension.money import ZERO, quantize
 
 from .. import rules, selectors
-from ..models import PayrollLine, Pension, RecoveryCaseMonth
+from ..models import PayrollLine, Pension
+from .recovery import decreases_recovered
 
 L = PayrollLine.Status
 K = PayrollLine.Kind
@@ -141,8 +142,9 @@ def death_settlement(*, person, on: date) -> Settlement:
     # A decrease case (标准调整多发) already recovers part of those months' basic pension: not twice.
     held = ZERO
     if overpaid:
-        held = sum(RecoveryCaseMonth.objects.filter(pension=pension, month__in={ln.month for ln in overpaid})
-                   .values_list("amount", flat=True), ZERO)
+        months = {ln.month for ln in overpaid}
+        recovered = decreases_recovered([pension.pk], since=min(months))
+        held = sum((recovered.get((pension.pk, m), ZERO) for m in months), ZERO)
     basic = sum((ln.basic_amount for ln in overpaid), ZERO)
     account_paid = sum((ln.account_amount for ln in overpaid), ZERO)
     funeral = selectors.funeral_subsidy(last)

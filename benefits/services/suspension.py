@@ -6,6 +6,7 @@ recorded and submitted by the town at once, approved or returned by a county cle
 it; a returned request is corrected (suspension_request_update) and resubmitted, or withdrawn."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,9 +31,9 @@ from linggao_pension.workflow import (
 )
 
 from .. import rules, selectors
-from ..models import PayrollLine, PayrollRun, Pension, Suspension, SuspensionRequest
+from ..models import PayrollLine, PayrollRun, Pension, RecoveryCase, Suspension, SuspensionRequest
 from .common import require, require_town
-from .recovery import recovery_case_open
+from .recovery import decreases_recovered, recovery_case_open, recovery_case_reduce
 
 REQUEST_PERM, REVIEW_PERM = "benefits.request_suspension", "benefits.review_suspension"
 A = SuspensionRequest.Action
@@ -59,14 +60,78 @@ def suspension_open(*, pension: Pension, reason_code: str, start_month: date, by
                              on=suspension.start_month, by=by, reason=reason_code,
                              note=f"暂停领取：{REASON_LABELS[reason_code]}，自{periods.format_month(start_month)}起")
     if not backpay:
-        paid = list(PayrollLine.objects.filter(pension=pension, month__gte=suspension.start_month,
-                                               kind__in=PayrollLine.BASE_KINDS, status=PayrollLine.Status.PAID))
-        amount = sum((ln.amount + ln.offset_amount for ln in paid), ZERO)
+        paid = paid_during(pension, since=suspension.start_month)
+        amount = sum(paid.values(), ZERO)
         if amount > 0:
             recovery_case_open(person=pension.person, pension=pension, source="suspension", amount=amount, by=by,
-                               months=[ln.month for ln in paid],
-                               reason=f"暂停领取（{REASON_LABELS[reason_code]}）期间已发放的待遇")
+                               months=sorted(paid), reason=_case_reason(reason_code),
+                               detail="\n".join(f"{periods.format_month(m)}：{a} 元" for m, a in sorted(paid.items())))
     return suspension
+
+
+def _case_reason(reason_code: str) -> str:
+    return f"暂停领取（{REASON_LABELS[reason_code]}）期间已发放的待遇"
+
+
+def paid_during(pension: Pension, *, since: date, months=None) -> dict[date, Decimal]:
+    """Month -> what a suspension not back-paid recovers of it: everything paid for the month's
+    pension (正常, 恢复补发, 补发 and 重发 lines 已支付, before any offset) less what decrease cases
+    already hold as overpaid for it (recovery.decreases_recovered: the same money is never recovered
+    twice). Months from `since` (only `months` when given); months with nothing left are left out."""
+    net = {m: a - held for m, (a, _, held) in paid_by_month(pension, since=since, months=months).items()}
+    return {m: a for m, a in net.items() if a > 0}
+
+
+def paid_by_month(pension: Pension, *, since: date, months=None) -> dict[date, tuple[Decimal, Decimal, Decimal]]:
+    """Month -> (paid before any offset, of which basic pension, held by decrease cases) for the
+    pension's lines 已支付 (every kind but 继承支付 and 代发) from `since` (only `months` when given)."""
+    lines = (PayrollLine.objects.filter(pension=pension, month__gte=since, status=PayrollLine.Status.PAID)
+             .exclude(kind__in=[PayrollLine.Kind.SETTLEMENT, PayrollLine.Kind.DELEGATED]))
+    if months is not None:
+        lines = lines.filter(month__in=list(months))
+    paid: dict[date, tuple[Decimal, Decimal]] = {}
+    for month, amount, offset, basic in lines.values_list("month", "amount", "offset_amount", "basic_amount"):
+        total, basic_total = paid.get(month, (ZERO, ZERO))
+        paid[month] = (total + amount + offset, basic_total + basic)
+    held = decreases_recovered([pension.pk], since=since) if paid else {}
+    return {m: (a, b, held.get((pension.pk, m), ZERO)) for m, (a, b) in paid.items()}
+
+
+def suspension_case_release(suspension: Suspension, *, from_month: date, by, reason: str
+                            ) -> tuple[Decimal, dict[date, Decimal]]:
+    """Months from `from_month` that the suspension's recovery case holds are not its to recover after
+    all (R7 ended: they were due; a death: they are the death's overpayment, R11): the case goes down
+    by exactly what it counted for them (paid_during, the same figures as at its opening) and they
+    leave it (recovery.recovery_case_reduce, inside the caller's transaction). Returns (what the
+    person already repaid beyond the new amount, to be given back; month -> amount released)."""
+    case = suspension_case(suspension)
+    if case is None:
+        return ZERO, {}
+    months = [m for m in (periods.parse_month(x) for x in case.months) if m >= from_month]
+    counted = paid_during(suspension.pension, since=suspension.start_month, months=months) if months else {}
+    if not counted:
+        return ZERO, {}
+    first, last = periods.format_month(min(counted)), periods.format_month(max(counted))
+    span = first if first == last else f"{first}至{last}"
+    refund = recovery_case_reduce(case=case, amount=sum(counted.values(), ZERO), months=sorted(counted), by=by,
+                                  reason=f"{reason}（{span}）")
+    return refund, counted
+
+
+def suspension_case(suspension: Suspension) -> RecoveryCase | None:
+    """The recovery case suspension_open opened for the months paid during `suspension` (in the same
+    transaction, right after it): the first such case opened since whose first month lies from its
+    start to before the next suspension's start (suspensions of a pension never overlap, and its own
+    case is opened before any later one's, so a later suspension's case is never taken)."""
+    if suspension.backpay:
+        return None
+    later = (Suspension.objects.filter(pension_id=suspension.pension_id, pk__gt=suspension.pk)
+             .order_by("pk").values_list("start_month", flat=True).first())
+    start, bound = f"{suspension.start_month:%Y-%m}", f"{later:%Y-%m}" if later else "9999-12"
+    cases = (RecoveryCase.objects.filter(pension_id=suspension.pension_id, source=RecoveryCase.Source.SUSPENSION,
+                                         reason=_case_reason(suspension.reason_code),
+                                         opened_at__gte=suspension.created_at).order_by("opened_at", "pk"))
+    return next((c for c in cases if c.months and start <= min(c.months) < bound), None)
 
 
 def suspension_end(*, suspension: Suspension, resume_month: date, by, note: str) -> Suspension:

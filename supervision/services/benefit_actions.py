@@ -47,9 +47,24 @@ def _pension(item: SuspectItem):
 
 def _recovery(item: SuspectItem, *, by, note: str, amount: Decimal) -> str:
     recovery_case_open = _service("recovery", "recovery_case_open")
+    pension = _pension(item)
+    held = _decreases_held(pension, item.months)
+    if held:  # a decrease case (标准调整多发) already recovers part of those months: not twice
+        amount -= held
+        note = f"{note}（已扣除标准调整多发案件已立案的 {held} 元）"
+        if amount <= 0:
+            return f"涉及月份的多发待遇已由标准调整多发案件全部立案追回（{held} 元），无需另行立案"
     case = recovery_case_open(person=item.person, source="supervision", amount=amount, by=by, reason=note[:200],
-                              months=tuple(item.months), pension=_pension(item), detail=item.detail)
+                              months=tuple(item.months), pension=pension, detail=item.detail)
     return f"已立案追回 {amount} 元（追回案件 #{case.pk}）"
+
+
+def _decreases_held(pension, months) -> Decimal:
+    months = [periods.parse_month(m) for m in months]
+    if not months:
+        return Decimal("0.00")
+    held = _service("recovery", "decreases_recovered")([pension.pk], since=min(months))
+    return sum((held.get((pension.pk, m), Decimal("0.00")) for m in months), Decimal("0.00"))
 
 
 def _suspend(item: SuspectItem, *, by, note: str, code: str, start) -> str:

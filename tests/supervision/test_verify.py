@@ -88,3 +88,20 @@ def test_a_verified_imprisoned_pensioner_still_serving_gets_a_suspension_request
     suspension_request_approve(request=request, by=clerk)
     case = RecoveryCase.objects.get(person=pension.person)
     assert case.amount == Decimal("602.00") and case.months == ["2026-04", "2026-05"]
+
+
+def test_a_duplicate_receipt_case_leaves_out_what_a_decrease_case_already_recovers(auditor):
+    """March and April paid 291.00 basic each (582.00 in the overlap from 2026-03); a decrease case
+    (标准调整多发) already holds 10.00 of March: the duplicate receipt's case is 582.00 − 10.00 = 572.00."""
+    from benefits.services.recovery import recovery_case_for_decrease
+
+    pension = PensionFactory()
+    pay(pension, months(2026, 1, 4))
+    recovery_case_for_decrease(pension=pension, months=[(date(2026, 3, 1), Decimal("291.00"), Decimal("281.00"))],
+                               by=None, changed_from=date(2026, 3, 1))
+    item = _import("employee_pensions", ["身份证号", "姓名", "职工养老金开始年月"],
+                   [[pension.person.id_number, pension.person.name, "2026-03"]], auditor).items[0]
+    item = suspects.suspect_verify(item=item, reason="社保局职工养老金数据核实", by=auditor)
+    case = RecoveryCase.objects.get(person=pension.person, source="supervision")
+    assert (case.amount, case.months) == (Decimal("572.00"), ["2026-03", "2026-04"])
+    assert "已立案追回 572.00 元" in item.action and "已扣除标准调整多发案件已立案的 10.00 元" in case.reason
