@@ -159,11 +159,14 @@ def test_bad_input_is_refused_at_the_field_and_nothing_is_saved(suspended_from_f
 
 
 def test_town_agents_cannot_end_and_another_towns_agent_gets_404(suspended_from_february, client, agent,
-                                                                 agent_elsewhere):
+                                                                 other_town):
+    from tests.contributions.test_views import town_user
+
     _, record = suspended_from_february
     url = reverse("benefits:other_pension_end", args=[record.pk])
     with at(2026, 4, 10):
-        client.force_login(agent_elsewhere)
+        # a user of another town, even one holding the permission, does not find the record
+        client.force_login(town_user("clerk_elsewhere", other_town, "benefits.add_otherpensionrecord"))
         assert client.post(url, end_data()).status_code == 404
         client.force_login(agent)
         assert client.post(url, end_data()).status_code == 403
