@@ -107,7 +107,10 @@ class BenefitsConfig(AppConfig):
         },
     )  # fmt: skip
     home_todos = ["benefits.todos.todos"]  # the home page's 待办 (linggao_pension.org.todos)
-    kept_figures = {"benefits.pensioners": "benefits.figures.pensioners_by_town"}  # dashboards (org.figures)
+    kept_figures = {  # the dashboard's counts (org.figures)
+        "benefits.pensioners": "benefits.figures.pensioners_by_town",
+        "benefits.due_this_month": "benefits.figures.due_this_month_by_town",
+    }
 
     # Records that archives may attach scanned documents to (archives/records.py).
     archive_record_types = {

@@ -390,12 +390,7 @@ def due_rows(persons, *, month: date, tables: PensionTables | None = None, today
 
 def dashboard(*, user, today: date) -> dict:
     month = periods.month_start(today)
-    tables = pension_tables()
-    due_persons = (
-        Person.objects.in_scope(user).filter(status__in=CLAIMABLE_STATUSES)
-        .filter(due_month_q(month, tables.params.benefit_age)).only("pk", "birth_date", "name", "bank_account", "status")
-    )
-    rows = due_rows(due_persons, month=month, tables=tables)
+    due = for_user(kept("benefits.due_this_month"), user)  # this month's 到龄名单, kept by a job
     run = PayrollRun.objects.filter(month=month).first()
     claims = BenefitClaim.objects.in_scope(user).aggregate(
         to_determine=Count("pk", filter=Q(status=BenefitClaim.Status.TOWN_REVIEWED)),
@@ -405,10 +400,10 @@ def dashboard(*, user, today: date) -> dict:
     previous_open = PayrollRun.objects.filter(month__lt=month).exclude(status=PayrollRun.Status.CLOSED).count()
     return {
         "month": month,
-        "due_total": len(rows),
-        "due_eligible": sum(1 for r in rows if r.result == "eligible"),
-        "due_backpay": sum(1 for r in rows if r.result == "backpay"),
-        "due_short": sum(1 for r in rows if r.result == "short"),
+        "due_total": due["total"],
+        "due_eligible": due["eligible"],
+        "due_backpay": due["backpay"],
+        "due_short": due["short"],
         "claims_to_determine": claims["to_determine"],
         "claims_determined": claims["determined"],
         "pensioners": for_user(pensioners, user)["pensioners"],

@@ -28,7 +28,7 @@ def test_the_dashboards_show_the_kept_figures_until_the_job_refreshes_them(clien
     PersonFactory(town=town)
     html = client.get(url).content.decode()
     assert "参保人员（共 3 人）" in html and "统计于" in html  # no count of the registry per view
-    assert tasks.figures_refresh() == ["benefits.pensioners", "enrollment.person_status"]
+    assert tasks.figures_refresh() == ["benefits.due_this_month", "benefits.pensioners", "enrollment.person_status"]
     assert "参保人员（共 4 人）" in client.get(url).content.decode()
     client.force_login(manager)
     html = client.get(reverse("reports:dashboard")).content.decode()
@@ -55,3 +55,21 @@ def test_a_town_agent_sees_the_figures_of_their_own_town(client, agent, town, ot
 def test_an_undeclared_figure_set_is_refused():
     with pytest.raises(KeyError):
         kept("nobody.declares.this")
+
+
+def test_the_benefits_dashboard_counts_this_months_due_list_per_town(client, clerk, agent, town, other_town):
+    from datetime import date
+
+    from tests.benefits.conftest import at
+
+    PersonFactory(town=town, birth_date=date(1966, 4, 10))  # 60 in April 2026, no contributions
+    PersonFactory(town=other_town, birth_date=date(1966, 4, 25))
+    PersonFactory(town=town, birth_date=date(1966, 5, 1))  # 60 in May: not this month's
+    with at(2026, 4, 20):
+        client.force_login(clerk)
+        html = client.get(reverse("benefits:index")).content.decode()
+        listing = client.get(reverse("benefits:due_list"), {"month": "2026-04"}).content.decode()
+        client.force_login(agent)
+        own = client.get(reverse("benefits:index")).content.decode()
+    assert "<b>2</b>到龄人员" in html and "2026年04月到龄名单（共 2 人）" in listing  # the same rows as the list
+    assert "<b>1</b>到龄人员" in own
