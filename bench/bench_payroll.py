@@ -125,9 +125,10 @@ def main() -> None:
             """
             INSERT INTO benefits_payrollline
                 (run_id, pension_id, person_id, town_id, month, kind, basic_amount, account_amount, amount,
-                 bank_name, bank_account, status, failure_reason, drawn_amount, account_exhausted, created_at)
+                 bank_name, bank_account, status, failure_reason, drawn_amount, account_exhausted, created_at,
+                 other_amount, offset_amount, payee_name, payee_id_number)
             SELECT %s, p.id, p.person_id, pe.town_id, %s, 'normal', %s, p.account_pension, %s + p.account_pension,
-                   pe.bank_name, pe.bank_account, 'pending', '', 0, %s, %s
+                   pe.bank_name, pe.bank_account, 'pending', '', 0, %s, %s, 0, 0, '', ''
             FROM benefits_pension p JOIN enrollment_person pe ON pe.id = p.person_id
             WHERE p.status = 'active' AND pe.status = 'receiving' AND p.first_payroll_month <= %s
             """,
