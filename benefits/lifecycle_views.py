@@ -162,14 +162,6 @@ def _death(request, pk: int) -> DeathReport:
     return get_object_or_404(_deaths(request), pk=pk)
 
 
-def _review(record, user, name: str, opinion_form: OpinionForm | None) -> dict:
-    """The shared workflow's buttons and steps. These records are entered and submitted at once (no
-    town reviewer): a returned one is corrected and resubmitted, or withdrawn, never 镇初审退回."""
-    context = review_context(record, user, name, opinion_form)
-    context["actions"]["town_return"] = False
-    return context
-
-
 @permission_required("benefits.view_deathreport", raise_exception=True)
 @require_GET
 def death_detail(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -189,7 +181,7 @@ def _death_page(request: AuthedRequest, report: DeathReport, opinion_form: Opini
         heirs_form = HeirsForm(initial={f: getattr(settlement, f) for f in ("heir_name", "heir_relation", "heir_bank_name")}
                                if settlement else None)
     return render(request, "benefits/lifecycle/death_detail.html",
-                  {**context, **_review(report, request.user, "benefits:death", opinion_form), "heirs_form": heirs_form},
+                  {**context, **review_context(report, request.user, "benefits:death", opinion_form), "heirs_form": heirs_form},
                   status=status)
 
 
@@ -392,7 +384,7 @@ def suspension_request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def _suspension_page(request: AuthedRequest, record: SuspensionRequest, opinion_form: OpinionForm | None = None):
     return render(request, "benefits/lifecycle/suspension_detail.html", {
         **sel.suspension_request_page(record, request.user),
-        **_review(record, request.user, "benefits:suspension_request", opinion_form),
+        **review_context(record, request.user, "benefits:suspension_request", opinion_form),
     })
 
 

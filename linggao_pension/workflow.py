@@ -135,6 +135,8 @@ class ReviewFlow:
     select_related: tuple[str, ...] = ()  # fetched with the locked record (for before_move/on_approve)
     # the buttons' words by step ("submit", "approve", "county_return" ...; review/_actions.html)
     labels: Mapping[str, str] = field(default_factory=dict)
+    # A record recorded and submitted at once has no 镇初审退回: the refusal given for it (the button hidden).
+    no_town_return: str = ""
     checker: str = "其他县局经办员"  # who must take the county step instead of a maker (in the refusal)
     done_for: Callable | None = None  # (record, to) -> str | None: a message that depends on the record
 
@@ -241,6 +243,8 @@ def review_move(*, record, to: str, by, opinion: str = ""):
     record = _lock(record, flow)
     require_town(by, record.town_id)
     RS.moves.check(record.status, to, verb=STEP_VERBS[to])
+    if to == RS.TOWN_RETURNED and flow.no_town_return:
+        raise ValidationError(flow.no_town_return)
     if to in COUNTY_STEPS:
         _check_not_maker(record, by, flow.noun, flow.checker)
     opinion = _opinion(flow, to, opinion)
@@ -268,7 +272,7 @@ def review_actions(record, user) -> dict[str, bool]:
     return {
         "edit": town_side and record.is_editable,
         "submit": town_side and RS.TOWN_APPROVED in allowed,
-        "town_return": town_side and RS.TOWN_RETURNED in allowed,
+        "town_return": town_side and RS.TOWN_RETURNED in allowed and not flow.no_town_return,
         "cancel": town_side and RS.CANCELLED in allowed,
         "review": county_side,
     }

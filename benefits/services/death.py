@@ -110,8 +110,6 @@ def death_cancel(*, report: DeathReport, by, opinion: str) -> DeathReport:
 def _before_move(report: DeathReport, to: str) -> None:
     """The death's own refusals: a resubmitted report still concerns an insured pensioner; the
     approval waits while a bank file with months after the death is at the bank."""
-    if to == RS.TOWN_RETURNED:
-        raise ValidationError(NO_TOWN_RETURN)
     if to == RS.TOWN_APPROVED:
         _check_person(report.person)
     if to != RS.COUNTY_APPROVED:
@@ -212,6 +210,7 @@ def settlement_heirs_set(*, settlement: HeirSettlement, by, heir_name: str, heir
 
 DEATH_FLOW = ReviewFlow(
     noun="死亡登记",
+    no_town_return=NO_TOWN_RETURN,
     submit_perm=RECORD_PERM,
     review_perm=REVIEW_PERM,
     on_approve=_death_apply,

@@ -330,8 +330,6 @@ def suspension_request_return(*, request: SuspensionRequest, by, opinion: str) -
 
 
 def _before_move(request: SuspensionRequest, to: str) -> None:
-    if to == RS.TOWN_RETURNED:
-        raise ValidationError("暂停/恢复领取申请录入即提交，没有镇初审退回：请修改后重新提交，或撤销")
     if to == RS.TOWN_APPROVED:
         _check_requestable(action=request.action, pension=request.pension, suspension=request.suspension)
 
@@ -352,6 +350,7 @@ def _approved(request: SuspensionRequest, by) -> None:
 
 SUSPENSION_FLOW = ReviewFlow(
     noun="暂停/恢复领取申请",
+    no_town_return="暂停/恢复领取申请录入即提交，没有镇初审退回：请修改后重新提交，或撤销",
     submit_perm=REQUEST_PERM,
     review_perm=REVIEW_PERM,
     on_approve=_approved,

@@ -81,11 +81,6 @@ def penalty_update(*, proposal: PenaltyProposal, data: dict, by) -> PenaltyPropo
     return proposal
 
 
-def _before_move(proposal: PenaltyProposal, to: str) -> None:
-    if to == RS.TOWN_RETURNED:  # the workflow's 镇初审退回: the drafting side has no one to return it to
-        raise ValidationError("行政处理处罚意见由拟稿人修改后重新报批，没有初审退回")
-
-
 def _approved(proposal: PenaltyProposal, by) -> None:
     """批准: the proposal is sent, as the Referral of kind 行政处理处罚意见 (dated today, its 经办人
     the drafter), which then receives its answer like any referral."""
@@ -99,10 +94,11 @@ def _approved(proposal: PenaltyProposal, by) -> None:
 
 PENALTY_FLOW = ReviewFlow(
     noun="行政处理处罚意见",
+    # the drafting side has no one to return it to: the drafter corrects and resubmits it
+    no_town_return="行政处理处罚意见由拟稿人修改后重新报批，没有初审退回",
     submit_perm=PROPOSE,
     review_perm=APPROVE,
     on_approve=_approved,
-    before_move=_before_move,
     checker="其他局领导",
     default_opinions={RS.TOWN_APPROVED: "拟定完毕，报请局领导审批", RS.COUNTY_APPROVED: "同意，送达执行"},
     done={

@@ -40,9 +40,6 @@ def penalty_list(request: AuthedRequest) -> HttpResponse:
 
 def _page(request, proposal, opinion_form: OpinionForm | None = None) -> HttpResponse:
     context = review_context(proposal, request.user, "supervision:penalty", opinion_form)
-    context["actions"]["town_return"] = (
-        False  # no 初审退回: the drafter corrects and resubmits (PENALTY_FLOW)
-    )
     return render(request, "supervision/penalty_detail.html", {"proposal": proposal, **context})
 
 

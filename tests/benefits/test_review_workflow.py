@@ -283,3 +283,20 @@ def test_another_towns_agent_gets_404_on_every_step(client, town, agent, agent_e
         record.refresh_from_db()
         assert record.status == "county_returned"
         assert not record.status_changes.filter(by=agent_elsewhere).exists()
+
+
+def test_a_death_report_has_no_town_return_step(client, town, agent, clerk):
+    """Recorded and submitted at once: even a returned report shows no 镇初审退回 button, and the
+    workflow refuses the step (the town corrects and resubmits it, or withdraws it)."""
+    pension = PensionFactory(person__town=town)
+    with at(2026, 3, 10):
+        report = record_death(client, agent, pension)
+        client.force_login(clerk)
+        step(client, "death_county_return", report.pk, "请附死亡证明")
+        client.force_login(agent)
+        page = text(client.get(reverse("benefits:death_detail", args=[report.pk])))
+        refused = text(step(client, "death_town_return", report.pk, "退回"))
+    assert reverse("benefits:death_town_return", args=[report.pk]) not in page
+    assert "死亡登记录入即提交，没有镇初审退回" in refused
+    report.refresh_from_db()
+    assert report.status == DeathReport.Status.COUNTY_RETURNED

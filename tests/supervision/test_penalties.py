@@ -249,3 +249,16 @@ def test_the_town_has_a_todo_while_a_supervision_report_awaits_its_written_opini
     )
     assert Inspection.objects.get(pk=reported.pk).status == Inspection.Status.OPINION
     assert label not in todos(client, agent)
+
+
+def test_a_penalty_proposal_has_no_town_return_step(client, auditor, manager, inspection):
+    proposal = _draft(client, auditor, inspection)
+    _step(client, auditor, proposal, "submit")
+    _step(client, manager, proposal, "county_return", "事实不清")
+    client.force_login(auditor)
+    page = client.get(_url("penalty_detail", proposal)).content.decode()
+    assert _url("penalty_town_return", proposal) not in page
+    refused = _step(client, auditor, proposal, "town_return", "退回").content.decode()
+    assert "行政处理处罚意见由拟稿人修改后重新报批，没有初审退回" in refused
+    proposal.refresh_from_db()
+    assert proposal.status == RS.COUNTY_RETURNED
