@@ -288,16 +288,39 @@ def pad(text: str, width: int, *, right=False) -> str:
     return fill + text if right else text + fill
 
 
-def run_job_benches() -> None:
-    print("\nbatch jobs (each script builds its own data; its floor in the same run):")
+def run_job_benches(seed_seconds: float | None) -> None:
+    """Each job bench on its own database, one after the other; then one table of every job beside
+    its floor (the JOB lines the scripts print, bench/jobtable.py)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from jobtable import TARGET_RATIO as JOB_RATIO
+    from jobtable import parse
+
+    jobs = []
+    if seed_seconds is not None:
+        jobs.append({"job": "seed_demo --residents (this run)", "seconds": seed_seconds, "floor": None,
+                     "floor_what": "target under 600 s"})
     for script, what in JOB_BENCHES:
         db = f"postgres://postgres@127.0.0.1:5432/bench_{script[6:-3]}"
-        out = subprocess.run(
-            [PY, f"bench/{script}"], cwd=ROOT, env={**env(db)}, capture_output=True, text=True
-        )
-        print(f"-- {what} ({script})")
-        for line in (out.stdout or out.stderr).strip().splitlines()[-8:]:
-            print("   " + line)
+        out = subprocess.run([PY, f"bench/{script}"], cwd=ROOT, env={**env(db)}, capture_output=True, text=True)
+        found = parse((out.stdout or "").splitlines())
+        if out.returncode or not found:
+            print(f"-- {what} ({script}) failed:")
+            for line in (out.stderr or out.stdout).strip().splitlines()[-8:]:
+                print("   " + line)
+        jobs.extend(found)
+    print("\nbatch jobs (each script builds its own data; its floor measured in the same run, on the same data):")
+    head = [("job", 52), ("time s", 9), ("floor s", 9), ("ratio", 7), ("target", 8), ("floor", 0)]
+    print("".join(pad(h, w, right=0 < i < 4 and w) for i, (h, w) in enumerate(head)))
+    for j in jobs:
+        if j["floor"]:
+            ratio = j["seconds"] / j["floor"]
+            target = "ok" if ratio <= JOB_RATIO else "MISSED"
+        else:
+            ratio = None
+            target = ("ok" if j["seconds"] < 600 else "MISSED") if j["job"].startswith("seed_demo") else ""
+        cells = [j["job"], f"{j['seconds']:.2f}", f"{j['floor']:.2f}" if j["floor"] else "",
+                 f"{ratio:.1f}x" if ratio else "", target, j["floor_what"]]
+        print("".join(pad(c, w, right=0 < i < 4 and w) for i, (c, (_, w)) in enumerate(zip(cells, head, strict=True))))
 
 
 def main() -> None:
@@ -311,15 +334,17 @@ def main() -> None:
     parser.add_argument("--skip-jobs", action="store_true")
     args = parser.parse_args()
     url = f"postgres://postgres@127.0.0.1:5432/{args.db}"
+    seed_seconds = None
     if not args.reuse:
-        print(f"seed_demo --residents {args.residents}: {prepare(url, args.residents):.0f} s")
+        seed_seconds = prepare(url, args.residents)
+        print(f"seed_demo --residents {args.residents}: {seed_seconds:.0f} s")
     # DEBUG off serves hashed static names: without the manifest every page answers 500 (the query
     # count below renders the pages too).
     subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env(url), check=True)
     rows = resolve_and_count(url)
     measure_pages(url, rows, args.requests)
     if not args.skip_jobs:
-        run_job_benches()
+        run_job_benches(seed_seconds)
 
 
 if __name__ == "__main__":

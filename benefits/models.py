@@ -412,6 +412,10 @@ class PayrollRun(models.Model):
     return_template = models.FileField(
         "银行回盘模板", upload_to="payroll/", blank=True, help_text="导出银行文件时按同一批明细生成"
     )
+    # The run's counts and totals by (status, kind, bank), kept by the services that add or change its
+    # lines (services/run_summary.py), so the run page does not add up 60,000 lines on every view.
+    summary_groups = models.JSONField("汇总（按状态、类别、银行）", default=list, blank=True, editable=False)
+    summary_at = models.DateTimeField("汇总时间", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "月度发放"

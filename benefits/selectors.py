@@ -432,14 +432,31 @@ def payroll_refusal(*, month: date, today: date) -> str:
     return ""
 
 
-def run_summary(run: PayrollRun) -> dict:
-    """Counts and totals of a run: overall, by status, by kind and by bank. One grouped query over
-    the run's lines (a few dozen groups for 60,000 lines), added up here, instead of one scan per table."""
-    groups = list(
-        PayrollLine.objects.filter(run=run).order_by().values("status", "kind", "bank_name")
+SUMMARY_MONEY = ("total", "basic", "account")
+
+
+def run_groups_live(run: PayrollRun) -> list[dict]:
+    """The run's lines grouped by (status, kind, bank): one grouped query (a few dozen groups for
+    60,000 lines). What services/run_summary.py keeps on the run."""
+    return list(
+        PayrollLine.objects.filter(run=run).order_by("status", "kind", "bank_name").values("status", "kind", "bank_name")
         .annotate(count=Count("pk"), total=Coalesce(Sum("amount"), ZERO), basic=Coalesce(Sum("basic_amount"), ZERO),
                   account=Coalesce(Sum("account_amount"), ZERO))
     )
+
+
+def run_groups(run: PayrollRun) -> list[dict]:
+    """The kept groups (money back to Decimal) when the run has them, else the live ones (a run
+    made before they were kept)."""
+    if run.summary_at is None:
+        return run_groups_live(run)
+    return [{**g, **{k: Decimal(g[k]) for k in SUMMARY_MONEY}} for g in run.summary_groups]
+
+
+def run_summary(run: PayrollRun) -> dict:
+    """Counts and totals of a run: overall, by status, by kind and by bank, added up here from the
+    run's kept groups (no query)."""
+    groups = run_groups(run)
 
     def add(rows, key=None):
         out: dict = {}
@@ -544,6 +561,7 @@ def run_jobs_running(run: PayrollRun, *, kinds: list[str]) -> bool:
 
 
 def run_totals(run: PayrollRun) -> tuple[int, Decimal]:
+    """Lines and their total, counted live (the generation's closing note and the review command)."""
     agg = PayrollLine.objects.filter(run=run).aggregate(count=Count("pk"), total=Coalesce(Sum("amount"), ZERO))
     return agg["count"], quantize(agg["total"])
 

@@ -29,6 +29,7 @@ from ..models import DeathReport, DelegatedPayee, HeirSettlement, PayrollLine, P
 from .common import require, require_town
 from .pensions import pension_stop
 from .recovery import recovery_case_open
+from .run_summary import runs_summary_keep
 from .settlement import death_settlement
 from .suspension import suspension_case_release
 
@@ -128,9 +129,10 @@ def _death_apply(report: DeathReport, by) -> HeirSettlement:
     person = Person.objects.select_for_update().get(pk=report.person_id)
     pension = Pension.objects.select_for_update().get(person=person)
     last = periods.month_start(report.death_date)
-    cancelled = PayrollLine.objects.filter(pension=pension, month__gt=last, status=L.PENDING).update(
-        status=L.CANCELLED, failure_reason=f"死亡（{report.death_date}）后月份，取消发放"
-    )
+    to_cancel = PayrollLine.objects.filter(pension=pension, month__gt=last, status=L.PENDING)
+    runs = set(to_cancel.values_list("run_id", flat=True))
+    cancelled = to_cancel.update(status=L.CANCELLED, failure_reason=f"死亡（{report.death_date}）后月份，取消发放")
+    runs_summary_keep(runs)
     figures = death_settlement(person=person, on=report.death_date)
     if figures.interest_year is not None:
         interest_settle(person=person, year=figures.interest_year, amount=figures.interim_interest,

@@ -43,6 +43,7 @@ from .common import (
 from .payroll_extras import delegated_lines, settlement_lines
 from .payroll_lines import Line, insert_lines, lock_generated
 from .recovery import decreases_recovered, offsets_due, recovery_case_for_decrease
+from .run_summary import run_summary_keep
 from .suspension import suspend_overdue
 
 R = PayrollRun.Status
@@ -253,10 +254,11 @@ def payroll_generate(*, month: date, by=None, job: JobRun | None = None) -> dict
     created += _payroll_reissues(run_id=run.pk, month=month)
     created += settlement_lines(run_id=run.pk, month=month)
     created += delegated_lines(run_id=run.pk, month=month)
-    count, amount = selectors.run_totals(run)
-    backpay = PayrollLine.objects.filter(run=run, kind=K.BACKPAY).count()
     with transaction.atomic():
         run = lock_generated(run.pk)
+        run_summary_keep(run)
+        count, amount = selectors.run_totals(run)
+        backpay = PayrollLine.objects.filter(run=run, kind=K.BACKPAY).count()
         PayrollRunStatusChange.objects.create(
             run=run, from_status=R.GENERATED, to_status=R.GENERATED, by=by,
             note=f"生成发放明细：本次新增 {created} 条，共 {count} 条，合计 {amount} 元；认证逾期暂停 {suspended} 人，"

@@ -31,6 +31,7 @@ from .common import (
 from .drawdown import drawdown
 from .payroll_extras import settlements_paid
 from .recovery import recovery_offset_post
+from .run_summary import run_summary_keep
 
 C = BenefitClaim.Status
 R = PayrollRun.Status
@@ -156,5 +157,6 @@ def payroll_apply_return(*, run: PayrollRun, outcomes: dict[int, str | None], by
     run_move(run, R.CLOSED, by=by, note=f"银行回盘：成功 {len(paid_ids)} 笔，失败 {len(outcomes) - len(paid_ids)} 笔")
     run.closed_by, run.closed_at, run.paid_on = by, timezone.now(), paid_on
     run.save(update_fields=["status", "closed_by", "closed_at", "paid_on"])
+    run_summary_keep(run)
     return run
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from benefits import services
+from benefits import selectors, services
 from benefits.models import DeathReport, FuneralSubsidy, HeirSettlement, PayrollLine, PayrollRun, RecoveryCase
 from benefits.services.death import death_approve, death_record, settlement_heirs_set
 from contributions.models import AccountEntry, EntryKind
@@ -71,6 +71,9 @@ def test_death_recorded_three_months_late(paid_to_april, agent, clerk, finance, 
         D("873.00"), D("873.00"), "death", ["2026-02", "2026-03", "2026-04"])
     may_line.refresh_from_db()
     assert may_line.status == L.CANCELLED
+    may = selectors.run_summary(may_line.run)  # the run page's kept figures follow the cancellation
+    by_status = {r["label"]: (r["count"], r["total"]) for r in may["by_status"]}
+    assert by_status["已取消"] == (1, may_line.amount) and by_status["待支付"][0] == 1
     person.refresh_from_db()
     pension.refresh_from_db()
     assert (person.status, person.status_reason) == (Person.Status.TERMINATED, "1401")

@@ -581,25 +581,31 @@ def wait_for(job: JobRun, seconds: int = 60) -> JobRun:
     return job
 
 
-def test_the_run_summary_adds_up_the_lines_by_status_kind_and_bank(finance, finance2):
-    """The payroll page's summary (one grouped query) equals the lines counted table by table; a
-    failed line is in its status but not in the banks' totals (it is not paid)."""
+def test_the_run_summary_adds_up_the_lines_by_status_kind_and_bank(finance, finance2, django_assert_num_queries):
+    """The payroll page's summary equals the lines counted table by table; a failed line is in its
+    status but not in the banks' totals (it is not paid). It is kept on the run by the generation
+    and the return file, so reading it runs no query."""
     from django.db.models import Sum
 
     PensionFactory.create_batch(3, person__bank_name="海南农信")
     PensionFactory.create_batch(2, person__bank_name="中国农业银行")
     with at(2026, 1, 25):
-        run = pay_month(date(2026, 1, 1), finance=finance, finance2=finance2)
-    failed = PayrollLine.objects.filter(run=run, bank_name="海南农信").first()
-    PayrollLine.objects.filter(pk=failed.pk).update(status=PayrollLine.Status.FAILED)
-    summary = selectors.run_summary(run)
+        services.payroll_generate(month=JAN, by=finance)
+        generated = PayrollRun.objects.get(month=JAN)
+        assert selectors.run_summary(generated)["by_status"][0] == {"label": "待支付", "count": 5,
+                                                                    "total": D("1505.00")}
+        failed = PayrollLine.objects.filter(run=generated, bank_name="海南农信").first()
+        run = pay_month(JAN, finance=finance, finance2=finance2, failures={failed.pk: "账户已销户"})
+    with django_assert_num_queries(0):
+        summary = selectors.run_summary(run)
     lines = PayrollLine.objects.filter(run=run)
-    assert summary["count"] == lines.count() > 0
+    assert summary["count"] == lines.count() == 5
     assert summary["total"] == lines.aggregate(t=Sum("amount"))["t"]
     assert summary["basic"] + summary["account"] == summary["total"]
     status = {r["label"]: (r["count"], r["total"]) for r in summary["by_status"]}
-    assert status["支付失败"][0] == 1
-    assert sum(c for c, _ in status.values()) == lines.count()
+    assert status["支付失败"] == (1, D("301.00"))
+    assert status["已支付"] == (4, D("1204.00"))
+    assert status["待支付"] == (0, D("0"))
     assert sum(r["count"] for r in summary["by_kind"]) == lines.count()
     banks = {b["bank_name"]: (b["count"], b["total"]) for b in summary["by_bank"]}
     live = lines.exclude(status__in=PayrollLine.DEAD_STATUSES)
@@ -607,3 +613,12 @@ def test_the_run_summary_adds_up_the_lines_by_status_kind_and_bank(finance, fina
         want = live.filter(bank_name=name)
         assert banks[name] == (want.count(), want.aggregate(t=Sum("amount"))["t"])
     assert list(banks) == sorted(banks)
+
+
+def test_a_run_made_before_the_summary_was_kept_is_added_up_live(finance):
+    PensionFactory.create_batch(2)
+    with at(2026, 1, 25):
+        services.payroll_generate(month=JAN, by=finance)
+    PayrollRun.objects.update(summary_groups=[], summary_at=None)
+    summary = selectors.run_summary(PayrollRun.objects.get())
+    assert (summary["count"], summary["total"]) == (2, D("602.00"))
