@@ -71,7 +71,8 @@ def index(request: AuthedRequest) -> HttpResponse:
 # --- 到龄名单 -------------------------------------------------------------------------------------------
 
 
-def _due(request: AuthedRequest):
+def _due_persons(request: AuthedRequest):
+    """The 到龄名单's people (a queryset) for the month asked, and the result asked for (or None)."""
     data = request.GET.copy()
     data.setdefault("month", f"{timezone.localdate():%Y-%m}")
     try:
@@ -86,8 +87,14 @@ def _due(request: AuthedRequest):
         .order_by("town__sort_order", "birth_date", "pk")
     )
     filterset = DueFilter(data, queryset=persons, request=request)
-    rows = selectors.due_rows(filterset.qs, month=month, tables=tables)
     result = filterset.form.cleaned_data.get("result") if filterset.is_valid() else None
+    return filterset, month, tables, result
+
+
+def _due(request: AuthedRequest):
+    """Every row of the 到龄名单 asked for (the export)."""
+    filterset, month, tables, result = _due_persons(request)
+    rows = selectors.due_rows(filterset.qs, month=month, tables=tables)
     if result:
         rows = [r for r in rows if r.result == result]
     return filterset, month, rows
@@ -96,9 +103,19 @@ def _due(request: AuthedRequest):
 @permission_required("benefits.view_benefitclaim", raise_exception=True)
 @require_GET
 def due_list(request: AuthedRequest) -> HttpResponse:
-    filterset, month, rows = _due(request)
+    """One page of the 到龄名单. Without a result filter the page's people are paged in the database
+    and only they are assessed (the county's month is hundreds of people); a result filter needs
+    everyone assessed first."""
+    filterset, month, tables, result = _due_persons(request)
+    if result:
+        rows = [r for r in selectors.due_rows(filterset.qs, month=month, tables=tables) if r.result == result]
+        page, total = paginate(request, rows), len(rows)
+    else:
+        page = paginate(request, filterset.qs)
+        page.object_list = selectors.due_rows(page.object_list, month=month, tables=tables)
+        total = page.paginator.count
     return _render(request, "benefits/due_list.html",
-                  {"filter": filterset, "month": month, "page": paginate(request, rows), "total": len(rows)})
+                  {"filter": filterset, "month": month, "page": page, "total": total})
 
 
 @permission_required("benefits.view_benefitclaim", raise_exception=True)

@@ -607,9 +607,18 @@ def test_lists_have_flat_query_counts(client, clerk, finance, agent, town, poste
         assert client.get(reverse("benefits:claim_list")).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(reverse("benefits:pension_list")).status_code == 200
-    with at(2026, 4, 20), django_assert_max_num_queries(16):
+    # The page's people are paged in the database (one COUNT) and only they are assessed.
+    with at(2026, 4, 20), django_assert_max_num_queries(17):
         response = client.get(reverse("benefits:due_list"), {"month": "2026-04"})
     assert "（共 30 人）" in response.content.decode()
+    assert len(response.context["page"].object_list) == 30
+    results = [r.result for r in response.context["page"].object_list]
+    for result in ("eligible", "backpay", "short"):  # a result filter assesses everyone, then pages
+        with at(2026, 4, 20), django_assert_max_num_queries(16):
+            response = client.get(reverse("benefits:due_list"), {"month": "2026-04", "result": result})
+        assert f"（共 {results.count(result)} 人）" in response.content.decode()
+        assert {r.result for r in response.context["page"].object_list} <= {result}
+    assert results.count("backpay") == 30  # one year of 15, born 1966: all may still back-pay
     client.force_login(finance)
     with django_assert_max_num_queries(16):
         assert client.get(reverse("benefits:payroll_detail", args=[run.pk])).status_code == 200
