@@ -32,8 +32,11 @@ def due_this_month_by_town() -> dict:
     )
     out: dict = {}
     for row in selectors.due_rows(persons, month=month, tables=tables):
-        counts = out.setdefault(str(row.person.town_id), {"total": 0, "eligible": 0, "backpay": 0, "short": 0})
+        counts = out.setdefault(str(row.person.town_id), {"total": 0, "eligible": 0, "backpay": 0, "short": 0,
+                                                           "month": f"{month:%Y-%m}", "ids": {}})
         counts["total"] += 1
         if row.result in counts:
             counts[row.result] += 1
+        counts["ids"].setdefault(row.result, []).append(row.person.pk)
     return out
+

@@ -334,6 +334,27 @@ def due_month_q(month: date, age: int) -> Q:
     return q
 
 
+def due_result_ids(*, user, month: date, result: str) -> list[int] | None:
+    """Who of this month's 到龄名单 had `result` when the figures job last assessed it (at most
+    KEPT_FIGURES_MAX_AGE old), in the towns `user` may see: the list's result filter pages these in
+    the database and assesses only the page. None for another month."""
+    from linggao_pension.org import access
+    from linggao_pension.org.models import Town
+
+    if month != periods.month_start(timezone.localdate()):
+        return None
+    figures = kept("benefits.due_this_month")
+    ids: list[int] = []
+    for town_id in access.in_scope(Town.objects.all(), user, "pk").values_list("pk", flat=True):
+        counts = figures.data.get(str(town_id))
+        if counts is None:
+            continue
+        if counts.get("month") != f"{month:%Y-%m}":
+            return None  # kept before the month turned
+        ids.extend(counts.get("ids", {}).get(result, []))
+    return ids
+
+
 def due_rows(persons, *, month: date, tables: PensionTables | None = None, today: date | None = None) -> list[DueRow]:
     """到龄名单 rows for people reaching the benefit age in `month`: eligible, short of years (and by
     how many) and whether back-payment can close the gap (§2.8). Four queries for any number."""

@@ -103,11 +103,18 @@ def _due(request: AuthedRequest):
 @permission_required("benefits.view_benefitclaim", raise_exception=True)
 @require_GET
 def due_list(request: AuthedRequest) -> HttpResponse:
-    """One page of the 到龄名单. Without a result filter the page's people are paged in the database
-    and only they are assessed (the county's month is hundreds of people); a result filter needs
-    everyone assessed first."""
+    """One page of the 到龄名单. The page's people are paged in the database and only they are
+    assessed (the county's month is hundreds of people); filtered by result, this month's list
+    takes who had that result from the kept figures, another month's assesses everyone first."""
     filterset, month, tables, result = _due_persons(request)
-    if result:
+    kept_ids = selectors.due_result_ids(user=request.user, month=month, result=result) if result else None
+    if kept_ids is not None:
+        # This month's result as kept by the figures job (at most a minute old): paged in the
+        # database; the page's people are assessed again and shown as they are now.
+        page = paginate(request, filterset.qs.filter(pk__in=kept_ids))
+        page.object_list = selectors.due_rows(page.object_list, month=month, tables=tables)
+        total = page.paginator.count
+    elif result:
         rows = [r for r in selectors.due_rows(filterset.qs, month=month, tables=tables) if r.result == result]
         page, total = paginate(request, rows), len(rows)
     else:

@@ -63,11 +63,12 @@ def kept(key: str) -> Kept:
 
 
 def for_user(figures: Kept, user) -> Counter:
-    """The set summed over the towns `user` may see (all of them for county staff)."""
+    """The set's numbers summed over the towns `user` may see (all of them for county staff); what
+    else a set keeps for a town (the 到龄名单's ids) its app reads itself."""
     from . import access
     from .models import Town
 
     total: Counter = Counter()
     for town_id in access.in_scope(Town.objects.all(), user, "pk").values_list("pk", flat=True):
-        total.update(figures.data.get(str(town_id), {}))
+        total.update({k: v for k, v in figures.data.get(str(town_id), {}).items() if isinstance(v, int)})
     return total

@@ -15,6 +15,7 @@ from benefits import reports, services
 from benefits.models import BenefitClaim, PayrollBankFile, PayrollLine, PayrollRun, Pension
 from contributions.models import Source
 from linggao_pension import periods
+from linggao_pension.org.figures import figures_refresh
 from linggao_pension.org.models import AccessLog, JobRun
 from tests.factories import PensionFactory, PersonFactory
 from tests.ui.html import doc, field_group, text
@@ -591,7 +592,8 @@ def test_payroll_close_with_a_bad_file_fails_the_job_and_changes_nothing(
 # --- query counts --------------------------------------------------------------------------------------------
 
 
-def test_lists_have_flat_query_counts(client, clerk, finance, agent, town, poster, django_assert_max_num_queries):
+def test_lists_have_flat_query_counts(client, clerk, finance, agent, town, poster, django_assert_max_num_queries,
+                                      settings):
     pensions = PensionFactory.create_batch(30, person__town=town)
     for i in range(30):
         person = PersonFactory(birth_date=date(1966, 4, 1 + i % 28), town=town)
@@ -613,17 +615,51 @@ def test_lists_have_flat_query_counts(client, clerk, finance, agent, town, poste
     assert "（共 30 人）" in response.content.decode()
     assert len(response.context["page"].object_list) == 30
     results = [r.result for r in response.context["page"].object_list]
-    for result in ("eligible", "backpay", "short"):  # a result filter assesses everyone, then pages
-        with at(2026, 4, 20), django_assert_max_num_queries(16):
+    assert results.count("backpay") == 30  # one year of 15, born 1966: all may still back-pay
+    # Filtered by result, this month's list takes who had it from the kept figures (refreshed by the
+    # figures job), pages them in the database and assesses only the page.
+    settings.KEPT_FIGURES_MAX_AGE = 120
+    with at(2026, 4, 20):
+        figures_refresh("benefits.due_this_month")
+    for result in ("eligible", "backpay", "short"):
+        with at(2026, 4, 20), django_assert_max_num_queries(19):
             response = client.get(reverse("benefits:due_list"), {"month": "2026-04", "result": result})
         assert f"（共 {results.count(result)} 人）" in response.content.decode()
-        assert {r.result for r in response.context["page"].object_list} <= {result}
-    assert results.count("backpay") == 30  # one year of 15, born 1966: all may still back-pay
+        assert [r.result for r in response.context["page"].object_list] == [result] * results.count(result)
     client.force_login(finance)
     with django_assert_max_num_queries(16):
         assert client.get(reverse("benefits:payroll_detail", args=[run.pk])).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(reverse("benefits:payroll_list")).status_code == 200
+
+
+def test_the_due_list_by_result_this_month_and_another_month_and_for_a_town_agent(
+    client, clerk, agent, town, other_town, poster, settings
+):
+    """Filtered by result: this month from the kept figures (a town agent sees only the town's
+    people), another month by assessing everyone; both show the same people as the list does."""
+    settings.KEPT_FIGURES_MAX_AGE = 120
+    eligible = PersonFactory(birth_date=date(1966, 4, 3), town=town)
+    yearly(eligible, range(2011, 2026), "300.00", by=poster)
+    short = PersonFactory(birth_date=date(1966, 4, 9), town=town)
+    credit(short, "100.00", date(2020, 6, 1), by=poster)
+    elsewhere = PersonFactory(birth_date=date(1966, 4, 5), town=other_town)
+    yearly(elsewhere, range(2011, 2026), "300.00", by=poster)
+    with at(2026, 4, 20):
+        figures_refresh("benefits.due_this_month")
+        client.force_login(clerk)
+        county = client.get(reverse("benefits:due_list"), {"result": "eligible"})
+        client.force_login(agent)
+        mine = client.get(reverse("benefits:due_list"), {"result": "eligible"})
+    assert {r.person for r in county.context["page"].object_list} == {eligible, elsewhere}
+    assert "（共 2 人）" in county.content.decode()
+    assert [r.person for r in mine.context["page"].object_list] == [eligible]
+    assert "（共 1 人）" in mine.content.decode()
+    # Another month (the list asked for April in May): everyone assessed, then filtered.
+    with at(2026, 5, 20):
+        client.force_login(clerk)
+        april = client.get(reverse("benefits:due_list"), {"month": "2026-04", "result": "eligible"})
+    assert {r.person for r in april.context["page"].object_list} == {eligible, elsewhere}
 
 
 def test_the_paid_on_date_is_filled_in_a_format_the_browser_date_input_reads(client, finance, exported):
