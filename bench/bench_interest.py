@@ -6,7 +6,8 @@ Migrates a fresh database (a throwaway SQLite file by default; DATABASE_URL is h
 postgres://postgres@127.0.0.1:5432/bench_contributions, which is dropped and recreated), bulk-inserts
 the accounts (persons with a 2024 personal contribution, its subsidy, and 代缴 for some) and runs the
 real service interest_post(year=2025) that the command, the page and Celery beat run. Prints the
-time and accounts per second, and checks the total against the hand-computed figure.
+time and accounts per second, and checks the total against the hand-computed figure. On PostgreSQL
+also its floor: the same entries and month totals from one INSERT ... SELECT (measure_floor).
 """
 
 import argparse

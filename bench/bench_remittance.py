@@ -8,7 +8,9 @@ the month's confirmed receipts plus as many already remitted in an earlier month
 ones (which the claim must skip), then runs the real service remittance_generate (what the command,
 the page and Celery beat run) and a second run (must add nothing). The job writes the vouchers
 (Excel with every receipt, PDF summary) into MEDIA_ROOT; the claim and the voucher writing are
-timed apart, and so is a download of the stored Excel through the page.
+timed apart, and so is a download of the stored Excel through the page. On PostgreSQL also the
+floors of the claim (one UPDATE ... RETURNING with the totals) and of the voucher Excel (one raw
+query written with openpyxl write-only), each checked to give the same result.
 """
 
 import argparse
