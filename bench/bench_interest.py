@@ -6,7 +6,8 @@ Migrates a fresh database (a throwaway SQLite file by default; DATABASE_URL is h
 postgres://postgres@127.0.0.1:5432/bench_contributions, which is dropped and recreated), bulk-inserts
 the accounts (persons with a 2024 personal contribution, its subsidy, and 代缴 for some) and runs the
 real service interest_post(year=2025) that the command, the page and Celery beat run. Prints the
-time and accounts per second, and checks the total against the hand-computed figure.
+time and accounts per second, and checks the total against the hand-computed figure. On PostgreSQL
+also its floor: the same entries and month totals from one INSERT ... SELECT (measure_floor).
 """
 
 import argparse
@@ -137,10 +138,87 @@ def main() -> None:
     assert result["accounts"] == args.accounts, result
     assert Decimal(result["total"]) == expected, (result, expected)
     assert InterestPosting.objects.get(year=2025).status == "done"
+    floor_time, floor_what = measure_floor(year=2025, accounts=args.accounts)
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
     print(f"data: {args.accounts} accounts, {existing} ledger entries (built in {built:.1f} s)")
     print(f"post_interest 2025 (chunks of {args.chunk}): {elapsed:.2f} s, "
           f"{args.accounts / elapsed:,.0f} accounts/s, total {result['total']} 元")  # fmt: skip
+    if floor_time is not None:
+        print(f"  interest floor ({floor_what})  {floor_time:.2f} s  same rows, same total, same month totals")
+        print(f"  interest / floor  {elapsed / floor_time:.1f} ×")
+
+
+# The floor: the same interest entries (and the same month totals the ledger services keep) from ONE
+# set-based statement on the same data. ROUND(numeric, 2) rounds half away from zero, which is
+# ROUND_HALF_UP for the positive openings that earn interest; the product is exact numeric.
+FLOOR_SQL = """
+WITH opening AS (
+    SELECT e.person_id, SUM(e.amount) AS balance
+    FROM contributions_accountentry e WHERE e.entry_date < %(jan1)s GROUP BY e.person_id
+), ins AS (
+    INSERT INTO contributions_accountentry
+        (person_id, source, kind, amount, entry_date, year, memo, receipt_id, created_by_id, created_at)
+    SELECT o.person_id, 'interest', 'interest', ROUND(o.balance * %(rate)s, 2), %(dec31)s, %(year)s, %(memo)s,
+           NULL, NULL, now()
+    FROM opening o
+    WHERE o.balance > 0 AND ROUND(o.balance * %(rate)s, 2) > 0
+      AND NOT EXISTS (SELECT 1 FROM contributions_interestsettlement s
+                      WHERE s.person_id = o.person_id AND s.year = %(year)s)
+    ON CONFLICT DO NOTHING
+    RETURNING person_id, amount
+)
+INSERT INTO contributions_ledgermonthtotal AS t (month, town_id, source, kind, reversed_kind, amount, entries)
+SELECT %(month)s, p.town_id, 'interest', 'interest', '', SUM(ins.amount), COUNT(*)
+FROM ins JOIN enrollment_person p ON p.id = ins.person_id GROUP BY p.town_id
+ON CONFLICT (month, town_id, source, kind, reversed_kind)
+DO UPDATE SET amount = t.amount + excluded.amount, entries = t.entries + excluded.entries
+"""
+
+
+def measure_floor(*, year: int, accounts: int):
+    """Delete the service's entries of the year (and their month totals), insert them again with
+    FLOOR_SQL, and check the floor wrote the same rows and totals. PostgreSQL only."""
+    from django.db import connection, transaction
+
+    from contributions.models import AccountEntry, InterestPosting, LedgerMonthTotal
+
+    if connection.vendor != "postgresql":
+        return None, None
+    rate = InterestPosting.objects.get(year=year).rate
+    memo = f"{year}年度利息（记账利率 {rate * 100:.2f}%）"
+    month = date(year, 12, 1)
+    ours = AccountEntry.objects.filter(kind="interest", source="interest", year=year)
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE svc_entries AS SELECT person_id, amount, entry_date, year, memo "
+                    "FROM contributions_accountentry WHERE kind = 'interest' AND source = 'interest' AND year = %s",
+                    [year])  # fmt: skip
+        cur.execute("CREATE TEMP TABLE svc_totals AS SELECT * FROM contributions_ledgermonthtotal")
+    with transaction.atomic():
+        ours.delete()
+        LedgerMonthTotal.objects.filter(month=month, source="interest", kind="interest", reversed_kind="").delete()
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE contributions_accountentry")
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(FLOOR_SQL, {"jan1": date(year, 1, 1), "dec31": date(year, 12, 31), "year": year,
+                                "rate": rate, "memo": memo, "month": month})  # fmt: skip
+    elapsed = time.perf_counter() - started
+    with connection.cursor() as cur:
+        cur.execute("""SELECT (SELECT count(*) FROM (SELECT person_id, amount, entry_date, year, memo FROM svc_entries
+                               EXCEPT SELECT person_id, amount, entry_date, year, memo FROM contributions_accountentry
+                               WHERE kind = 'interest' AND source = 'interest' AND year = %s) a),
+                              (SELECT count(*) FROM contributions_accountentry
+                               WHERE kind = 'interest' AND source = 'interest' AND year = %s),
+                              (SELECT count(*) FROM svc_entries)""", [year, year])  # fmt: skip
+        missing, floor_rows, service_rows = cur.fetchone()
+        cols = "month, town_id, source, kind, reversed_kind, amount, entries"
+        cur.execute(f"SELECT count(*) FROM ((SELECT {cols} FROM svc_totals EXCEPT SELECT {cols} FROM "
+                    f"contributions_ledgermonthtotal) UNION ALL (SELECT {cols} FROM contributions_ledgermonthtotal "
+                    f"EXCEPT SELECT {cols} FROM svc_totals)) d")  # fmt: skip
+        totals_differ = cur.fetchone()[0]
+    assert missing == 0 and floor_rows == service_rows == accounts, (missing, floor_rows, service_rows)
+    assert totals_differ == 0, totals_differ
+    return elapsed, "one INSERT ... SELECT with its month totals"
 
 
 if __name__ == "__main__":

@@ -305,8 +305,13 @@ def run_job_benches(seed_seconds: float | None) -> None:
         found = parse((out.stdout or "").splitlines())
         if out.returncode or not found:
             print(f"-- {what} ({script}) failed:")
-            for line in (out.stderr or out.stdout).strip().splitlines()[-8:]:
+            for line in (out.stderr or out.stdout).strip().splitlines()[-14:]:
                 print("   " + line)
+        else:  # what the script checked and measured, then its jobs in the table below
+            print(f"-- {what} ({script})")
+            for line in out.stdout.strip().splitlines():
+                if not line.startswith("JOB "):
+                    print("   " + line)
         jobs.extend(found)
     print("\nbatch jobs (each script builds its own data; its floor measured in the same run, on the same data):")
     head = [("job", 52), ("time s", 9), ("floor s", 9), ("ratio", 7), ("target", 8), ("floor", 0)]

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from ..models import (
     EntryKind,
     InterestPosting,
     InterestSettlement,
+    LedgerMonthTotal,
     Source,
 )
 from ._checks import _system_or_perm
@@ -83,7 +84,7 @@ def interest_post(*, year: int, by, job=None, chunk_size: int = BATCH_CHUNK) -> 
             raise ValidationError(f"{year} 年度已结息，不能重复结息")
     # A resumed posting keeps the rate it started with, so one year never mixes two rates.
     rate = posting.rate
-    jan1, dec31 = date(year, 1, 1), date(year, 12, 31)
+    dec31 = date(year, 12, 31)
     memo = f"{year}年度利息（记账利率 {rate * 100:.2f}%）"
     total_people = Person.objects.count()
     done, last = 0, 0
@@ -95,28 +96,8 @@ def interest_post(*, year: int, by, job=None, chunk_size: int = BATCH_CHUNK) -> 
         with transaction.atomic():
             # Serialises with interest_settle of a person in the chunk (it locks the person's row too).
             list(Person.objects.select_for_update(no_key=True).filter(pk__gte=lo, pk__lte=hi).values_list("pk", flat=True))
-            in_chunk = AccountEntry.objects.filter(person_id__gte=lo, person_id__lte=hi)
-            posted = set(
-                in_chunk.filter(kind=EntryKind.INTEREST, source=Source.INTEREST, year=year).values_list(
-                    "person_id", flat=True
-                )
-            )
-            posted.update(
-                InterestSettlement.objects.filter(year=year, person_id__gte=lo, person_id__lte=hi).values_list(
-                    "person_id", flat=True
-                )
-            )
-            openings = (
-                in_chunk.filter(entry_date__lt=jan1).values("person_id").annotate(opening=Sum("amount")).order_by()
-            )
-            entries = []
-            for row in openings:
-                if row["person_id"] in posted or row["opening"] <= 0:
-                    continue
-                interest = rules.annual_interest(row["opening"], rate)
-                if interest > 0:
-                    entries.append(NewEntry(row["person_id"], Source.INTEREST, EntryKind.INTEREST, interest, dec31, year, memo))
-            account_post_fast(entries=entries, by=by)
+            post_chunk = _post_chunk_set_based if connection.vendor == "postgresql" else _post_chunk
+            post_chunk(lo=lo, hi=hi, year=year, rate=rate, memo=memo, by=by)
         done += len(ids)
         last = hi
         if job is not None:
@@ -135,6 +116,78 @@ def interest_post(*, year: int, by, job=None, chunk_size: int = BATCH_CHUNK) -> 
             skipped=skipped,
         )
     return {"year": year, "rate": str(rate), "accounts": agg["accounts"], "total": str(total), "skipped": skipped}
+
+
+def _post_chunk(*, lo: int, hi: int, year: int, rate: Decimal, memo: str, by) -> None:
+    """One chunk of interest_post (persons lo..hi), row by row in Python (SQLite): skips a person
+    with an interest entry or a settlement of the year, an opening of 0 or less, an interest of 0.00."""
+    jan1, dec31 = date(year, 1, 1), date(year, 12, 31)
+    in_chunk = AccountEntry.objects.filter(person_id__gte=lo, person_id__lte=hi)
+    posted = set(
+        in_chunk.filter(kind=EntryKind.INTEREST, source=Source.INTEREST, year=year).values_list("person_id", flat=True)
+    )
+    posted.update(
+        InterestSettlement.objects.filter(year=year, person_id__gte=lo, person_id__lte=hi).values_list(
+            "person_id", flat=True
+        )
+    )
+    openings = in_chunk.filter(entry_date__lt=jan1).values("person_id").annotate(opening=Sum("amount")).order_by()
+    entries = []
+    for row in openings:
+        if row["person_id"] in posted or row["opening"] <= 0:
+            continue
+        interest = rules.annual_interest(row["opening"], rate)
+        if interest > 0:
+            entries.append(NewEntry(row["person_id"], Source.INTEREST, EntryKind.INTEREST, interest, dec31, year, memo))
+    account_post_fast(entries=entries, by=by)
+
+
+def _post_chunk_set_based(*, lo: int, hi: int, year: int, rate: Decimal, memo: str, by) -> None:
+    """One chunk of interest_post on PostgreSQL as ONE statement: the persons lo..hi's openings,
+    their interest entries and the month totals those entries add (ledger_totals: month, town,
+    source, kind, no reversed kind), the same rows the per-row path below computes in Python.
+
+    Exact numeric arithmetic; ROUND(x, 2) rounds half away from zero, which is ROUND_HALF_UP
+    (money.quantize) for the positive openings that earn interest. Skipped as in Python: an opening
+    of 0 or less, an interest of 0.00, a person with an InterestSettlement of the year; an interest
+    entry of the year already there (a resumed or concurrent run, an interim settlement) is refused
+    by its unique index (ON CONFLICT DO NOTHING) and adds no total. Totals are upserted in key order,
+    as ledger_totals._upsert does, so two postings at once never deadlock on a shared total."""
+    qn = connection.ops.quote_name
+    entry_t, total_t = qn(AccountEntry._meta.db_table), qn(LedgerMonthTotal._meta.db_table)
+    person_t, settled_t = qn(Person._meta.db_table), qn(InterestSettlement._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH opening AS (
+                SELECT e.person_id, SUM(e.amount) AS balance FROM {entry_t} e
+                WHERE e.person_id BETWEEN %(lo)s AND %(hi)s AND e.entry_date < %(jan1)s
+                GROUP BY e.person_id
+            ), credited AS (
+                INSERT INTO {entry_t}
+                    (person_id, source, kind, amount, entry_date, year, memo, receipt_id, created_by_id, created_at)
+                SELECT o.person_id, %(source)s, %(kind)s, ROUND(o.balance * %(rate)s, 2), %(dec31)s, %(year)s,
+                       %(memo)s, NULL, %(by)s, %(now)s
+                FROM opening o
+                WHERE o.balance > 0 AND ROUND(o.balance * %(rate)s, 2) > 0
+                  AND NOT EXISTS (SELECT 1 FROM {settled_t} s WHERE s.person_id = o.person_id AND s.year = %(year)s)
+                ORDER BY o.person_id
+                ON CONFLICT DO NOTHING
+                RETURNING person_id, amount
+            )
+            INSERT INTO {total_t} AS t (month, town_id, source, kind, reversed_kind, amount, entries)
+            SELECT %(month)s, p.town_id, %(source)s, %(kind)s, '', SUM(c.amount), COUNT(*)
+            FROM credited c JOIN {person_t} p ON p.id = c.person_id
+            GROUP BY p.town_id ORDER BY p.town_id
+            ON CONFLICT (month, town_id, source, kind, reversed_kind)
+            DO UPDATE SET amount = t.amount + excluded.amount, entries = t.entries + excluded.entries
+            """,
+            {
+                "lo": lo, "hi": hi, "jan1": date(year, 1, 1), "dec31": date(year, 12, 31), "month": date(year, 12, 1),
+                "year": year, "rate": rate, "memo": memo[:120], "source": Source.INTEREST.value,
+                "kind": EntryKind.INTEREST.value, "by": by.pk if by is not None else None, "now": timezone.now(),
+            },
+        )
 
 
 @transaction.atomic

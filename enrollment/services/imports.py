@@ -3,8 +3,8 @@ enrollment.resident_import (columns, row errors); this is the one write, all or 
 job handler (the upload page and `manage.py import_residents` both run it as a JobRun)."""
 
 from django.db import IntegrityError, transaction
-from simple_history.utils import bulk_create_with_history
 
+from linggao_pension.db import create_with_history
 from linggao_pension.imports import FileFormatError, ImportResult, RowError, import_job, read_rows
 from linggao_pension.org.access import require_perm
 from linggao_pension.org.models import JobRun
@@ -51,9 +51,7 @@ def residents_import(*, file, by=None, job: JobRun | None = None) -> ImportResul
                 Person(insured_no=number, status=S.CONTRIBUTING, **values)
                 for (_, values), number in zip(persons, numbers, strict=True)
             ]
-            bulk_create_with_history(
-                objs, Person, batch_size=IMPORT_CHUNK, default_user=by, default_change_reason="历史数据导入"
-            )
+            create_with_history(Person, objs, key="insured_no", by=by, reason="历史数据导入", batch_size=IMPORT_CHUNK)
     except _ImportRefused as refused:
         return ImportResult(errors=resident_import.sort_errors(refused.errors))
     except IntegrityError:

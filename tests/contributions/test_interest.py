@@ -292,6 +292,43 @@ def test_a_settled_year_gets_no_year_end_interest_also_when_it_was_zero(june_202
     assert InterestPosting.objects.get(year=2025).skipped == 2
 
 
+def test_rounds_half_up_to_the_fen_and_keeps_the_month_totals(june_2026, town, clerk):
+    """2025 at 1.50% (the set-based chunk on PostgreSQL, the per-row one on SQLite: the same rows).
+    half: 3.00 -> 0.045 -> 0.05 (half-up, not half-even 0.04); tiny: 0.30 -> 0.0045 -> 0.00, no entry;
+    owing: -100.00 earns nothing; settled: interim settlement, skipped; done: an entry of a crashed
+    run, kept and not counted twice; odd: 1234.57 -> 18.51855 -> 18.52. The month totals the posting
+    adds equal those rebuilt from the entries (the credits, made by the factory, have none)."""
+    from contributions.models import LedgerMonthTotal
+    from contributions.services.ledger_totals import ledger_totals_rebuild
+
+    half, tiny, owing, settled, done, odd = (nth_person(i, town=town) for i in range(6))
+    for p, amount in [(half, "3.00"), (tiny, "0.30"), (owing, "-100.00"), (settled, "2000.00"), (done, "1000.00"),
+                      (odd, "1234.57")]:  # fmt: skip
+        credit(p, amount, date(2024, 6, 1))
+    services.interest_settle(person=settled, year=2025, amount=D("2.50"), settled_on=date(2025, 2, 1), by=clerk,
+                             reason="待遇开始")  # fmt: skip
+    InterestPosting.objects.create(year=2025, rate=D("0.0150"))
+    services.account_post(person=done, source=Source.INTEREST, kind="interest", amount=D("15.00"),
+                          entry_date=date(2025, 12, 31), by=clerk, year=2025)  # fmt: skip
+
+    result = services.interest_post(year=2025, by=clerk, chunk_size=4)
+    assert result == {"year": 2025, "rate": "0.0150", "accounts": 3, "total": "33.57", "skipped": 1}
+    assert interest_of(half) == [(2025, "0.05", "2025-12-31")]
+    assert interest_of(tiny) == interest_of(owing) == []
+    assert interest_of(settled) == [(2025, "2.50", "2025-02-01")]
+    assert interest_of(done) == [(2025, "15.00", "2025-12-31")]
+    assert interest_of(odd) == [(2025, "18.52", "2025-12-31")]
+    entry = AccountEntry.objects.get(person=odd, source=Source.INTEREST)
+    assert (entry.memo, entry.created_by) == ("2025年度利息（记账利率 1.50%）", clerk)
+    totals = lambda: sorted(LedgerMonthTotal.objects.filter(source="interest").values_list(  # noqa: E731
+        "month", "town_id", "kind", "reversed_kind", "amount", "entries"))  # fmt: skip
+    kept = totals()
+    assert kept == [(date(2025, 2, 1), town.pk, "interest", "", D("2.50"), 1),
+                    (date(2025, 12, 1), town.pk, "interest", "", D("33.57"), 3)]  # fmt: skip
+    ledger_totals_rebuild()
+    assert totals() == kept
+
+
 def test_a_second_settlement_of_the_same_year_is_refused_and_changes_nothing(june_2026, person, clerk):
     credit(person, "1000.00", date(2024, 6, 1))
     services.interest_settle(person=person, year=2025, amount=D("0.00"), settled_on=date(2025, 1, 1), by=clerk,
