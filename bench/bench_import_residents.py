@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from jobtable import report  # bench/ is on sys.path: the script's own folder
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -78,6 +80,7 @@ def main() -> None:
     how = "one COPY" if connection.vendor == "postgresql" else "multi-row INSERTs"
     print(f"  import floor (read xlsx {floor_read:.2f} s + insert in {how} {floor_insert:.2f} s)  {floor:.2f} s")
     print(f"  import / floor  {total / floor:.1f} ×")
+    report(f"resident import, {args.rows:,} rows", total, floor=floor, floor_what=f"read the file + {how}")
 
 
 def measure_floor(data: bytes, count: int) -> tuple[float, float]:

@@ -19,6 +19,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from jobtable import report  # bench/ is on sys.path: the script's own folder
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -146,6 +148,7 @@ def main() -> None:
     if floor_time is not None:
         print(f"  interest floor ({floor_what})  {floor_time:.2f} s  same rows, same total, same month totals")
         print(f"  interest / floor  {elapsed / floor_time:.1f} ×")
+    report(f"interest posting, {args.accounts:,} accounts", elapsed, floor=floor_time, floor_what=floor_what or "")
 
 
 # The floor: the same interest entries (and the same month totals the ledger services keep) from ONE

@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_interest import make_persons, setup_django  # noqa: E402
+from jobtable import report  # noqa: E402
 
 
 def main() -> None:
@@ -110,6 +111,11 @@ def main() -> None:
         print(f"  voucher Excel floor (one raw query, openpyxl write-only with lxml)  {excel_floor:.2f} s  same rows")
         print(f"  voucher Excel / floor  {xlsx_time / excel_floor:.1f} ×")
     print(f"second run (adds nothing): {rerun:.3f} s")
+    report(f"remittance claim, {n:,} receipts", elapsed, floor=claim_floor,
+           floor_what="one UPDATE ... RETURNING with the totals")
+    report(f"voucher Excel, {n:,} rows", xlsx_time, floor=excel_floor,
+           floor_what="one raw query, openpyxl write-only with lxml")
+    report("voucher PDF", pdf_time)
     print(f"download of the stored Excel through the page: {download:.3f} s")
 
 
