@@ -288,15 +288,15 @@ class PensionQuerySet(ScopedQuerySet):
 
 def pension_places_fill(pensions) -> None:
     """Copy the person's town and village onto new pensions that lack them (Pension.town/village,
-    the certification list's order): from the person object if given, else one read for all."""
+    the certification list's order): from the person object if given, else read (5,000 at a time)."""
     from enrollment.models import Person
 
     missing = [p for p in pensions if p.town_id is None]
     unread = {p.person_id for p in missing if not Pension.person.is_cached(p)}
-    places = {}
-    if unread:
-        rows = Person.objects.filter(pk__in=unread).values_list("pk", "town_id", "village_id")
-        places = {pk: (town_id, village_id) for pk, town_id, village_id in rows}
+    places, unread = {}, sorted(unread)
+    for i in range(0, len(unread), 5000):  # SQLite binds at most 32,766 parameters
+        rows = Person.objects.filter(pk__in=unread[i : i + 5000]).values_list("pk", "town_id", "village_id")
+        places |= {pk: (town_id, village_id) for pk, town_id, village_id in rows}
     for p in missing:
         p.town_id, p.village_id = (
             (p.person.town_id, p.person.village_id) if Pension.person.is_cached(p) else places[p.person_id]
