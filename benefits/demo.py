@@ -30,7 +30,7 @@ from linggao_pension.money import ZERO, quantize
 from linggao_pension.org.models import User
 
 from . import rules, selectors, services
-from .models import BenefitClaim, PayrollLine, PayrollRun, Pension
+from .models import BenefitClaim, PayrollLine, PayrollRun, Pension, pension_places_fill
 
 CHUNK = 20000
 PAST_PAYROLLS = 3
@@ -99,6 +99,7 @@ def _pensioners(*, rng: random.Random, today, first_pay, by) -> int:
             ))
             person.status = Person.Status.RECEIVING
             person.status_changed_on = start
+        pension_places_fill(pensions)  # COPY writes no default: the town and village from the person
         with transaction.atomic():
             if is_postgresql():
                 _load_pensioners(pensions, chunk, by=by)

@@ -16,7 +16,7 @@ from linggao_pension.files import serve_stored_file
 from linggao_pension.forms_layout import apply_refusal
 from linggao_pension.org.models import JobRun
 from linggao_pension.org.services import access_log_record
-from linggao_pension.pagination import paginate
+from linggao_pension.pagination import paginate, paginate_keyset
 from linggao_pension.types import AuthedRequest
 
 from . import reports, selectors, services
@@ -69,7 +69,7 @@ def account_search(request: AuthedRequest) -> HttpResponse:
 def receipt_list(request: AuthedRequest) -> HttpResponse:
     qs = Receipt.objects.in_scope(request.user).select_related("person", "town", "collected_by")
     filterset = ReceiptFilter(request.GET, queryset=qs, request=request)
-    page = paginate(request, filterset.qs.order_by("-paid_on", "-pk"))
+    page = paginate_keyset(request, filterset.qs, "paid_on")
     only_person, only_remittance = (filterset.form.cleaned_data.get(k) for k in ("person", "remittance"))
     return render(
         request,

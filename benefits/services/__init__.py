@@ -36,7 +36,7 @@ from .pensioner_import import (
     pensioners_import_job,
     pensioners_import_start,
 )
-from .pensions import pension_stop
+from .pensions import pension_places_follow, pension_stop
 from .return_files import payroll_apply_return, payroll_close, payroll_close_job, payroll_close_start
 
 __all__ = [
@@ -44,6 +44,6 @@ __all__ = [
     "PENSIONER_EXAMPLE", "PENSIONER_HEADERS", "claim_determine", "claim_return", "claim_submit", "drawdown",
     "parse_month_cell", "payroll_apply_return", "payroll_close", "payroll_close_job", "payroll_close_start",
     "payroll_export", "payroll_export_job", "payroll_export_start", "payroll_generate", "payroll_job",
-    "payroll_review", "payroll_scheduled", "payroll_start", "pension_stop", "pensioners_import",
+    "payroll_review", "payroll_scheduled", "payroll_start", "pension_places_follow", "pension_stop", "pensioners_import",
     "pensioners_import_job", "pensioners_import_start", "return_template_bytes", "save_with_history",
 ]

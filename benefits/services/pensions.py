@@ -1,4 +1,5 @@
-"""The pension itself: stopping payment (for death and termination)."""
+"""The pension itself: stopping payment (for death and termination); its copy of the person's town and
+village following a move."""
 
 from datetime import date
 
@@ -31,3 +32,11 @@ def pension_stop(*, pension: Pension, last_month: date, by, reason: str) -> Pens
     pension.save(update_fields=["status", "last_month", "stop_reason"])
     return pension
 
+
+
+@transaction.atomic
+def pension_places_follow(*, person) -> int:
+    """The person's town or village changed (an approved 信息变更, a re-enrolment): the copies kept on
+    their pension (Pension.town/village, the order of the certification list) follow. Returns the
+    pensions updated (0 or 1). The copies are derived keys, not a change of the pension: no history."""
+    return Pension.objects.filter(person_id=person.pk).update(town_id=person.town_id, village_id=person.village_id)

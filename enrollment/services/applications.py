@@ -206,6 +206,9 @@ def _reenrolled(application: EnrollmentApplication, person: Person, by) -> None:
     person._history_user = by
     person._change_reason = f"重新参保登记（{application.number} 县复核通过）"
     person.save()
+    from benefits.services import pension_places_follow  # benefits imports enrollment: not at load
+
+    pension_places_follow(person=person)  # a stopped pension's copy of the town and village
     relationship_open(person=person, start_kind=RelationshipStart.ENROLLED, on_date=timezone.localdate(), by=by,
                       note=f"重新参保登记（{application.number}）")  # fmt: skip
     application.person = person

@@ -148,6 +148,11 @@ def _approved(change_request: ChangeRequest, by) -> None:
     if person.town_id != from_town_id:
         # The ledger's month totals are kept by town for the reports: the person's go with them.
         ledger_totals_move(person_id=person.pk, from_town_id=from_town_id, to_town_id=person.town_id)
+    if {"town", "village"} & set(change_request.changed_fields):
+        # A pensioner's pension keeps a copy of the town and village (the certification list's order).
+        from benefits.services import pension_places_follow  # benefits imports enrollment: not at load
+
+        pension_places_follow(person=person)
     change_request.before = before
 
 

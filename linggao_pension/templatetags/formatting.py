@@ -97,8 +97,20 @@ def status_badge(label: str, tone: str = "") -> str:
 
 @register.simple_tag(takes_context=True)
 def query_with(context, **kwargs) -> str:
-    """The current query string with some parameters replaced (for pagination links)."""
+    """The current query string with some parameters replaced (for pagination links); a parameter
+    given as None is dropped, and so are the keyset cursors (after, before) unless given."""
     params = context["request"].GET.copy()
+    for key in ("after", "before"):
+        params.pop(key, None)
     for key, value in kwargs.items():
-        params[key] = value
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
     return params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def query_link(context, link: dict) -> str:
+    """The current query string with the page parameters of a keyset page's link (KeysetPage.next_link)."""
+    return query_with(context, **{"page": None, **link})

@@ -24,3 +24,27 @@ def test_deep_page_shows_the_same_rows_as_a_plain_offset(monkeypatch):
     assert [p.pk for p in pagination.paginate(RequestFactory().get("/", {"page": 99}), qs, per_page=5)] == [
         p.pk for p in Paginator(qs, 5).page(5)
     ]
+
+
+@pytest.mark.django_db
+def test_a_filtered_list_is_counted_up_to_the_cap(monkeypatch):
+    """Past COUNT_CAP rows a filtered list says "超过 N 条" (on PostgreSQL with the planner's estimate;
+    here, SQLite, the exact count) and still pages to its end."""
+    from django.template.loader import render_to_string
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 4)
+    PersonFactory.create_batch(7, status=Person.Status.CONTRIBUTING)
+    PersonFactory.create_batch(3, status=Person.Status.RECEIVING)
+    request = RequestFactory().get("/", {"page": 2})
+    over = pagination.paginate(
+        request, Person.objects.filter(status=Person.Status.CONTRIBUTING).order_by("pk"), 5
+    )
+    assert over.paginator.capped and over.paginator.count == 7 and len(over) == 2
+    request.GET = request.GET.copy()
+    text = render_to_string("_pagination.html", {"page": over, "request": request})
+    assert "共超过 4 条" in text and "第 2 / 2 页" in text
+    under = pagination.paginate(
+        request, Person.objects.filter(status=Person.Status.RECEIVING).order_by("pk"), 5
+    )
+    assert not under.paginator.capped and under.paginator.count == 3
+    assert "共 3 条" in render_to_string("_pagination.html", {"page": under, "request": request})
