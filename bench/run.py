@@ -67,6 +67,13 @@ CORE_PAGES = [
     ("待遇看板", "/benefits/", "clerk"),
     ("局领导看板", "/reports/dashboard/", "manager"),
     ("统计报表", "/reports/", "manager"),
+    # detail pages: the newest record of each kind (the person page above is the registry's)
+    ("待遇详情", "/benefits/pensions/{pension}/", "clerk"),
+    ("待遇申领详情", "/benefits/claims/{claim}/", "clerk"),
+    ("参保登记申请详情", "/enrollment/applications/{application}/", "clerk"),
+    ("信息变更详情", "/enrollment/changes/{change}/", "clerk"),
+    ("缴费票据详情", "/contributions/receipts/{receipt}/", "finance"),
+    ("现场监督详情", "/supervision/inspections/{inspection}/", "auditor"),
 ]
 
 
@@ -118,10 +125,11 @@ def count_queries() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from benefits.models import PayrollRun
+    from benefits.models import BenefitClaim, PayrollRun, Pension
     from contributions.models import Receipt
-    from enrollment.models import Person
+    from enrollment.models import ChangeRequest, EnrollmentApplication, Person
     from linggao_pension.org.models import Town, User
+    from supervision.models import Inspection
 
     sys.path.insert(0, str(ROOT / "bench"))
     from pages import PAGES
@@ -135,6 +143,12 @@ def count_queries() -> None:
         # The last receipt of page 19,999 (50 a page, newest first): ?after= it shows page 20,000
         # (in a smaller county, the last 50 receipts).
         "receipt_cursor": (list(keys[19999 * 50 - 1 : 19999 * 50]) or list(keys.reverse()[50:51]))[0],
+        "pension": Pension.objects.order_by("-pk").values_list("pk", flat=True).first(),
+        "claim": BenefitClaim.objects.order_by("-pk").values_list("pk", flat=True).first(),
+        "application": EnrollmentApplication.objects.order_by("-pk").values_list("pk", flat=True).first(),
+        "change": ChangeRequest.objects.order_by("-pk").values_list("pk", flat=True).first(),
+        "receipt": keys.first(),
+        "inspection": Inspection.objects.order_by("-pk").values_list("pk", flat=True).first(),
     }
     rows = []
     for label, path, username in [*CORE_PAGES, *PAGES]:

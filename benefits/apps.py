@@ -51,6 +51,7 @@ class BenefitsConfig(AppConfig):
         },
     }
     person_page_sections = ["benefits.sections.person_section"]
+    person_moved = ["benefits.services.pensions.pension_places_follow"]  # the pension's copy of town, village
     job_file_permissions = {
         "benefits.import_pensioners": "benefits.import_pensioners",
         "benefits.payroll_close": "benefits.close_payroll",

@@ -46,6 +46,7 @@ class ContributionsConfig(AppConfig):
         },
     }
     person_page_sections = ["contributions.views.person_account_section"]
+    person_moved = ["contributions.services.ledger_totals.ledger_totals_person_moved"]  # month totals by town
     demo_seeder = "contributions.demo.seed"
     demo_order = 20
     nav_sections = [

@@ -15,6 +15,7 @@ list but INSTALLED_APPS: its AppConfig (apps.py) declares, as class attributes, 
 | `role_permissions` | {role name: ["app.codename", ...]} (org.roles) | org.roles.sync_roles |
 | `home_todos` | ["dotted.path"] (user) -> [org.todos.Todo(label, count, url, ...)] | the home page's 待办 (org.todos) |
 | `kept_figures` | {key: "dotted.path"} () -> {town_id: {name: number}} | dashboards (org.figures.kept), refreshed by beat |
+| `person_moved` | ["dotted.path"] (*, person, from_town_id) -> None | enrollment's services, in their transaction, when a person's town or village changed |
 
 Values are read on each call (cheap), so a test may patch one AppConfig's attribute.
 """
@@ -65,6 +66,12 @@ def beat_schedule() -> dict[str, dict]:
 
 def kept_figures() -> dict[str, str]:
     return _merged("kept_figures")
+
+
+def person_moved() -> list[str]:
+    """What the later apps keep by a person's town or village (the ledger's month totals, the
+    pension's copy): enrollment calls each when it moves a person, so it imports none of them."""
+    return [path for paths in _declared("person_moved") for path in paths]
 
 
 def person_page_sections() -> list[str]:

@@ -35,8 +35,8 @@ def pension_stop(*, pension: Pension, last_month: date, by, reason: str) -> Pens
 
 
 @transaction.atomic
-def pension_places_follow(*, person) -> int:
-    """The person's town or village changed (an approved 信息变更, a re-enrolment): the copies kept on
-    their pension (Pension.town/village, the order of the certification list) follow. Returns the
+def pension_places_follow(*, person, from_town_id: int | None = None) -> int:
+    """The person's town or village changed (an approved 信息变更, a re-enrolment; declared as
+    `person_moved` in apps.py, called by enrollment): the copies kept on their pension (Pension.town/village, the order of the certification list) follow. Returns the
     pensions updated (0 or 1). The copies are derived keys, not a change of the pension: no history."""
     return Pension.objects.filter(person_id=person.pk).update(town_id=person.town_id, village_id=person.village_id)

@@ -106,6 +106,11 @@ def ledger_totals_add_rows(rows: Iterable[tuple]) -> None:
 
 
 @transaction.atomic
+def ledger_totals_person_moved(*, person, from_town_id: int) -> None:
+    """Declared in apps.py (`person_moved`): enrollment moved the person to another town or village."""
+    ledger_totals_move(person_id=person.pk, from_town_id=from_town_id, to_town_id=person.town_id)
+
+
 def ledger_totals_move(*, person_id: int, from_town_id: int, to_town_id: int) -> None:
     """A person moved town: their entries' totals leave the old town for the new one."""
     if from_town_id == to_town_id:

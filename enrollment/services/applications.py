@@ -23,7 +23,7 @@ from linggao_pension.workflow import (
 from .. import rules, selectors
 from ..models import OPEN_REVIEW_STATUSES, EnrollmentApplication, Person, RelationshipStart
 from ..relationships import relationship_open, reopen_problem
-from .persons import insured_numbers_allocate
+from .persons import insured_numbers_allocate, person_moved
 
 S = Person.Status
 SUBMIT_PERM = "enrollment.submit_enrollmentapplication"
@@ -201,14 +201,14 @@ def _approved(application: EnrollmentApplication, by) -> None:
 def _reenrolled(application: EnrollmentApplication, person: Person, by) -> None:
     if (problem := reopen_problem(person)) is not None:
         raise ValidationError(f"该身份证号已登记参保（参保编号 {person.insured_no}）：{problem}")
+    from_town_id, from_village_id = person.town_id, person.village_id
     for name in PERSON_FROM_APPLICATION:
         setattr(person, name, getattr(application, name))
     person._history_user = by
     person._change_reason = f"重新参保登记（{application.number} 县复核通过）"
     person.save()
-    from benefits.services import pension_places_follow  # benefits imports enrollment: not at load
-
-    pension_places_follow(person=person)  # a stopped pension's copy of the town and village
+    if (person.town_id, person.village_id) != (from_town_id, from_village_id):
+        person_moved(person=person, from_town_id=from_town_id)  # the ledger's town totals, the pension's copy
     relationship_open(person=person, start_kind=RelationshipStart.ENROLLED, on_date=timezone.localdate(), by=by,
                       note=f"重新参保登记（{application.number}）")  # fmt: skip
     application.person = person

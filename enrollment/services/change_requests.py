@@ -9,7 +9,6 @@ change_request_create / change_request_update here; every step is
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from contributions.services import ledger_totals_move
 from linggao_pension.org.access import require_perm, require_town
 from linggao_pension.workflow import (
     RS,
@@ -21,6 +20,7 @@ from linggao_pension.workflow import (
 
 from .. import rules
 from ..models import CHANGEABLE_FIELDS, OPEN_REVIEW_STATUSES, ChangeRequest, Person
+from .persons import person_moved
 
 S = Person.Status
 SUBMIT_PERM = "enrollment.submit_changerequest"
@@ -145,14 +145,9 @@ def _approved(change_request: ChangeRequest, by) -> None:
     person._history_user = by
     person._change_reason = f"信息变更（{change_request.number}）：{labels}"[:100]
     person.save()
-    if person.town_id != from_town_id:
-        # The ledger's month totals are kept by town for the reports: the person's go with them.
-        ledger_totals_move(person_id=person.pk, from_town_id=from_town_id, to_town_id=person.town_id)
     if {"town", "village"} & set(change_request.changed_fields):
-        # A pensioner's pension keeps a copy of the town and village (the certification list's order).
-        from benefits.services import pension_places_follow  # benefits imports enrollment: not at load
-
-        pension_places_follow(person=person)
+        # The ledger's month totals by town, the pension's copy of the town and village follow.
+        person_moved(person=person, from_town_id=from_town_id)
     change_request.before = before
 
 

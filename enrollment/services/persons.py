@@ -11,7 +11,9 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
+from linggao_pension import registry
 from linggao_pension.db import save_with_history
 from linggao_pension.states import state_move
 
@@ -127,3 +129,11 @@ def insured_numbers_allocate(*, count: int) -> list[str]:
     seq.last_value += count
     seq.save(update_fields=["last_value"])
     return [f"{INSURED_NO_PREFIX}{n:0{INSURED_NO_WIDTH}d}" for n in range(start, start + count)]
+
+
+def person_moved(*, person, from_town_id: int) -> None:
+    """The person's town or village changed (an approved 信息变更, a re-enrolment): what the later
+    apps keep by town or village follows, each through its own service as its app declares it
+    (`person_moved` in apps.py, linggao_pension.registry), in the caller's transaction."""
+    for path in registry.person_moved():
+        import_string(path)(person=person, from_town_id=from_town_id)

@@ -4,18 +4,23 @@ person when an approved 信息变更 moves them."""
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from benefits.models import Pension
+from contributions.models import LedgerMonthTotal
 from enrollment import services as enrollment_services
 from enrollment.models import Person, ReviewStatus
 from linggao_pension.org.models import Village
 from linggao_pension.workflow import review_move
 from tests.factories import PensionFactory, PersonFactory
+
+from .conftest import credit
 
 pytestmark = pytest.mark.django_db
 URL = reverse("benefits:certification_list")
@@ -97,11 +102,17 @@ def test_a_move_by_change_request_moves_the_pension_in_the_list(
         "hukou_address": person.hukou_address, "bank_name": person.bank_name, "bank_account": person.bank_account,
         "town": other_town, "village": target, "identity": person.identity, "reason": "户籍迁至波莲镇",
     }  # fmt: skip
+    credit(person, "300.00", date(2025, 6, 1), by=clerk)
     change = enrollment_services.change_request_create(person=person, data=data, by=agent)
     review_move(to=ReviewStatus.TOWN_APPROVED, record=change, by=agent)
     review_move(to=ReviewStatus.COUNTY_APPROVED, record=change, by=clerk)
     pension.refresh_from_db()
     assert (pension.town_id, pension.village_id) == (other_town.pk, target.pk)
+    # The ledger's month totals by town went with the person too (both follow through the apps'
+    # `person_moved` declarations; enrollment imports neither app).
+    june = LedgerMonthTotal.objects.filter(month=date(2025, 6, 1))
+    assert june.filter(town=other_town).aggregate(t=Sum("amount"))["t"] == Decimal("300.00")
+    assert (june.filter(town=town).aggregate(t=Sum("amount"))["t"] or 0) == 0
     client.force_login(clerk)
     moved = [Pension.objects.select_related("person__town", "person__village").get(pk=p.pk) for p in pensions]
     assert shown(client.get(URL).content.decode()) == expected(moved)

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('benefits', '0013_list_order_indexes'),
+        ('benefits', '0014_payroll_run_kept_summary'),
         ('enrollment', '0009_person_list_order_index'),
         ('org', '0006_kept_figures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

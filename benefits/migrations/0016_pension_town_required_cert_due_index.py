@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('benefits', '0014_pension_places_cert_due'),
+        ('benefits', '0015_pension_places_cert_due'),
     ]
 
     operations = [
