@@ -6,6 +6,7 @@ INSERT ... ON CONFLICT DO NOTHING, with the run row locked (select_for_update) w
 written; each chunk commits, so a crash loses nothing done."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -92,11 +93,13 @@ PENSION_FIELDS = (
 )
 
 
-def _withheld(pension_ids: list[int]) -> dict[int, list[tuple[date, date | None, bool]]]:
-    """Each pension's suspensions as (first month withheld, first month paid again or None, back-paid?)."""
+def _withheld(first_id: int, last_id: int) -> dict[int, list[tuple[date, date | None, bool]]]:
+    """Each pension's suspensions as (first month withheld, first month paid again or None, back-paid?),
+    for the pensions with ids from first_id to last_id."""
     spans: dict[int, list] = {}
-    for row in Suspension.objects.filter(pension_id__in=pension_ids).values_list("pension_id", "start_month",
-                                                                                "end_month", "backpay"):
+    for row in Suspension.objects.filter(pension_id__gte=first_id, pension_id__lte=last_id).values_list(
+        "pension_id", "start_month", "end_month", "backpay"
+    ):
         spans.setdefault(row[0], []).append(row[1:])
     return spans
 
@@ -117,22 +120,31 @@ def _recovered_whole(m: date, spans) -> bool:
 
 def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, arrears_from: date | None,
                    by=None) -> int:
+    # `pension_ids` is sorted: the chunk's queries select the id range (an IN list of 2,000 ids costs
+    # more to build than the query costs to run) and keep the chunk's pensions only.
+    first_id, last_id = pension_ids[0], pension_ids[-1]
+    chunk = set(pension_ids)
     with transaction.atomic():
         run = lock_generated(run_id)
         pensions = {
             row["pk"]: row
             for row in Pension.objects.filter(
-                pk__in=pension_ids, status=Pension.Status.ACTIVE, person__status=Person.Status.RECEIVING
+                pk__range=(first_id, last_id), status=Pension.Status.ACTIVE,
+                person__status=Person.Status.RECEIVING,
             ).values(*PENSION_FIELDS)
+            if row["pk"] in chunk
         }
         last_base = dict(
-            PayrollLine.objects.filter(pension_id__in=pension_ids, kind__in=PayrollLine.BASE_KINDS)
+            PayrollLine.objects.filter(pension_id__gte=first_id, pension_id__lte=last_id,
+                                       kind__in=PayrollLine.BASE_KINDS)
             .exclude(status=L.CANCELLED).values("pension_id")
             .annotate(last=Max("month")).order_by().values_list("pension_id", "last")
         )
-        withheld = _withheld(list(pensions))
-        offsets = offsets_due(list(pensions), run=run)
+        withheld = _withheld(first_id, last_id)
+        in_range = Pension.objects.filter(pk__range=(first_id, last_id)).values("pk")
+        offsets = offsets_due(in_range, run=run)
         lines: list[Line] = []
+        basics: dict[tuple, Decimal] = {}  # (month, years, birth date) -> the basic pension
 
         def line(p, m, kind, basic, account, offset=ZERO, case_id=None):
             return Line(p["pk"], p["person_id"], p["person__town_id"], m, kind, basic, account,
@@ -151,8 +163,11 @@ def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, 
                 kind = _month_kind(m, withheld.get(p["pk"], ()))
                 if kind is None:
                     continue
-                basic = tables.basic_total(month=m, years=p["contribution_years"],
-                                           age=rules.age_at_month(p["person__birth_date"], m))
+                key = (m, p["contribution_years"], p["person__birth_date"])
+                basic = basics.get(key)
+                if basic is None:
+                    basic = basics[key] = tables.basic_total(month=m, years=key[1],
+                                                             age=rules.age_at_month(key[2], m))
                 gross = basic + p["account_pension"]
                 if gross <= 0:
                     continue
@@ -165,17 +180,20 @@ def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, 
             # A failed line not yet re-issued counts as paid: this run re-issues it (_payroll_reissues).
             to_reissue = Q(status=L.FAILED, reissued_by__isnull=True)
             paid = (
-                PayrollLine.objects.filter(pension_id__in=list(pensions), month__gte=arrears_from, month__lt=month)
+                PayrollLine.objects.filter(pension_id__gte=first_id, pension_id__lte=last_id,
+                                           month__gte=arrears_from, month__lt=month)
                 .filter(~Q(status__in=PayrollLine.DEAD_STATUSES) | to_reissue)
                 .exclude(kind__in=[K.SETTLEMENT, K.DELEGATED])
                 .values("pension_id", "month").annotate(basic=Sum("basic_amount")).order_by()
             )
             # What a month's lines paid, less what decrease cases already hold as overpaid for it: an
             # increase pays the difference (补发), a decrease makes it a recovery case, each once.
-            recovered = decreases_recovered(list(pensions), since=arrears_from)
+            recovered = decreases_recovered(in_range, since=arrears_from)
             decreases: dict[int, list] = {}
             for row in paid:
-                p = pensions[row["pension_id"]]
+                p = pensions.get(row["pension_id"])
+                if p is None:
+                    continue  # in the id range, not in the chunk (or no longer paid)
                 if p["last_month"] and row["month"] > p["last_month"]:
                     continue
                 if _recovered_whole(row["month"], withheld.get(p["pk"], ())):
