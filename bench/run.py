@@ -296,7 +296,7 @@ def run_job_benches() -> None:
             [PY, f"bench/{script}"], cwd=ROOT, env={**env(db)}, capture_output=True, text=True
         )
         print(f"-- {what} ({script})")
-        for line in (out.stdout or out.stderr).strip().splitlines()[-8:]:
+        for line in (out.stdout or out.stderr).strip().splitlines()[-10:]:
             print("   " + line)
 
 

@@ -6,7 +6,6 @@ INSERT ... ON CONFLICT DO NOTHING, with the run row locked (select_for_update) w
 written; each chunk commits, so a crash loses nothing done."""
 
 from datetime import date
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -87,10 +86,26 @@ def _payroll_open(*, month: date, by) -> PayrollRun:
     return run
 
 
-PENSION_FIELDS = (
-    "pk", "person_id", "person__town_id", "person__birth_date", "person__bank_name", "person__bank_account",
-    "first_payroll_month", "last_month", "contribution_years", "account_pension",
-)
+PENSION_FIELDS = ("pk", "person_id", "first_payroll_month", "last_month", "contribution_years", "account_pension")
+PERSON_FIELDS = ("person__town_id", "person__birth_date", "person__bank_name", "person__bank_account")
+
+
+def _chunk_pensions(first_id: int, last_id: int, chunk: set[int]) -> dict[int, dict]:
+    """The chunk's pensions still paid (active, the person 领取中), as PENSION_FIELDS + PERSON_FIELDS.
+    Two queries, not a join: joined, PostgreSQL reads the whole person table for every chunk (it
+    takes a hash join for 2,000 pensions), where looking 2,000 persons up by id reads 2,000 rows."""
+    pensions = [
+        row for row in Pension.objects.filter(pk__range=(first_id, last_id), status=Pension.Status.ACTIVE)
+        .values(*PENSION_FIELDS)
+        if row["pk"] in chunk
+    ]
+    persons = {
+        pk: dict(zip(PERSON_FIELDS, rest, strict=True))
+        for pk, *rest in Person.objects.filter(
+            pk__in=[p["person_id"] for p in pensions], status=Person.Status.RECEIVING
+        ).order_by().values_list("pk", "town_id", "birth_date", "bank_name", "bank_account")
+    }
+    return {p["pk"]: p | persons[p["person_id"]] for p in pensions if p["person_id"] in persons}
 
 
 def _withheld(first_id: int, last_id: int) -> dict[int, list[tuple[date, date | None, bool]]]:
@@ -126,14 +141,7 @@ def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, 
     chunk = set(pension_ids)
     with transaction.atomic():
         run = lock_generated(run_id)
-        pensions = {
-            row["pk"]: row
-            for row in Pension.objects.filter(
-                pk__range=(first_id, last_id), status=Pension.Status.ACTIVE,
-                person__status=Person.Status.RECEIVING,
-            ).values(*PENSION_FIELDS)
-            if row["pk"] in chunk
-        }
+        pensions = _chunk_pensions(first_id, last_id, chunk)
         last_base = dict(
             PayrollLine.objects.filter(pension_id__gte=first_id, pension_id__lte=last_id,
                                        kind__in=PayrollLine.BASE_KINDS)
@@ -144,7 +152,6 @@ def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, 
         in_range = Pension.objects.filter(pk__range=(first_id, last_id)).values("pk")
         offsets = offsets_due(in_range, run=run)
         lines: list[Line] = []
-        basics: dict[tuple, Decimal] = {}  # (month, years, birth date) -> the basic pension
 
         def line(p, m, kind, basic, account, offset=ZERO, case_id=None):
             return Line(p["pk"], p["person_id"], p["person__town_id"], m, kind, basic, account,
@@ -163,11 +170,7 @@ def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, 
                 kind = _month_kind(m, withheld.get(p["pk"], ()))
                 if kind is None:
                     continue
-                key = (m, p["contribution_years"], p["person__birth_date"])
-                basic = basics.get(key)
-                if basic is None:
-                    basic = basics[key] = tables.basic_total(month=m, years=key[1],
-                                                             age=rules.age_at_month(key[2], m))
+                basic = tables.basic_for_birth(month=m, years=p["contribution_years"], birth=p["person__birth_date"])
                 gross = basic + p["account_pension"]
                 if gross <= 0:
                     continue
