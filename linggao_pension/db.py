@@ -105,26 +105,47 @@ def _copy_lines(formats, rows: Iterable[Sequence]):
 def _insert_via_copy(model, cols, rows: Iterable[Sequence], ret_column: str | None) -> list:
     """PostgreSQL: COPY the rows into a temporary table, then one INSERT ... SELECT ... ON CONFLICT
     DO NOTHING. Nothing to parse per row and one round trip, which makes a 60,000-line payroll
-    insert as fast as an INSERT ... SELECT computed in the database (bench/bench_payroll.py)."""
-
+    insert nearly as fast as an INSERT ... SELECT computed in the database (bench/bench_payroll.py).
+    A column with the same value in every row (the run, the status, the creation time) is not
+    copied: the SELECT gives it as one parameter."""
+    rows = list(rows)
+    if not rows:
+        return []
     ops = connection.ops
     table = ops.quote_name(model._meta.db_table)
-    columns = ", ".join(ops.quote_name(f.column) for f in cols)
-    temp = ops.quote_name(f"_insert_{model._meta.db_table}")
+    values_by_column = list(zip(*rows, strict=True))
+    copied = [
+        i for i, values in enumerate(values_by_column) if i == 0 or values.count(values[0]) != len(values)
+    ]
+    copied_columns = ", ".join(ops.quote_name(cols[i].column) for i in copied)
+    select, params = [], []
+    for i, field in enumerate(cols):
+        if i in copied:
+            select.append(ops.quote_name(field.column))
+        else:
+            # The type without its length or precision: an explicit cast to varchar(n) would cut a
+            # long value where the INSERT refuses it (as a copied one is).
+            select.append(f"CAST(%s AS {field.db_type(connection).split('(')[0]})")
+            params.append(values_by_column[i][0])
     buffer = StringIO()
-    buffer.writelines(_copy_lines([_copy_format(f) for f in cols], rows))
-    if not buffer.tell():
-        return []
+    buffer.writelines(_copy_lines([_copy_format(cols[i]) for i in copied], (
+        [row[i] for i in copied] for row in rows
+    )))
     buffer.seek(0)
+    temp = ops.quote_name(f"_insert_{model._meta.db_table}")
     ret_sql = f" RETURNING {ops.quote_name(ret_column)}" if ret_column else ""
     # In one transaction (a savepoint inside the caller's): the temporary table is dropped at the
     # end, or with everything else if anything fails.
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {columns} FROM {table} "
+        cursor.execute(f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {copied_columns} FROM {table} "
                        "WITH NO DATA")
-        cursor.cursor.copy_expert(f"COPY {temp} ({columns}) FROM STDIN", buffer)
-        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {temp} "
-                       f"ON CONFLICT DO NOTHING{ret_sql}")
+        with connection.wrap_database_errors:  # psycopg2's errors as Django's (DataError...), as execute does
+            cursor.cursor.copy_expert(f"COPY {temp} ({copied_columns}) FROM STDIN", buffer)
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(ops.quote_name(f.column) for f in cols)}) "
+            f"SELECT {', '.join(select)} FROM {temp} ON CONFLICT DO NOTHING{ret_sql}",
+            params,
+        )
         out = [r[0] for r in cursor.fetchall()] if ret_sql else []
         cursor.execute(f"DROP TABLE {temp}")
     return out

@@ -36,7 +36,6 @@ from ..models import (
     Suspension,
 )
 from .common import (
-    PAYROLL_CHUNK,
     PAYROLL_JOB,
     require,
 )
@@ -48,6 +47,9 @@ from .suspension import suspend_overdue
 R = PayrollRun.Status
 L = PayrollLine.Status
 K = PayrollLine.Kind
+# Pensions per transaction (and per progress report). 5,000 rather than 2,000: each chunk costs a
+# lock, five queries, a temporary table and a commit (about 0.3 s of a 60,000-pension run at 2,000).
+PAYROLL_CHUNK = 5000
 
 
 # --- the monthly payroll -----------------------------------------------------------------------------------
@@ -93,7 +95,7 @@ PERSON_FIELDS = ("person__town_id", "person__birth_date", "person__bank_name", "
 def _chunk_pensions(first_id: int, last_id: int, chunk: set[int]) -> dict[int, dict]:
     """The chunk's pensions still paid (active, the person 领取中), as PENSION_FIELDS + PERSON_FIELDS.
     Two queries, not a join: joined, PostgreSQL reads the whole person table for every chunk (it
-    takes a hash join for 2,000 pensions), where looking 2,000 persons up by id reads 2,000 rows."""
+    takes a hash join for a chunk of pensions), where looking the chunk's persons up by id reads only them."""
     pensions = [
         row for row in Pension.objects.filter(pk__range=(first_id, last_id), status=Pension.Status.ACTIVE)
         .values(*PENSION_FIELDS)
@@ -135,7 +137,7 @@ def _recovered_whole(m: date, spans) -> bool:
 
 def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, arrears_from: date | None,
                    by=None) -> int:
-    # `pension_ids` is sorted: the chunk's queries select the id range (an IN list of 2,000 ids costs
+    # `pension_ids` is sorted: the chunk's queries select the id range (an IN list of 5,000 ids costs
     # more to build than the query costs to run) and keep the chunk's pensions only.
     first_id, last_id = pension_ids[0], pension_ids[-1]
     chunk = set(pension_ids)
