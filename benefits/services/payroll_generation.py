@@ -8,7 +8,7 @@ written; each chunk commits, so a crash loses nothing done."""
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
@@ -101,11 +101,16 @@ def _chunk_pensions(first_id: int, last_id: int, chunk: set[int]) -> dict[int, d
         .values(*PENSION_FIELDS)
         if row["pk"] in chunk
     ]
+    person_ids = [p["person_id"] for p in pensions]
+    persons_q = Person.objects.filter(status=Person.Status.RECEIVING).order_by()
+    if connection.vendor == "postgresql":
+        # One array parameter: Django prepares an IN list of 5,000 ids one by one, at more cost than the query.
+        persons_q = persons_q.extra(where=[f"{Person._meta.db_table}.id = ANY(%s)"], params=[person_ids])
+    else:
+        persons_q = persons_q.filter(pk__in=person_ids)
     persons = {
         pk: dict(zip(PERSON_FIELDS, rest, strict=True))
-        for pk, *rest in Person.objects.filter(
-            pk__in=[p["person_id"] for p in pensions], status=Person.Status.RECEIVING
-        ).order_by().values_list("pk", "town_id", "birth_date", "bank_name", "bank_account")
+        for pk, *rest in persons_q.values_list("pk", "town_id", "birth_date", "bank_name", "bank_account")
     }
     return {p["pk"]: p | persons[p["person_id"]] for p in pensions if p["person_id"] in persons}
 
