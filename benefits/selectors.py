@@ -53,6 +53,7 @@ class PensionTables:
     long_extras: list[rules.LongExtra]
     age_extras: list[rules.AgeExtraRow]
     _standard_cache: dict = field(default_factory=dict, repr=False)
+    _birth_cache: dict = field(default_factory=dict, repr=False)
 
     def basic(self, *, month: date, years: int, age: int) -> rules.BasicParts:
         return rules.basic_pension(
@@ -68,6 +69,16 @@ class PensionTables:
         if total is None:
             total = self.basic(month=month, years=years, age=age).total
             self._standard_cache[key] = total
+        return total
+
+    def basic_for_birth(self, *, month: date, years: int, birth: date) -> Decimal:
+        """basic_total at the age reached by someone born on `birth` (rules.age_at_month), memoised
+        per (month, years, birth date): the payroll's question for every line."""
+        key = (month, years, birth)
+        total = self._birth_cache.get(key)
+        if total is None:
+            total = self._birth_cache[key] = self.basic_total(month=month, years=years,
+                                                              age=rules.age_at_month(birth, month))
         return total
 
 

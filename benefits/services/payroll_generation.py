@@ -8,7 +8,7 @@ written; each chunk commits, so a crash loses nothing done."""
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
@@ -36,7 +36,6 @@ from ..models import (
     Suspension,
 )
 from .common import (
-    PAYROLL_CHUNK,
     PAYROLL_JOB,
     require,
 )
@@ -49,6 +48,9 @@ from .suspension import suspend_overdue
 R = PayrollRun.Status
 L = PayrollLine.Status
 K = PayrollLine.Kind
+# Pensions per transaction (and per progress report). 5,000 rather than 2,000: each chunk costs a
+# lock, five queries, a temporary table and a commit (about 0.3 s of a 60,000-pension run at 2,000).
+PAYROLL_CHUNK = 5000
 
 
 # --- the monthly payroll -----------------------------------------------------------------------------------
@@ -87,17 +89,40 @@ def _payroll_open(*, month: date, by) -> PayrollRun:
     return run
 
 
-PENSION_FIELDS = (
-    "pk", "person_id", "person__town_id", "person__birth_date", "person__bank_name", "person__bank_account",
-    "first_payroll_month", "last_month", "contribution_years", "account_pension",
-)
+PENSION_FIELDS = ("pk", "person_id", "first_payroll_month", "last_month", "contribution_years", "account_pension")
+PERSON_FIELDS = ("person__town_id", "person__birth_date", "person__bank_name", "person__bank_account")
 
 
-def _withheld(pension_ids: list[int]) -> dict[int, list[tuple[date, date | None, bool]]]:
-    """Each pension's suspensions as (first month withheld, first month paid again or None, back-paid?)."""
+def _chunk_pensions(first_id: int, last_id: int, chunk: set[int]) -> dict[int, dict]:
+    """The chunk's pensions still paid (active, the person 领取中), as PENSION_FIELDS + PERSON_FIELDS.
+    Two queries, not a join: joined, PostgreSQL reads the whole person table for every chunk (it
+    takes a hash join for a chunk of pensions), where looking the chunk's persons up by id reads only them."""
+    pensions = [
+        row for row in Pension.objects.filter(pk__range=(first_id, last_id), status=Pension.Status.ACTIVE)
+        .values(*PENSION_FIELDS)
+        if row["pk"] in chunk
+    ]
+    person_ids = [p["person_id"] for p in pensions]
+    persons_q = Person.objects.filter(status=Person.Status.RECEIVING).order_by()
+    if connection.vendor == "postgresql":
+        # One array parameter: Django prepares an IN list of 5,000 ids one by one, at more cost than the query.
+        persons_q = persons_q.extra(where=[f"{Person._meta.db_table}.id = ANY(%s)"], params=[person_ids])
+    else:
+        persons_q = persons_q.filter(pk__in=person_ids)
+    persons = {
+        pk: dict(zip(PERSON_FIELDS, rest, strict=True))
+        for pk, *rest in persons_q.values_list("pk", "town_id", "birth_date", "bank_name", "bank_account")
+    }
+    return {p["pk"]: p | persons[p["person_id"]] for p in pensions if p["person_id"] in persons}
+
+
+def _withheld(first_id: int, last_id: int) -> dict[int, list[tuple[date, date | None, bool]]]:
+    """Each pension's suspensions as (first month withheld, first month paid again or None, back-paid?),
+    for the pensions with ids from first_id to last_id."""
     spans: dict[int, list] = {}
-    for row in Suspension.objects.filter(pension_id__in=pension_ids).values_list("pension_id", "start_month",
-                                                                                "end_month", "backpay"):
+    for row in Suspension.objects.filter(pension_id__gte=first_id, pension_id__lte=last_id).values_list(
+        "pension_id", "start_month", "end_month", "backpay"
+    ):
         spans.setdefault(row[0], []).append(row[1:])
     return spans
 
@@ -118,21 +143,22 @@ def _recovered_whole(m: date, spans) -> bool:
 
 def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, arrears_from: date | None,
                    by=None) -> int:
+    # `pension_ids` is sorted: the chunk's queries select the id range (an IN list of 5,000 ids costs
+    # more to build than the query costs to run) and keep the chunk's pensions only.
+    first_id, last_id = pension_ids[0], pension_ids[-1]
+    chunk = set(pension_ids)
     with transaction.atomic():
         run = lock_generated(run_id)
-        pensions = {
-            row["pk"]: row
-            for row in Pension.objects.filter(
-                pk__in=pension_ids, status=Pension.Status.ACTIVE, person__status=Person.Status.RECEIVING
-            ).values(*PENSION_FIELDS)
-        }
+        pensions = _chunk_pensions(first_id, last_id, chunk)
         last_base = dict(
-            PayrollLine.objects.filter(pension_id__in=pension_ids, kind__in=PayrollLine.BASE_KINDS)
+            PayrollLine.objects.filter(pension_id__gte=first_id, pension_id__lte=last_id,
+                                       kind__in=PayrollLine.BASE_KINDS)
             .exclude(status=L.CANCELLED).values("pension_id")
             .annotate(last=Max("month")).order_by().values_list("pension_id", "last")
         )
-        withheld = _withheld(list(pensions))
-        offsets = offsets_due(list(pensions), run=run)
+        withheld = _withheld(first_id, last_id)
+        in_range = Pension.objects.filter(pk__range=(first_id, last_id)).values("pk")
+        offsets = offsets_due(in_range, run=run)
         lines: list[Line] = []
 
         def line(p, m, kind, basic, account, offset=ZERO, case_id=None):
@@ -152,8 +178,7 @@ def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, 
                 kind = _month_kind(m, withheld.get(p["pk"], ()))
                 if kind is None:
                     continue
-                basic = tables.basic_total(month=m, years=p["contribution_years"],
-                                           age=rules.age_at_month(p["person__birth_date"], m))
+                basic = tables.basic_for_birth(month=m, years=p["contribution_years"], birth=p["person__birth_date"])
                 gross = basic + p["account_pension"]
                 if gross <= 0:
                     continue
@@ -166,17 +191,20 @@ def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, 
             # A failed line not yet re-issued counts as paid: this run re-issues it (_payroll_reissues).
             to_reissue = Q(status=L.FAILED, reissued_by__isnull=True)
             paid = (
-                PayrollLine.objects.filter(pension_id__in=list(pensions), month__gte=arrears_from, month__lt=month)
+                PayrollLine.objects.filter(pension_id__gte=first_id, pension_id__lte=last_id,
+                                           month__gte=arrears_from, month__lt=month)
                 .filter(~Q(status__in=PayrollLine.DEAD_STATUSES) | to_reissue)
                 .exclude(kind__in=[K.SETTLEMENT, K.DELEGATED])
                 .values("pension_id", "month").annotate(basic=Sum("basic_amount")).order_by()
             )
             # What a month's lines paid, less what decrease cases already hold as overpaid for it: an
             # increase pays the difference (补发), a decrease makes it a recovery case, each once.
-            recovered = decreases_recovered(list(pensions), since=arrears_from)
+            recovered = decreases_recovered(in_range, since=arrears_from)
             decreases: dict[int, list] = {}
             for row in paid:
-                p = pensions[row["pension_id"]]
+                p = pensions.get(row["pension_id"])
+                if p is None:
+                    continue  # in the id range, not in the chunk (or no longer paid)
                 if p["last_month"] and row["month"] > p["last_month"]:
                     continue
                 if _recovered_whole(row["month"], withheld.get(p["pk"], ())):

@@ -77,4 +77,4 @@ def insert_lines(run: PayrollRun, lines: list[Line]) -> int:
          ln.delegated_payee_id)
         for ln in lines
     )  # fmt: skip
-    return len(insert_ignore_conflicts(PayrollLine, LINE_COLUMNS, rows, batch_size=500))
+    return len(insert_ignore_conflicts(PayrollLine, LINE_COLUMNS, rows, batch_size=500, copy=True))

@@ -117,11 +117,11 @@ def recovery_case_for_decrease(*, pension, months: list[tuple[date, Decimal, Dec
     return case
 
 
-def decreases_recovered(pension_ids: list[int], *, since: date) -> dict[tuple[int, date], Decimal]:
+def decreases_recovered(pension_ids, *, since: date) -> dict[tuple[int, date], Decimal]:
     """(pension id, month) -> the basic pension already established as overpaid for that month by
     decrease cases (whatever became of them since: repaid, offset or written off, it is not due).
     Every other path that recovers a month already paid (a death, a suspension) subtracts this, so
-    the same money is never recovered twice."""
+    the same money is never recovered twice. `pension_ids`: a list of ids or a query of them."""
     rows = (RecoveryCaseMonth.objects.filter(pension_id__in=pension_ids, month__gte=since)
             .values("pension_id", "month").annotate(t=models.Sum("amount")).order_by())
     return {(r["pension_id"], r["month"]): quantize(r["t"]) for r in rows}
@@ -372,10 +372,11 @@ def recovery_close(*, case: RecoveryCase, by, note: str = "") -> RecoveryCase:
     return case
 
 
-def offsets_due(pension_ids: list[int], *, run) -> dict[int, tuple[int, Decimal]]:
+def offsets_due(pension_ids, *, run) -> dict[int, tuple[int, Decimal]]:
     """For the payroll: per pension, the case to offset (the oldest in 待遇抵扣) and how much this
     run may deduct: its monthly limit (0: everything), never more than the outstanding amount less
-    the offsets already on lines not yet paid (so two runs never plan the same money twice)."""
+    the offsets already on lines not yet paid (so two runs never plan the same money twice).
+    `pension_ids`: a list of ids or a query of them (the payroll passes its chunk's id range)."""
     cases = list(RecoveryCase.objects.filter(pension_id__in=pension_ids, status=S.OFFSET, outstanding__gt=0)
                  .order_by("opened_at", "pk").values("pk", "pension_id", "outstanding", "monthly_offset"))
     if not cases:
