@@ -335,7 +335,7 @@ def run_job_benches(seed_seconds: float | None) -> None:
                     print("   " + line)
         jobs.extend(found)
     print("\nbatch jobs (each script builds its own data; its floor measured in the same run, on the same data):")
-    head = [("job", 52), ("time s", 9), ("floor s", 9), ("ratio", 7), ("target", 8), ("floor", 0)]
+    head = [("job", 52), ("time s", 9), ("floor s", 9), ("ratio", 7), ("  target", 10), ("floor", 0)]
     print("".join(pad(h, w, right=0 < i < 4 and w) for i, (h, w) in enumerate(head)))
     for j in jobs:
         if j["floor"]:
@@ -345,7 +345,7 @@ def run_job_benches(seed_seconds: float | None) -> None:
             ratio = None
             target = ("ok" if j["seconds"] < 600 else "MISSED") if j["job"].startswith("seed_demo") else ""
         cells = [j["job"], f"{j['seconds']:.2f}", f"{j['floor']:.2f}" if j["floor"] else "",
-                 f"{ratio:.1f}x" if ratio else "", target, j["floor_what"]]
+                 f"{ratio:.1f}x" if ratio else "", f"  {target}", j["floor_what"]]
         print("".join(pad(c, w, right=0 < i < 4 and w) for i, (c, (_, w)) in enumerate(zip(cells, head, strict=True))))
 
 

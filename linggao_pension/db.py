@@ -21,6 +21,18 @@ def money_field(verbose_name: str | None = None, **kwargs) -> models.DecimalFiel
     return models.DecimalField(verbose_name, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, **kwargs)
 
 
+def commit_without_flush() -> None:
+    """For the current transaction on PostgreSQL: its COMMIT does not wait for the WAL flush
+    (synchronous_commit off). Only for a batch job's chunk that its rerun or resume writes again
+    without doubling anything (ON CONFLICT DO NOTHING on a unique index): a server crash may lose the
+    last chunks committed this way, never half of one; the job's closing commit, an ordinary one,
+    flushes every chunk before it. Call inside transaction.atomic()."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO off")
+
+
 def _adapter(field):
     ops = connection.ops
     if isinstance(field, models.DecimalField):

@@ -3,7 +3,9 @@ retroactive standard, 重发 of failed payments.
 
 Safe to run twice, or twice at once: a partial unique index on (pension, month, kind) and
 INSERT ... ON CONFLICT DO NOTHING, with the run row locked (select_for_update) while each chunk is
-written; each chunk commits, so a crash loses nothing done."""
+written; each chunk commits, so a killed job loses nothing done. On PostgreSQL a chunk's commit does
+not wait for the WAL flush (linggao_pension.db.commit_without_flush): a server crash may lose the last
+chunks, which the resumed job writes again; the closing note's ordinary commit flushes them all."""
 
 from datetime import date
 
@@ -14,6 +16,7 @@ from django.utils import timezone
 
 from enrollment.models import Person
 from linggao_pension import periods
+from linggao_pension.db import commit_without_flush
 from linggao_pension.money import ZERO, quantize
 from linggao_pension.org.models import JobRun
 from linggao_pension.org.services import (
@@ -148,6 +151,9 @@ def _payroll_chunk(*, run_id: int, month: date, pension_ids: list[int], tables, 
     first_id, last_id = pension_ids[0], pension_ids[-1]
     chunk = set(pension_ids)
     with transaction.atomic():
+        # A chunk lost in a server crash is written again by the rerun (nothing doubles: see the
+        # module docstring); the run's closing note, an ordinary commit, makes every chunk durable.
+        commit_without_flush()
         run = lock_generated(run_id)
         pensions = _chunk_pensions(first_id, last_id, chunk)
         last_base = dict(
