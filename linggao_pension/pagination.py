@@ -1,7 +1,7 @@
 import json
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connections
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
@@ -63,6 +63,8 @@ class EstimatedCountPaginator(Paginator):
         qs = self.object_list
         if not isinstance(qs, QuerySet):
             return super().page(number)
+        if self.estimated:
+            return self._estimated_page(qs, number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         if bottom < DEFERRED_JOIN_FROM:
@@ -72,6 +74,55 @@ class EstimatedCountPaginator(Paginator):
             top = self.count
         pks = list(qs.values_list("pk", flat=True)[bottom:top])
         return self._get_page(list(qs.filter(pk__in=pks)), number, self)
+
+    def get_page(self, number) -> Page:
+        """As Paginator.get_page, but a list counted by estimate keeps a page number past the
+        estimated last page (_estimated_page serves it if it has rows)."""
+        if not (self.count and self.estimated and isinstance(self.object_list, QuerySet)):
+            return super().get_page(number)
+        try:
+            number = max(1, int(number))
+        except (TypeError, ValueError):
+            number = 1
+        return self.page(number)
+
+    def _estimated_page(self, qs, number) -> Page:
+        """A page of a list counted by estimate: its rows are read as asked, one more than a page to
+        know whether another follows, so a page past the estimated last one still shows its rows (an
+        estimate below the true count hides none of them) and 下一页 is offered exactly while rows
+        follow. A page number past the rows shows the true last page (counted then, exactly)."""
+        try:
+            number = self.validate_number(number)
+        except EmptyPage:
+            number = max(1, int(number))  # past the estimated last page: served if it has rows
+        bottom = (number - 1) * self.per_page
+        window = qs[bottom : bottom + self.per_page + 1]
+        if bottom >= DEFERRED_JOIN_FROM:
+            pks = list(qs.values_list("pk", flat=True)[bottom : bottom + self.per_page + 1])
+            window = list(qs.filter(pk__in=pks))
+        rows = list(window)
+        if not rows and number > 1:  # past the rows (rare: a page number typed in): the true last page
+            last = max(1, -(-qs.count() // self.per_page))
+            if last < number:
+                return self._estimated_page(qs, last)
+        return EstimatedPage(rows[: self.per_page], number, self, has_more=len(rows) > self.per_page)
+
+
+class EstimatedPage(Page):
+    """A page whose 下一页 follows the rows read (one more than a page), not the estimated count."""
+
+    def __init__(self, object_list, number, paginator, *, has_more: bool):
+        super().__init__(object_list, number, paginator)
+        self.has_more = has_more
+
+    def has_next(self) -> bool:
+        return self.has_more
+
+    def next_page_number(self) -> int:
+        return self.number + 1  # the estimated count does not bound it: has_next does
+
+    def previous_page_number(self) -> int:
+        return max(1, self.number - 1)
 
 
 def planner_rows(qs) -> int:
