@@ -247,35 +247,17 @@ def save_with_history(model, objs: list, fields: list[str], *, by, reason: str, 
                                       default_change_reason=reason)
 
 
-_COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value) -> str:
-    """One value in COPY's text format (str, int, bool, Decimal, date, aware datetime, None)."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPE)
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPE)
-    return str(value)
-
-
 def create_with_history(model, objs: Sequence, *, key: str, by, reason: str, batch_size: int = 2000) -> None:
     """Insert unsaved instances of `model` and one "created" (+) simple-history row each, inside the
     caller's transaction; `key` names a unique field that tells the new rows apart (the history rows
     are copied from the rows as stored, selected by their `key` values). No primary keys are given
     back on PostgreSQL.
 
-    On PostgreSQL the rows go in with one COPY ... FROM STDIN and the history rows with one
-    INSERT ... SELECT: bulk_create_with_history adapts every field of every object twice in Python,
-    which costs more than the database's own work at 10,000 rows (the resident import). Unique, CHECK
-    and foreign-key constraints are enforced as for any INSERT; a violation raises Django's
-    IntegrityError. Elsewhere (SQLite) bulk_create_with_history."""
+    On PostgreSQL the rows go in with one COPY ... FROM STDIN (copy_objects) and the history rows with
+    one INSERT ... SELECT (history_insert_select): bulk_create_with_history adapts every field of every
+    object twice in Python, which costs more than the database's own work at 10,000 rows (the resident
+    import). Unique, CHECK and foreign-key constraints are enforced as for any INSERT; a violation
+    raises Django's IntegrityError. Elsewhere (SQLite) bulk_create_with_history."""
     if not objs:
         return
     if connection.vendor != "postgresql":
@@ -284,27 +266,100 @@ def create_with_history(model, objs: Sequence, *, key: str, by, reason: str, bat
         bulk_create_with_history(list(objs), model, batch_size=batch_size, default_user=by,
                                  default_change_reason=reason)  # fmt: skip
         return
+    copy_objects(model, objs)
+    key_field = model._meta.get_field(key)
+    history_insert_select(
+        model, where=f"{connection.ops.quote_name(key_field.column)} = ANY(%s)",
+        params=[[getattr(o, key_field.attname) for o in objs]], reason=reason, user_id=by.pk if by is not None else None,
+    )
+
+
+# --- COPY ... FROM STDIN on PostgreSQL (the resident import, the demo seeders) -----------------------
+
+_FLUSH_ROWS = 50_000
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def text(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES)
+    return str(value)  # int, Decimal, date, aware datetime: PostgreSQL reads str() of each
+
+
+def copy_rows(model, fields: Sequence[str], rows: Iterable[Sequence], *, lines: Iterable[str] | None = None) -> int:
+    """Insert `rows` (tuples of plain values in the order of `fields`, model field names or attnames)
+    into the model's table; returns how many. On PostgreSQL a caller with millions of rows may pass
+    `lines` instead, each row already in COPY's text format ending in a newline (see `text`),
+    `rows` being used only on SQLite. The caller holds the transaction."""
+    if not is_postgresql():
+        rows = list(rows)
+        insert_ignore_conflicts(model, fields, rows, returning=None)
+        return len(rows)
+    if lines is None:
+        lines = ("\t".join([text(v) for v in row]) + "\n" for row in rows)
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    concrete = {f.attname: f for f in meta.concrete_fields} | {f.name: f for f in meta.concrete_fields}
     quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    buffer = io.StringIO()
-    for obj in objs:
-        buffer.write("\t".join([_copy_text(f.pre_save(obj, True)) for f in fields]))
-        buffer.write("\n")
-    buffer.seek(0)
-    history = model.history.model
-    own = {f.column for f in meta.concrete_fields}
-    names = ", ".join(quote(f.column) for f in history._meta.concrete_fields if f.column in own)
-    key_field = meta.get_field(key)
+    columns = ", ".join(quote(concrete[name].column) for name in fields)
+    sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+    count = 0
+    buffer: list[str] = []
     with connection.cursor() as cursor:
-        with connection.wrap_database_errors:
-            cursor.cursor.copy_expert(
-                f"COPY {table} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN", buffer
-            )
-        cursor.execute(
-            f"INSERT INTO {quote(history._meta.db_table)} ({names}, history_date, history_change_reason, "
-            f"history_type, history_user_id) SELECT {names}, %s, %s, '+', %s FROM {table} "
-            f"WHERE {quote(key_field.column)} = ANY(%s)",
-            [timezone.now(), reason, by.pk if by is not None else None, [getattr(o, key_field.attname) for o in objs]],
-        )
+        raw = cursor.cursor
+
+        def flush() -> None:
+            if buffer:
+                with connection.wrap_database_errors:  # psycopg2's errors as Django's (IntegrityError...)
+                    raw.copy_expert(sql, io.StringIO("".join(buffer)))
+                buffer.clear()
+
+        for line in lines:
+            buffer.append(line)
+            count += 1
+            if len(buffer) >= _FLUSH_ROWS:
+                flush()
+        flush()
+    return count
+
+
+def copy_objects(model, objs: Sequence) -> int:
+    """Insert unsaved model instances (their auto-now fields filled, no primary keys given back):
+    COPY on PostgreSQL, bulk_create elsewhere."""
+    if not is_postgresql():
+        model.objects.bulk_create(objs, batch_size=1000)
+        return len(objs)
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    return copy_rows(
+        model, [f.attname for f in fields], ([f.pre_save(obj, True) for f in fields] for obj in objs)
+    )
+
+
+def history_insert_select(model, *, where: str, params: Sequence, reason: str, history_type: str = "+",
+                          user_id: int | None = None) -> None:  # fmt: skip
+    """One simple-history row for each row of `model` matching `where` (SQL on the model's table),
+    copied by the database with one INSERT ... SELECT: bulk_history_create builds a Python object per
+    row and costs more than the rows themselves at county scale."""
+    history = model.history.model
+    columns_of_model = {f.column for f in model._meta.concrete_fields}
+    columns = [f.column for f in history._meta.concrete_fields if f.column in columns_of_model]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    sql = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({names}, history_date, history_change_reason, history_type, "
+        f"history_user_id) SELECT {names}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} WHERE {where}"
+    )
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [at, reason, history_type, user_id, *params])
